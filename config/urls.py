@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+api_patterns = [
+    path("", include("tongchou.core.api_urls")),
+    path("", include("tongchou.regions.api_urls")),
+    path("", include("tongchou.organizations.api_urls")),
+    path("", include("tongchou.members.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include(api_patterns)),
+    path("", include("tongchou.core.urls")),
+    path("regions/", include("tongchou.regions.urls")),
+    path("orgs/", include("tongchou.organizations.urls")),
+    path("members/", include("tongchou.members.urls")),
+]

@@ -1,0 +1,1 @@
+// Tongchou page behaviour (no inline scripts: the CSP forbids them).

@@ -1,0 +1,62 @@
+"""Writing audit events. Services call ``record``; nothing else writes the table."""
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from django.db import models
+
+from tongchou.core.models import AuditEvent
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime | decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The listed fields' current values, JSON-safe (foreign keys as their ids)."""
+    data = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        data[name] = _jsonable(getattr(obj, field.attname))
+    return data
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    org_path: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
+) -> AuditEvent:
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        org_path=org_path,
+        before=before,
+        after=after,
+        note=note[:255],
+    )
+
+
+def changed(before: dict, after: dict) -> tuple[dict, dict]:
+    """Only the keys whose values differ, for compact update events."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}

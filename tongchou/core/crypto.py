@@ -1,0 +1,74 @@
+"""Personal data at rest: AES-GCM encryption, keyed hashes for exact lookup, masking.
+
+One master key (``TONGCHOU_DATA_KEY``, 32 bytes base64) is split by HKDF into an encryption key
+and a hashing key, so the lookup hash never reveals anything the ciphertext protects. Ciphertext
+is text: ``v1:`` + base64(nonce ‖ ciphertext ‖ tag); the version prefix leaves room for rotation.
+"""
+
+import base64
+import functools
+import hashlib
+import hmac
+import os
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+PREFIX = "v1:"
+
+
+@functools.cache
+def _keys(master_b64: str) -> tuple[AESGCM, bytes]:
+    master = base64.b64decode(master_b64)
+    if len(master) != 32:
+        raise ValueError("TONGCHOU_DATA_KEY must decode to exactly 32 bytes")
+    enc = HKDF(hashes.SHA256(), 32, salt=None, info=b"tongchou/encrypt").derive(master)
+    mac = HKDF(hashes.SHA256(), 32, salt=None, info=b"tongchou/lookup-hash").derive(master)
+    return AESGCM(enc), mac
+
+
+def _current() -> tuple[AESGCM, bytes]:
+    return _keys(settings.TONGCHOU_DATA_KEY)
+
+
+def encrypt(plain: str) -> str:
+    if plain == "":
+        return ""
+    aead, _ = _current()
+    nonce = os.urandom(12)
+    sealed = aead.encrypt(nonce, plain.encode(), None)
+    return PREFIX + base64.b64encode(nonce + sealed).decode()
+
+
+def decrypt(token: str) -> str:
+    if not token:
+        return ""
+    if not token.startswith(PREFIX):
+        raise ValueError("unknown ciphertext version")
+    aead, _ = _current()
+    raw = base64.b64decode(token[len(PREFIX) :])
+    return aead.decrypt(raw[:12], raw[12:], None).decode()
+
+
+def lookup_hash(plain: str) -> str:
+    """Keyed hash for exact-match lookup and uniqueness (e.g. of ID numbers)."""
+    if not plain:
+        return ""
+    _, mac = _current()
+    return hmac.new(mac, plain.upper().encode(), hashlib.sha256).hexdigest()
+
+
+def mask_id_number(value: str) -> str:
+    """``640202199001011234`` → ``640202********1234``."""
+    if len(value) < 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """``13812345678`` → ``138****5678``."""
+    if len(value) < 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]

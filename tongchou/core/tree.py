@@ -1,0 +1,89 @@
+"""Materialized paths for the organization tree.
+
+A path is the concatenation of fixed-width, zero-padded ids from the root down, digits only:
+organization 12 under 3 under 1 has path ``00000001`` ``00000003`` ``00000012``. Digits-only
+fixed-width segments sort the same under every collation, so a subtree is one index range
+``[path, next_sibling_path)`` on PostgreSQL and SQLite alike. Big tables (members, and later
+attendance and the like) carry a copy of their organization's path and use the same ranges.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+SEGMENT = 8
+MAX_DEPTH = 12
+PATH_MAX_LENGTH = SEGMENT * MAX_DEPTH
+
+
+def segment(pk: int) -> str:
+    return str(pk).zfill(SEGMENT)
+
+
+def child_path(parent_path: str, pk: int) -> str:
+    return parent_path + segment(pk)
+
+
+def depth(path: str) -> int:
+    return len(path) // SEGMENT
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """Paths of every ancestor, root first (excluding ``path`` itself)."""
+    return [path[:i] for i in range(SEGMENT, len(path), SEGMENT)]
+
+
+def ancestor_ids(path: str) -> list[int]:
+    return [int(path[i : i + SEGMENT]) for i in range(0, len(path) - SEGMENT, SEGMENT)]
+
+
+def subtree_bounds(path: str) -> tuple[str, str]:
+    """The half-open range of paths in the subtree rooted at ``path`` (itself included)."""
+    head, last = path[:-SEGMENT], int(path[-SEGMENT:])
+    return path, head + segment(last + 1)
+
+
+def subtree_q(path: str, field: str = "path") -> Q:
+    low, high = subtree_bounds(path)
+    return Q(**{f"{field}__gte": low, f"{field}__lt": high})
+
+
+def union_q(paths: Iterable[str], field: str = "path") -> Q:
+    """Rows inside any of the subtrees; an empty iterable matches nothing."""
+    q = Q(pk__in=[])
+    for p in collapse(paths):
+        q |= subtree_q(p, field)
+    return q
+
+
+def collapse(paths: Iterable[str]) -> list[str]:
+    """Drop paths already covered by an ancestor in the same set."""
+    kept: list[str] = []
+    for p in sorted(set(paths)):
+        if not kept or not p.startswith(kept[-1]):
+            kept.append(p)
+    return kept
+
+
+def covers(paths: Iterable[str], path: str) -> bool:
+    return any(path.startswith(p) for p in paths)
+
+
+# Tables that carry a copy of their organization's path (``org_path``), registered by their
+# apps in ``AppConfig.ready``. Moving an organization rewrites every registered copy in the same
+# transaction, so no app below has to know the apps above it.
+PATH_COPIES: list[tuple[type, str]] = []
+
+
+def register_path_copy(model: type, field: str = "org_path") -> None:
+    if (model, field) not in PATH_COPIES:
+        PATH_COPIES.append((model, field))
+
+
+# Tables counted per organization subtree in the tree browser (e.g. members), registered the
+# same way: label → a function returning the base queryset to count (with an ``org_path``).
+COUNTED: dict[str, object] = {}
+
+
+def register_counted(label: str, queryset_factory) -> None:
+    COUNTED[label] = queryset_factory

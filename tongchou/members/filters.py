@@ -1,0 +1,77 @@
+"""The one FilterSet for member lists: the page, the API and the export all use it."""
+
+import datetime as dt
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tongchou.core import tree
+from tongchou.members.choices import Category, Ethnicity, Gender, MemberStatus
+from tongchou.members.models import Member
+from tongchou.members.rules import add_years
+from tongchou.regions.models import UrbanRural
+
+ORDERINGS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "birth_date": ("birth_date", "id"),
+    "-birth_date": ("-birth_date", "-id"),
+    "admission_date": ("admission_date", "id"),
+    "-admission_date": ("-admission_date", "-id"),
+    "organization": ("org_path", "name", "id"),
+    "-organization": ("-org_path", "-name", "-id"),
+}
+
+
+class MemberFilter(filters.FilterSet):
+    """``org`` narrows to one organization's subtree; the scope was applied before this runs
+    (the queryset comes from ``member_list_for``), so ``org`` cannot widen it."""
+
+    q = filters.CharFilter(label=_("姓名"), method="filter_name")
+    org = filters.NumberFilter(label=_("党组织（含下级）"), method="filter_subtree")
+    category = filters.ChoiceFilter(label=_("党员类别"), choices=Category.choices)
+    status = filters.ChoiceFilter(label=_("状态"), choices=MemberStatus.choices)
+    gender = filters.ChoiceFilter(label=_("性别"), choices=Gender.choices)
+    ethnicity = filters.ChoiceFilter(label=_("民族"), choices=Ethnicity.choices)
+    age_min = filters.NumberFilter(label=_("最小年龄"), method="filter_age_min", min_value=0)
+    age_max = filters.NumberFilter(label=_("最大年龄"), method="filter_age_max", min_value=0)
+    admission_year = filters.NumberFilter(
+        label=_("入党年份"), field_name="admission_date", lookup_expr="year"
+    )
+    urban_rural = filters.ChoiceFilter(
+        label=_("城乡"), choices=UrbanRural.choices, field_name="organization__urban_rural"
+    )
+    ordering = filters.ChoiceFilter(
+        label=_("排序"),
+        method="filter_ordering",
+        choices=[(k, k) for k in ORDERINGS],
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Member
+        fields: list[str] = []
+
+    def filter_name(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value)) if value else queryset
+
+    def filter_subtree(self, queryset, name, value):
+        from tongchou.organizations.models import Organization
+
+        path = Organization.objects.filter(pk=value).values_list("path", flat=True).first()
+        if path is None:
+            return queryset.none()
+        return queryset.filter(tree.subtree_q(path, "org_path"))
+
+    def filter_age_min(self, queryset, name, value):
+        # At least N years old: born on or before today minus N years.
+        return queryset.filter(birth_date__lte=add_years(dt.date.today(), -int(value)))
+
+    def filter_age_max(self, queryset, name, value):
+        # At most N years old: born after today minus N+1 years.
+        return queryset.filter(birth_date__gt=add_years(dt.date.today(), -int(value) - 1))
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset.order_by(*ORDERINGS.get(value, ORDERINGS["organization"]))

@@ -1,0 +1,85 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tongchou.core import crypto
+from tongchou.core.models import TimeStampedModel
+from tongchou.core.tree import PATH_MAX_LENGTH
+from tongchou.members.choices import Category, Education, Ethnicity, Gender, MemberStatus
+
+
+class Member(TimeStampedModel):
+    """A Party member. ID number and phone are stored encrypted (``*_enc``) with a keyed hash of
+    the ID number for exact lookup and uniqueness; read them through ``id_number`` / ``phone``
+    only where the role may see them, and audit it (see members.services.member_reveal)."""
+
+    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField(_("民族"), max_length=2, choices=Ethnicity.choices)
+    birth_date = models.DateField(_("出生日期"))
+    id_number_enc = models.CharField(max_length=120, editable=False)
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    phone_enc = models.CharField(max_length=120, blank=True, editable=False)
+    education = models.CharField(_("学历"), max_length=24, choices=Education.choices, blank=True)
+    occupation = models.CharField(_("职业"), max_length=100, blank=True)
+    category = models.CharField(_("党员类别"), max_length=16, choices=Category.choices)
+    admission_date = models.DateField(_("入党日期"))
+    full_member_date = models.DateField(_("转正日期"), null=True, blank=True)
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("所在党组织"),
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    # Copy of organization.path, kept by the services (and organization_move) for subtree reads.
+    org_path = models.CharField(max_length=PATH_MAX_LENGTH, editable=False)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.NORMAL
+    )
+    home_region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("户籍/居住地区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
+    archived = models.BooleanField(_("已归档"), default=False)
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("党员")
+        verbose_name_plural = _("党员")
+        ordering = ["org_path", "name", "id"]
+        indexes = [
+            models.Index(fields=["org_path", "archived"], name="member_org_path"),
+            models.Index(fields=["archived", "name"], name="member_name"),
+            models.Index(fields=["archived", "org_path", "name", "id"], name="member_list_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number(self) -> str:
+        return crypto.decrypt(self.id_number_enc)
+
+    @property
+    def phone(self) -> str:
+        return crypto.decrypt(self.phone_enc)
+
+    @property
+    def id_number_masked(self) -> str:
+        return crypto.mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return crypto.mask_phone(self.phone)

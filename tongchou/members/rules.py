@@ -1,0 +1,120 @@
+"""The rules a member record must satisfy, in one place. Forms, the API and the importer all
+call ``check_member``; it is plain Python (no queries) so an import can run it on a million rows.
+
+``check_member`` takes already-parsed values and returns ``{field: message}`` for every broken
+rule; an empty dict means the record is consistent.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from tongchou.core.validators import id_number_facts, normalize_phone, validate_phone
+from tongchou.members.choices import Category, Education, Ethnicity, Gender, MemberStatus
+
+MIN_ADMISSION_AGE = 18
+PROBATION_YEARS = 1
+MAX_PROBATION_YEARS = 2  # one year, extendable by at most one more
+
+CATEGORY_VALUES = frozenset(Category.values)
+GENDER_VALUES = frozenset(Gender.values)
+ETHNICITY_VALUES = frozenset(Ethnicity.values)
+EDUCATION_VALUES = frozenset(Education.values)
+STATUS_VALUES = frozenset(MemberStatus.values)
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def check_member(values: dict, *, today: dt.date | None = None) -> dict[str, str]:
+    """Check one member's values (dates as ``date``; ID number normalized upper-case)."""
+    today = today or dt.date.today()
+    errors: dict[str, str] = {}
+    name = values.get("name") or ""
+    if not name.strip():
+        errors["name"] = _("姓名不能为空。")
+    elif len(name) > 50:
+        errors["name"] = _("姓名不能超过50个字。")
+
+    id_birth = id_gender = None
+    id_number = values.get("id_number") or ""
+    if not id_number:
+        errors["id_number"] = _("身份证号不能为空。")
+    else:
+        try:
+            id_birth, id_gender = id_number_facts(id_number)
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages[0]
+
+    gender = values.get("gender")
+    if gender not in GENDER_VALUES:
+        errors["gender"] = _("性别应为“男”或“女”。")
+    elif id_gender and gender != id_gender:
+        errors["gender"] = _("性别与身份证号不一致（身份证号显示为%(g)s）。") % {
+            "g": Gender(id_gender).label
+        }
+
+    birth = values.get("birth_date")
+    if birth is None:
+        errors["birth_date"] = _("出生日期不能为空。")
+    elif birth > today:
+        errors["birth_date"] = _("出生日期不能晚于今天。")
+    elif id_birth and birth != id_birth:
+        errors["birth_date"] = _("出生日期与身份证号不一致（身份证号显示为%(d)s）。") % {
+            "d": id_birth.isoformat()
+        }
+
+    if values.get("ethnicity") not in ETHNICITY_VALUES:
+        errors["ethnicity"] = _("民族不在56个民族之列。")
+    if values.get("education") and values["education"] not in EDUCATION_VALUES:
+        errors["education"] = _("学历不在可选范围内。")
+    if values.get("status", MemberStatus.NORMAL) not in STATUS_VALUES:
+        errors["status"] = _("状态不在可选范围内。")
+
+    phone = values.get("phone") or ""
+    if phone:
+        try:
+            validate_phone(normalize_phone(phone))
+        except ValidationError as exc:
+            errors["phone"] = exc.messages[0]
+
+    errors.update(_check_membership_dates(values, birth if "birth_date" not in errors else None, today))
+    return errors
+
+
+def _check_membership_dates(values: dict, birth: dt.date | None, today: dt.date) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    category = values.get("category")
+    admitted = values.get("admission_date")
+    full_on = values.get("full_member_date")
+    if category not in CATEGORY_VALUES:
+        errors["category"] = _("党员类别应为“预备党员”或“正式党员”。")
+    if admitted is None:
+        errors["admission_date"] = _("入党日期不能为空。")
+        return errors
+    if admitted > today:
+        errors["admission_date"] = _("入党日期不能晚于今天。")
+    elif birth and admitted < add_years(birth, MIN_ADMISSION_AGE):
+        errors["admission_date"] = _("入党时应年满18周岁。")
+    if category == Category.FULL:
+        if full_on is None:
+            errors["full_member_date"] = _("正式党员须填写转正日期。")
+        elif full_on > today:
+            errors["full_member_date"] = _("转正日期不能晚于今天。")
+        elif full_on < add_years(admitted, PROBATION_YEARS):
+            errors["full_member_date"] = _("预备期为一年，转正日期不能早于入党满一年。")
+        elif full_on > add_years(admitted, MAX_PROBATION_YEARS):
+            errors["full_member_date"] = _("预备期最长延长一年，转正日期不能晚于入党满两年。")
+    elif category == Category.PROBATIONARY:
+        if full_on is not None:
+            errors["full_member_date"] = _("预备党员不应有转正日期。")
+        elif add_years(admitted, MAX_PROBATION_YEARS) < today:
+            errors["admission_date"] = _(
+                "预备期已超过两年，应办理转正或取消预备党员资格。"
+            )
+    return errors

@@ -1,0 +1,60 @@
+"""Reads of members, always through a user's scope."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from tongchou.core import crypto, tree
+from tongchou.core.validators import normalize_id_number
+from tongchou.members.models import Member
+from tongchou.organizations.models import Organization
+from tongchou.organizations.permissions import Action, scope_for
+
+
+def member_list_for(
+    user, *, action: str = Action.VIEW_MEMBERS, include_archived: bool = False
+) -> QuerySet[Member]:
+    members = Member.objects.filter(scope_for(user, action).q("org_path"))
+    if not include_archived:
+        members = members.filter(archived=False)
+    return members
+
+
+def member_get_for(user, pk, *, action: str = Action.VIEW_MEMBERS) -> Member:
+    """The member if in the user's scope for ``action`` (archived included); else 404."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    member = (
+        member_list_for(user, action=action, include_archived=True)
+        .select_related("organization", "home_region")
+        .filter(pk=pk)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member
+
+
+def member_find_by_id_number(user, id_number: str) -> Member | None:
+    """Exact lookup through the keyed hash; only members in scope are found."""
+    digest = crypto.lookup_hash(normalize_id_number(id_number))
+    if not digest:
+        return None
+    return member_list_for(user, include_archived=True).filter(id_number_hash=digest).first()
+
+
+def member_count_in(org: Organization) -> int:
+    return Member.objects.filter(tree.subtree_q(org.path, "org_path"), archived=False).count()
+
+
+def id_hashes_taken(hashes: list[str]) -> set[str]:
+    """Which of these ID-number hashes already belong to a member (any scope: uniqueness is
+    deployment-wide, but only the fact, never the record, is revealed)."""
+    taken: set[str] = set()
+    for start in range(0, len(hashes), 900):
+        chunk = hashes[start : start + 900]
+        taken.update(
+            Member.objects.filter(id_number_hash__in=chunk).values_list("id_number_hash", flat=True)
+        )
+    return taken

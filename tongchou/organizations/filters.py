@@ -1,0 +1,35 @@
+"""The one FilterSet for organization lists (page search and API)."""
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tongchou.core import tree
+from tongchou.organizations.models import Organization, OrgKind, OrgStatus, OrgType
+from tongchou.regions.models import UrbanRural
+
+
+class OrganizationFilter(filters.FilterSet):
+    q = filters.CharFilter(label=_("名称或代码"), method="filter_text")
+    within = filters.NumberFilter(label=_("上级组织（含下级）"), method="filter_subtree")
+    parent = filters.NumberFilter(label=_("直接上级"), field_name="parent_id")
+    kind = filters.ChoiceFilter(label=_("层级类别"), choices=OrgKind.choices)
+    org_type = filters.ChoiceFilter(label=_("组织类型"), choices=OrgType.choices)
+    status = filters.ChoiceFilter(label=_("状态"), choices=OrgStatus.choices)
+    urban_rural = filters.ChoiceFilter(label=_("城乡"), choices=UrbanRural.choices)
+
+    class Meta:
+        model = Organization
+        fields: list[str] = []
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__istartswith=value))
+
+    def filter_subtree(self, queryset, name, value):
+        path = Organization.objects.filter(pk=value).values_list("path", flat=True).first()
+        if path is None:
+            return queryset.none()
+        return queryset.filter(tree.subtree_q(path, "path"))
