@@ -198,6 +198,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "status" with different choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "OrgKindEnum": "tongchou.organizations.models.OrgKind",
+        "OrgStatusEnum": "tongchou.organizations.models.OrgStatus",
+        "UnitKindEnum": "tongchou.organizations.models.UnitKind",
+        "RoleKindEnum": "tongchou.organizations.models.RoleKind",
+        "RegionKindEnum": "tongchou.regions.models.RegionKind",
+        "MemberStatusEnum": "tongchou.members.choices.MemberStatus",
+    },
 }
 
 TASKS = {

@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from tongchou.core.api.auth import TokenView
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-auth-token"),
+]

@@ -1,0 +1,135 @@
+"""Members over REST: scoped reads (members.selectors), writes through members.services, so the
+API checks the same rules as the pages and the importer. Personal numbers are masked in every
+response except the audited reveal endpoint."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from tongchou.core.api import SCOPED, errors
+from tongchou.members import selectors, services
+from tongchou.members.filters import MemberFilter
+from tongchou.members.models import Member
+from tongchou.members.serializers import (
+    ArchiveSerializer,
+    LookupSerializer,
+    MemberSerializer,
+    MemberWriteSerializer,
+    RevealSerializer,
+)
+from tongchou.organizations.api import organization_ref
+from tongchou.organizations.permissions import Action, can
+
+MANAGE_ERRORS = errors(400, 401, 403, 404)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Members in scope (ID numbers and phones masked)",
+        responses={200: MemberSerializer(many=True), **errors(401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One member (masked)", responses={200: MemberSerializer, **errors(401, 403, 404)}
+    ),
+)
+class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Member.objects.none()  # the real one is per caller: get_queryset
+    serializer_class = MemberSerializer
+    permission_classes = SCOPED
+    filterset_class = MemberFilter
+
+    def get_queryset(self):
+        return selectors.member_list_for(self.request.user).select_related("organization")
+
+    def get_object(self) -> Member:
+        return selectors.member_get_for(self.request.user, self.kwargs["pk"])
+
+    def _managed(self) -> Member:
+        """The member, visible (else 404) and manageable by the caller (else 403)."""
+        member = self.get_object()
+        if not can(self.request.user, Action.MANAGE_MEMBERS, member.org_path):
+            raise PermissionDenied
+        return member
+
+    def _organization(self, data: dict) -> None:
+        if "organization" in data:
+            data["organization"] = organization_ref(
+                self.request.user,
+                data["organization"],
+                field="organization",
+                action=Action.MANAGE_MEMBERS,
+            )
+
+    def retrieve(self, request, pk=None):
+        return Response(MemberSerializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Add a member",
+        request=MemberWriteSerializer,
+        responses={201: MemberSerializer, **MANAGE_ERRORS},
+    )
+    def create(self, request):
+        data = MemberWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        args = dict(data.validated_data)
+        self._organization(args)
+        member = services.member_create(actor=request.user, **args)
+        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a member",
+        request=MemberWriteSerializer(partial=True),
+        responses={200: MemberSerializer, **MANAGE_ERRORS},
+    )
+    def partial_update(self, request, pk=None):
+        member = self._managed()
+        data = MemberWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        args = dict(data.validated_data)
+        self._organization(args)
+        member = services.member_update(actor=request.user, member=member, **args)
+        return Response(MemberSerializer(member).data)
+
+    @extend_schema(
+        summary="Archive (members are never deleted)",
+        request=ArchiveSerializer,
+        responses={200: MemberSerializer, **MANAGE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def archive(self, request, pk=None):
+        member = self._managed()
+        data = ArchiveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = services.member_archive(
+            actor=request.user, member=member, reason=data.validated_data.get("reason", "")
+        )
+        return Response(MemberSerializer(member).data)
+
+    @extend_schema(
+        summary="Unmasked ID number and phone (audited)",
+        request=None,
+        responses={200: RevealSerializer, **errors(401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def reveal(self, request, pk=None):
+        member = selectors.member_get_for(request.user, pk, action=Action.REVEAL)
+        return Response(services.member_reveal(actor=request.user, member=member))
+
+    @extend_schema(
+        summary="Find a member by exact ID number",
+        description="POST so the ID number never appears in URLs or access logs. Only members "
+        "in the caller's scope are found; otherwise 404.",
+        request=LookupSerializer,
+        responses={200: MemberSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=False, methods=["post"], filterset_class=None)
+    def lookup(self, request):
+        data = LookupSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = selectors.member_find_by_id_number(request.user, data.validated_data["id_number"])
+        if member is None:
+            raise Http404
+        return Response(MemberSerializer(member).data)

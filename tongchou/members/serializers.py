@@ -1,0 +1,105 @@
+"""API shapes of members. ID numbers and phones leave the server masked; the unmasked values
+are only ever returned by the audited reveal endpoint. Input serializers type-check; the member
+rules (members.rules) run inside the services, the same as for pages and imports."""
+
+from rest_framework import serializers
+
+from tongchou.members.choices import Category, Education, Ethnicity, Gender, MemberStatus
+from tongchou.members.models import Member
+from tongchou.regions.models import Region
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    id_number = serializers.CharField(
+        source="id_number_masked", read_only=True, help_text="Masked, e.g. 640202********1234."
+    )
+    phone = serializers.CharField(
+        source="phone_masked", read_only=True, help_text="Masked, e.g. 138****5678."
+    )
+    gender_display = serializers.CharField(source="get_gender_display", read_only=True)
+    ethnicity_display = serializers.CharField(source="get_ethnicity_display", read_only=True)
+    education_display = serializers.CharField(source="get_education_display", read_only=True)
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "name",
+            "gender",
+            "gender_display",
+            "ethnicity",
+            "ethnicity_display",
+            "birth_date",
+            "id_number",
+            "phone",
+            "education",
+            "education_display",
+            "occupation",
+            "category",
+            "category_display",
+            "admission_date",
+            "full_member_date",
+            "organization",
+            "organization_name",
+            "status",
+            "status_display",
+            "home_region",
+            "archived",
+            "archived_at",
+        ]
+        read_only_fields = fields
+
+
+class MemberWriteSerializer(serializers.Serializer):
+    """Typed input for create (all required fields) and PATCH (any subset)."""
+
+    name = serializers.CharField(max_length=50)
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
+    birth_date = serializers.DateField()
+    id_number = serializers.CharField(max_length=18, min_length=15, trim_whitespace=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    education = serializers.ChoiceField(choices=Education.choices, required=False, allow_blank=True)
+    occupation = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    category = serializers.ChoiceField(choices=Category.choices)
+    admission_date = serializers.DateField()
+    full_member_date = serializers.DateField(required=False, allow_null=True)
+    organization = serializers.IntegerField(
+        min_value=1, help_text="Id of an organization the caller manages members of."
+    )
+    status = serializers.ChoiceField(choices=MemberStatus.choices, required=False)
+    home_region = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.all(), required=False, allow_null=True
+    )
+
+
+class ArchiveSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
+class RevealSerializer(serializers.Serializer):
+    id_number = serializers.CharField()
+    phone = serializers.CharField(allow_blank=True)
+
+
+class LookupSerializer(serializers.Serializer):
+    id_number = serializers.CharField(max_length=32)
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=".xlsx or .csv (UTF-8 with or without BOM, or GBK)")
+    organization = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="Default organization for rows without an organization code.",
+    )
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    column = serializers.CharField(allow_blank=True, allow_null=True)
+    message = serializers.CharField()

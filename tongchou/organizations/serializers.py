@@ -1,0 +1,163 @@
+"""API shapes of organizations. Input serializers only type-check; every rule is the services'."""
+
+from rest_framework import serializers
+
+from tongchou.organizations.models import (
+    ChainLink,
+    Formation,
+    Organization,
+    OrgKind,
+    OrgType,
+    Role,
+    Sector,
+    Unit,
+)
+from tongchou.regions.models import Region, UrbanRural
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "kind", "kind_display", "region"]
+        read_only_fields = fields
+
+
+class OrganizationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "code", "name"]
+        read_only_fields = fields
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    org_type_display = serializers.CharField(source="get_org_type_display", read_only=True)
+    urban_rural_display = serializers.CharField(source="get_urban_rural_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "kind_display",
+            "org_type",
+            "org_type_display",
+            "sector",
+            "chain_links",
+            "formation",
+            "region",
+            "region_name",
+            "urban_rural",
+            "urban_rural_display",
+            "parent",
+            "lead",
+            "path",
+            "depth",
+            "founded_on",
+            "secretary_name",
+            "status",
+            "status_display",
+            "dissolved_on",
+        ]
+        read_only_fields = fields
+
+
+class OrganizationDetailSerializer(OrganizationSerializer):
+    """One organization with its units and, for a joint organization, its lead."""
+
+    parent = OrganizationRefSerializer(read_only=True, allow_null=True)
+    lead = OrganizationRefSerializer(read_only=True, allow_null=True)
+    units = UnitSerializer(many=True, read_only=True)
+
+    class Meta(OrganizationSerializer.Meta):
+        fields = [*OrganizationSerializer.Meta.fields, "units"]
+        read_only_fields = fields
+
+
+class OrganizationWriteSerializer(serializers.Serializer):
+    """Attributes shared by create and update. Ids of other organizations and units are plain
+    integers here; the view fetches them through the caller's scope (404 when out of scope)."""
+
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=OrgKind.choices)
+    org_type = serializers.ChoiceField(choices=OrgType.choices, required=False)
+    sector = serializers.ChoiceField(choices=Sector.choices, required=False, allow_blank=True)
+    chain_links = serializers.ListField(
+        child=serializers.ChoiceField(choices=ChainLink.choices), required=False
+    )
+    formation = serializers.ChoiceField(choices=Formation.choices, required=False)
+    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
+    urban_rural = serializers.ChoiceField(
+        choices=UrbanRural.choices, required=False, allow_blank=True
+    )
+    founded_on = serializers.DateField(required=False, allow_null=True)
+    secretary_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    code = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    lead = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    units = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=100
+    )
+
+
+class OrganizationCreateSerializer(OrganizationWriteSerializer):
+    parent = serializers.IntegerField(allow_null=True, min_value=1)
+
+
+class OrganizationUpdateSerializer(OrganizationWriteSerializer):
+    """PATCH: any subset of the attributes (moving and dissolving have their own endpoints)."""
+
+
+class MoveSerializer(serializers.Serializer):
+    parent = serializers.IntegerField(min_value=1)
+
+
+class DissolveSerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
+class ChildSerializer(serializers.Serializer):
+    """A child organization with counts over its whole subtree."""
+
+    id = serializers.IntegerField(source="org.id")
+    code = serializers.CharField(source="org.code")
+    name = serializers.CharField(source="org.name")
+    kind = serializers.CharField(source="org.kind")
+    org_type = serializers.CharField(source="org.org_type")
+    urban_rural = serializers.CharField(source="org.urban_rural")
+    status = serializers.CharField(source="org.status")
+    member_count = serializers.IntegerField(help_text="Members in the child's subtree.")
+    org_count = serializers.IntegerField(
+        help_text="Organizations in the child's subtree, the child itself included."
+    )
+    has_children = serializers.BooleanField()
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    organization = OrganizationRefSerializer(read_only=True)
+    organization_path = serializers.CharField(source="organization.path", read_only=True)
+    actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Role
+        fields = ["id", "kind", "kind_display", "organization", "organization_path", "actions"]
+        read_only_fields = fields
+
+    def get_actions(self, role) -> list[str]:
+        from tongchou.organizations.permissions import ROLE_ACTIONS
+
+        return sorted(ROLE_ACTIONS[role.kind])
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    is_superuser = serializers.BooleanField()
+    roles = RoleSerializer(many=True)
