@@ -1,1 +1,36 @@
 // Tongchou page behaviour (no inline scripts: the CSP forbids them).
+(function () {
+  "use strict";
+
+  // Forms marked data-tc-autosubmit submit when one of their selects changes (filters).
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!(target instanceof HTMLSelectElement)) return;
+    var form = target.closest("form[data-tc-autosubmit]");
+    if (form) form.requestSubmit ? form.requestSubmit() : form.submit();
+  });
+
+  // Buttons marked data-tc-confirm ask before submitting (e.g. dissolving an organization).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-tc-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-tc-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
+  // Joint / functional / industry-chain fields only matter for their type: show what applies.
+  function syncTypeFields(form) {
+    var select = form.querySelector("select[name=org_type]");
+    if (!select) return;
+    form.querySelectorAll("[data-tc-for-type]").forEach(function (el) {
+      var types = el.getAttribute("data-tc-for-type").split(" ");
+      el.classList.toggle("d-none", types.indexOf(select.value) === -1);
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "org_type" && event.target.form) syncTypeFields(event.target.form);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form.tc-org-form").forEach(syncTypeFields);
+  });
+})();

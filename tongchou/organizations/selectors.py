@@ -7,7 +7,7 @@ from django.db.models.functions import Substr
 from django.http import Http404
 
 from tongchou.core import tree
-from tongchou.organizations.models import Organization, OrgStatus, Unit
+from tongchou.organizations.models import Organization, OrgStatus, Role, Unit
 from tongchou.organizations.permissions import Action, scope_for
 
 
@@ -114,3 +114,34 @@ def unit_list_for(user) -> QuerySet[Unit]:
     """Units attached to any organization in scope (units are shared facts, read in scope)."""
     orgs = organization_list_for(user)
     return Unit.objects.filter(organizations__in=orgs).distinct()
+
+
+def roots_with_counts(user) -> list[ChildRow]:
+    """The user's tree roots (see ``organization_roots_for``) with the same counts as
+    ``children_with_counts``. Roots are few (one per role, plus led joint organizations), so
+    this costs a few index range counts per root."""
+    rows = []
+    for root in organization_roots_for(user).select_related("region").order_by("path"):
+        within = tree.subtree_q(root.path, "path")
+        rows.append(
+            ChildRow(
+                org=root,
+                org_count=Organization.objects.filter(within).count(),
+                counts={
+                    label: subtree_count(factory, root) for label, factory in tree.COUNTED.items()
+                },
+                has_children=root.children.filter(status=OrgStatus.ACTIVE).exists(),
+            )
+        )
+    return rows
+
+
+def role_list_for(user) -> QuerySet[Role]:
+    """The user's own roles on active organizations (what the home page greets them with)."""
+    if not user.is_authenticated:
+        return Role.objects.none()
+    return (
+        Role.objects.filter(user=user, organization__status=OrgStatus.ACTIVE)
+        .select_related("organization", "organization__region")
+        .order_by("organization__path", "kind")
+    )

@@ -14,9 +14,9 @@ from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditAction
 from tongchou.organizations.models import (
     ALLOWED_PARENT_KINDS,
-    OrgKind,
     ChainLink,
     Organization,
+    OrgKind,
     OrgStatus,
     OrgType,
     Unit,
@@ -91,9 +91,7 @@ def _check_type(org: Organization, units: list[Unit] | None) -> None:
                 "joint_needs_units", _("联合党组织至少应联合两个单位。"), field="units"
             )
     elif org.lead_id is not None:
-        raise ApplicationError(
-            "lead_not_joint", _("只有联合党组织需要牵头组织。"), field="lead"
-        )
+        raise ApplicationError("lead_not_joint", _("只有联合党组织需要牵头组织。"), field="lead")
     if org.org_type == OrgType.FUNCTIONAL and not org.sector:
         raise ApplicationError(
             "functional_without_sector", _("功能型党组织须注明服务的新就业群体。"), field="sector"
@@ -172,7 +170,7 @@ def organization_create(
         lead=lead,
         code=code.strip(),
     )
-    _check_type(org, units if org_type == OrgType.JOINT else None)
+    _check_type(org, (units or []) if org_type == OrgType.JOINT else None)
     _full_clean(org)
     if org.code and Organization.objects.filter(code=org.code).exists():
         raise ApplicationError("duplicate_code", _("组织代码已存在。"), field="code")
@@ -242,7 +240,12 @@ def organization_update(
     old, new = audit.changed(before, audit.snapshot(org, AUDITED_FIELDS))
     if new or units is not None:
         audit.record(
-            actor=actor, action=AuditAction.UPDATE, obj=org, org_path=org.path, before=old, after=new
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=org,
+            org_path=org.path,
+            before=old,
+            after=new,
         )
     return org
 
@@ -277,9 +280,10 @@ def organization_move(*, actor, org: Organization, new_parent: Organization) -> 
     old_path = org.path
     new_path = tree.child_path(new_parent.path, org.pk)
     deepest = (
-        Organization.objects.filter(tree.subtree_q(old_path)).order_by("-depth").values_list(
-            "depth", flat=True
-        ).first()
+        Organization.objects.filter(tree.subtree_q(old_path))
+        .order_by("-depth")
+        .values_list("depth", flat=True)
+        .first()
     )
     if deepest - org.depth + tree.depth(new_path) > tree.MAX_DEPTH:
         raise ApplicationError("too_deep", _("移动后组织层级过深。"), field="parent")
@@ -316,9 +320,7 @@ def organization_dissolve(
     if org.status != OrgStatus.ACTIVE:
         raise ApplicationError("already_dissolved", _("该组织已撤销。"))
     if org.children.filter(status=OrgStatus.ACTIVE).exists():
-        raise ApplicationError(
-            "has_children", _("该组织仍有下级组织，请先撤销或移走下级组织。")
-        )
+        raise ApplicationError("has_children", _("该组织仍有下级组织，请先撤销或移走下级组织。"))
     for label, factory in tree.COUNTED.items():
         if factory().filter(tree.subtree_q(org.path, "org_path")).exists():
             raise ApplicationError(
@@ -326,9 +328,7 @@ def organization_dissolve(
                 _("该组织仍有%(what)s，请先转出。") % {"what": label},
             )
     if org.led_joint_organizations.filter(status=OrgStatus.ACTIVE).exists():
-        raise ApplicationError(
-            "leads_joint", _("该组织仍牵头联合党组织，请先更换牵头组织。")
-        )
+        raise ApplicationError("leads_joint", _("该组织仍牵头联合党组织，请先更换牵头组织。"))
     org.status = OrgStatus.DISSOLVED
     org.dissolved_on = on or dt.date.today()
     org.save(update_fields=["status", "dissolved_on", "updated_at"])
@@ -342,3 +342,28 @@ def organization_dissolve(
         note=note,
     )
     return org
+
+
+@transaction.atomic
+def unit_create(*, actor, name: str, kind: str, region: Region, org_path: str = "") -> Unit:
+    """A new unit (village committee, enterprise, …). Units are shared facts, not scoped
+    themselves; ``org_path`` files the audit event under the organization it was created for."""
+    if not actor.is_superuser and not can(actor, Action.MANAGE_ORGS):
+        raise PermissionDenied
+    unit = Unit(name=name.strip(), kind=kind, region=region)
+    try:
+        unit.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ApplicationError(
+            "invalid", f"{field}: {messages[0]}", field=field, extra={"fields": exc.message_dict}
+        ) from None
+    unit.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=unit,
+        org_path=org_path,
+        after=audit.snapshot(unit, ["name", "kind", "region"]),
+    )
+    return unit

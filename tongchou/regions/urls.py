@@ -1,1 +1,10 @@
-urlpatterns: list = []
+from django.urls import path
+
+from tongchou.regions import views
+
+app_name = "regions"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<str:code>/", views.detail, name="detail"),
+]
