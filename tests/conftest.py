@@ -1,0 +1,14 @@
+import pytest
+
+from tests.world import build_world
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # The world creates several users; the production hasher costs ~0.3 s per password.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
