@@ -3,18 +3,23 @@ API checks the same rules as the pages and the importer. Personal numbers are ma
 response except the audited reveal endpoint."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from tongchou.core.api import SCOPED, errors
-from tongchou.members import selectors, services
+from tongchou.core.api import SCOPED, error_body, errors
+from tongchou.members import importing, selectors, services
 from tongchou.members.filters import MemberFilter
 from tongchou.members.models import Member
 from tongchou.members.serializers import (
     ArchiveSerializer,
+    ImportFailedSerializer,
+    ImportRequestSerializer,
+    ImportResultSerializer,
     LookupSerializer,
     MemberSerializer,
     MemberWriteSerializer,
@@ -24,6 +29,7 @@ from tongchou.organizations.api import organization_ref
 from tongchou.organizations.permissions import Action, can
 
 MANAGE_ERRORS = errors(400, 401, 403, 404)
+MAX_ERRORS_SHOWN = 1000
 
 
 @extend_schema_view(
@@ -133,3 +139,55 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if member is None:
             raise Http404
         return Response(MemberSerializer(member).data)
+
+    @extend_schema(
+        summary="Import members from .xlsx or .csv (all or nothing)",
+        description="Every row is validated with the same rules as a single create; if any row "
+        "is wrong nothing is written and the answer lists every problem by row and column "
+        "(row 1 is the header). Rows without an organization code go to `organization`.",
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={
+            201: ImportResultSerializer,
+            400: ImportFailedSerializer,
+            **errors(401, 403, 404),
+        },
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        filterset_class=None,
+        parser_classes=[MultiPartParser],
+    )
+    def import_file(self, request):
+        if not can(request.user, Action.MANAGE_MEMBERS):
+            raise PermissionDenied
+        data = ImportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        default_org = None
+        if data.validated_data.get("organization"):
+            default_org = organization_ref(
+                request.user,
+                data.validated_data["organization"],
+                field="organization",
+                action=Action.MANAGE_MEMBERS,
+            )
+        upload = data.validated_data["file"]
+        rows = importing.read_rows(upload, upload.name)
+        result = importing.members_import(actor=request.user, rows=rows, default_org=default_org)
+        if result.errors:
+            shown = result.errors[:MAX_ERRORS_SHOWN]
+            body = error_body(
+                "import_failed",
+                _("文件中有%(n)s处错误，未导入任何数据。") % {"n": len(result.errors)},
+                "file",
+            )
+            body["error_count"] = len(result.errors)
+            body["errors"] = [
+                {"row": e.row, "column": e.column, "message": e.message} for e in shown
+            ]
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"created": result.created, "total": result.total}, status=status.HTTP_201_CREATED
+        )

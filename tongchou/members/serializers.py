@@ -103,3 +103,21 @@ class RowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField()
     column = serializers.CharField(allow_blank=True, allow_null=True)
     message = serializers.CharField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class ImportFailedSerializer(serializers.Serializer):
+    """The error shape, plus every problem found (the first 1,000) by row and column."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+    error_count = serializers.IntegerField(required=False)
+    errors = RowErrorSerializer(many=True, required=False)
