@@ -1,0 +1,46 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tongchou.core.errors import ApplicationError
+from tongchou.demo.generate import DEMO_MEMBERS, DEMO_PASSWORD, DEMO_SEED, load_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the Shizuishan demo (real divisions, organization network, generated members, "
+        "demo logins). Idempotent: a database that already holds the demo is left unchanged."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--members", type=int, default=DEMO_MEMBERS, help="members to generate (default 30000)"
+        )
+        parser.add_argument("--seed", type=int, default=DEMO_SEED)
+
+    def handle(self, *args, members: int, seed: int, **options):
+        if members < 0:
+            raise CommandError("--members must not be negative")
+        started = time.perf_counter()
+
+        def progress(message: str) -> None:
+            if options["verbosity"] >= 1:
+                self.stdout.write(f"  {message}")
+
+        try:
+            result = load_demo(members=members, seed=seed, progress=progress)
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from exc
+        if result.created:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"演示数据已载入：{result.organizations} 个党组织，{result.units} 个单位，"
+                    f"{result.members} 名党员（{time.perf_counter() - started:.1f} 秒）。"
+                )
+            )
+        else:
+            self.stdout.write("演示数据已存在，未作任何改动。")
+        self.stdout.write("")
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for login in result.logins:
+            self.stdout.write(f"  {login.username:<18} {login.role} · {login.organization}")
