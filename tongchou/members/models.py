@@ -83,3 +83,68 @@ class Member(TimeStampedModel):
     @property
     def phone_masked(self) -> str:
         return crypto.mask_phone(self.phone)
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    VALIDATING = "validating", _("正在校验")
+    WRITING = "writing", _("正在写入")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未导入")
+
+
+class ImportJob(TimeStampedModel):
+    """One uploaded member file and the run that imports it (members.tasks.run_import).
+
+    The file is deleted once the run finishes: it holds ID numbers in the clear. ``errors``
+    keeps the first ``MAX_STORED_ERRORS`` of ``error_count`` problems as ``[row, column, reason]``.
+    """
+
+    MAX_STORED_ERRORS = 10_000
+
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/", blank=True)
+    filename = models.CharField(_("文件名"), max_length=255)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    created_count = models.PositiveIntegerField(_("导入人数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    default_org = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("默认党组织"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    org_path = models.CharField(max_length=PATH_MAX_LENGTH, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("党员导入")
+        verbose_name_plural = _("党员导入")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

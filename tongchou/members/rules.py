@@ -24,11 +24,27 @@ EDUCATION_VALUES = frozenset(Education.values)
 STATUS_VALUES = frozenset(MemberStatus.values)
 
 
+FULL = Category.FULL.value
+PROBATIONARY = Category.PROBATIONARY.value
+NORMAL = MemberStatus.NORMAL.value
+
+# Imports check a million rows whose dates repeat a lot: each (day, years) is computed once.
+_SHIFTED: dict[tuple[dt.date, int], dt.date] = {}
+
+
 def add_years(day: dt.date, years: int) -> dt.date:
     try:
-        return day.replace(year=day.year + years)
+        return _SHIFTED[day, years]
+    except KeyError:
+        pass
+    try:
+        shifted = day.replace(year=day.year + years)
     except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+        shifted = day.replace(year=day.year + years, day=28)
+    if len(_SHIFTED) > 500_000:
+        _SHIFTED.clear()
+    _SHIFTED[day, years] = shifted
+    return shifted
 
 
 def check_member(values: dict, *, today: dt.date | None = None) -> dict[str, str]:
@@ -69,12 +85,16 @@ def check_member(values: dict, *, today: dt.date | None = None) -> dict[str, str
             "d": id_birth.isoformat()
         }
 
-    if values.get("ethnicity") not in ETHNICITY_VALUES:
-        errors["ethnicity"] = _("民族不在56个民族之列。")
+    ethnicity = values.get("ethnicity")
+    if ethnicity not in ETHNICITY_VALUES:
+        errors["ethnicity"] = _("民族不在56个民族之列。") if ethnicity else _("民族不能为空。")
     if values.get("education") and values["education"] not in EDUCATION_VALUES:
         errors["education"] = _("学历不在可选范围内。")
-    if values.get("status", MemberStatus.NORMAL) not in STATUS_VALUES:
+    if values.get("status", NORMAL) not in STATUS_VALUES:
         errors["status"] = _("状态不在可选范围内。")
+
+    if len(values.get("occupation") or "") > 100:
+        errors["occupation"] = _("职业不能超过100个字。")
 
     phone = values.get("phone") or ""
     if phone:
@@ -83,7 +103,8 @@ def check_member(values: dict, *, today: dt.date | None = None) -> dict[str, str
         except ValidationError as exc:
             errors["phone"] = exc.messages[0]
 
-    errors.update(_check_membership_dates(values, birth if "birth_date" not in errors else None, today))
+    birth_ok = birth if "birth_date" not in errors else None
+    errors.update(_check_membership_dates(values, birth_ok, today))
     return errors
 
 
@@ -101,7 +122,7 @@ def _check_membership_dates(values: dict, birth: dt.date | None, today: dt.date)
         errors["admission_date"] = _("入党日期不能晚于今天。")
     elif birth and admitted < add_years(birth, MIN_ADMISSION_AGE):
         errors["admission_date"] = _("入党时应年满18周岁。")
-    if category == Category.FULL:
+    if category == FULL:
         if full_on is None:
             errors["full_member_date"] = _("正式党员须填写转正日期。")
         elif full_on > today:
@@ -110,11 +131,9 @@ def _check_membership_dates(values: dict, birth: dt.date | None, today: dt.date)
             errors["full_member_date"] = _("预备期为一年，转正日期不能早于入党满一年。")
         elif full_on > add_years(admitted, MAX_PROBATION_YEARS):
             errors["full_member_date"] = _("预备期最长延长一年，转正日期不能晚于入党满两年。")
-    elif category == Category.PROBATIONARY:
+    elif category == PROBATIONARY:
         if full_on is not None:
             errors["full_member_date"] = _("预备党员不应有转正日期。")
         elif add_years(admitted, MAX_PROBATION_YEARS) < today:
-            errors["admission_date"] = _(
-                "预备期已超过两年，应办理转正或取消预备党员资格。"
-            )
+            errors["admission_date"] = _("预备期已超过两年，应办理转正或取消预备党员资格。")
     return errors

@@ -98,7 +98,10 @@ def member_create(
             "duplicate_id_number", _("该身份证号已登记为党员。"), field="id_number"
         ) from None
     audit.record(
-        actor=actor, action=AuditAction.CREATE, obj=member, org_path=member.org_path,
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=member,
+        org_path=member.org_path,
         after=_audit_view(member),
     )
     return member
@@ -144,8 +147,12 @@ def member_update(*, actor, member: Member, **changes) -> Member:
     old, new = audit.changed(before, _audit_view(member))
     if new:
         audit.record(
-            actor=actor, action=AuditAction.UPDATE, obj=member, org_path=member.org_path,
-            before=old, after=new,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=member,
+            org_path=member.org_path,
+            before=old,
+            after=new,
         )
     return member
 
@@ -162,8 +169,13 @@ def member_archive(*, actor, member: Member, reason: str = "") -> Member:
     member.archived_at = timezone.now()
     member.save(update_fields=["archived", "archived_at", "updated_at"])
     audit.record(
-        actor=actor, action=AuditAction.ARCHIVE, obj=member, org_path=member.org_path,
-        before={"archived": False}, after={"archived": True}, note=reason,
+        actor=actor,
+        action=AuditAction.ARCHIVE,
+        obj=member,
+        org_path=member.org_path,
+        before={"archived": False},
+        after={"archived": True},
+        note=reason,
     )
     return member
 
@@ -173,7 +185,10 @@ def member_reveal(*, actor, member: Member) -> dict[str, str]:
     if not can(actor, Action.REVEAL, member.org_path):
         raise PermissionDenied
     audit.record(
-        actor=actor, action=AuditAction.REVEAL, obj=member, org_path=member.org_path,
+        actor=actor,
+        action=AuditAction.REVEAL,
+        obj=member,
+        org_path=member.org_path,
         note="id_number,phone",
     )
     return {"id_number": member.id_number, "phone": member.phone}

@@ -1,0 +1,822 @@
+"""Member import: a file → rows → every row validated → all or nothing written.
+
+``read_rows`` turns an .xlsx or .csv file into ``(row number, {column key: text})``; it checks
+the size, the encoding and the header row up front. ``members_import`` validates every row with
+the one rule set (``members.rules.check_member``) plus what only the database knows (organization
+codes, scope, duplicate ID numbers, region codes), collects every error by row and column, and
+writes nothing unless there are none; then it writes every row in one transaction, with raw SQL
+(PostgreSQL COPY, SQLite ``executemany``) because a million rows must take seconds, not minutes.
+
+The hot loop builds no forms and no model instances: values are mapped through dictionaries,
+dates parsed once per distinct string, ID numbers hashed and encrypted with the bulk helpers of
+``core.crypto`` (same output as ``encrypt`` / ``lookup_hash``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tongchou.core import audit, crypto, tree
+from tongchou.core.errors import ApplicationError
+from tongchou.core.models import AuditAction
+from tongchou.core.validators import normalize_phone
+from tongchou.members.choices import Category, Education, Ethnicity, Gender, MemberStatus
+from tongchou.members.models import Member
+from tongchou.members.rules import check_member
+from tongchou.members.selectors import id_hashes_taken
+from tongchou.members.services import check_organization_accepts_members
+from tongchou.organizations.models import Organization
+from tongchou.organizations.permissions import Action, scope_for
+from tongchou.regions.models import Region
+
+# The file format: column keys and the Chinese headers people see. Order = template order.
+COLUMNS: list[tuple[str, str]] = [
+    ("name", "姓名"),
+    ("gender", "性别"),
+    ("ethnicity", "民族"),
+    ("birth_date", "出生日期"),
+    ("id_number", "身份证号"),
+    ("phone", "手机号"),
+    ("education", "学历"),
+    ("occupation", "职业"),
+    ("category", "党员类别"),
+    ("admission_date", "入党日期"),
+    ("full_member_date", "转正日期"),
+    ("org_code", "所在党组织代码"),
+    ("status", "状态"),
+    ("home_region_code", "户籍区划代码"),
+]
+HEADERS: dict[str, str] = dict(COLUMNS)
+# Columns a file must have; the others may be left out (org_code when a default is given).
+REQUIRED_COLUMNS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number",
+    "category",
+    "admission_date",
+)
+# check_member's field names → the column that carries them.
+_FIELD_COLUMN = {
+    **HEADERS,
+    "organization": HEADERS["org_code"],
+    "home_region": HEADERS["home_region_code"],
+}
+PROGRESS_EVERY = 10_000
+_CHUNK = 500  # codes per lookup query
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as in the file: the header is row 1 (0 for the file as a whole)
+    column: str  # the Chinese header ("" for the whole row or file)
+    message: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    total: int = 0  # data rows read
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# --------------------------------------------------------------------------------------------
+# Reading files
+
+
+class RowReader:
+    """The data rows of one file: iterate for ``(row number, {key: text})``. ``total`` is an
+    estimate of the number of data rows (for progress), known before iterating."""
+
+    def __init__(self, rows: Iterator[tuple[int, dict[str, str]]], total: int, filename: str):
+        self._rows = rows
+        self.total = total
+        self.filename = filename
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        return self._rows
+
+
+def _file_error(code: str, message: str, **extra) -> ApplicationError:
+    return ApplicationError(code, message, field="file", extra=extra)
+
+
+def _size(fileobj) -> int:
+    size = getattr(fileobj, "size", None)
+    if isinstance(size, int):
+        return size
+    position = fileobj.tell()
+    fileobj.seek(0, io.SEEK_END)
+    size = fileobj.tell()
+    fileobj.seek(position)
+    return size
+
+
+def read_rows(fileobj, filename: str) -> RowReader:
+    """Open an uploaded member file (.xlsx, or .csv in UTF-8 with or without BOM, or GBK).
+
+    Raises ``ApplicationError`` (field ``file``) for a file that is empty, too large, in an
+    unknown format or encoding, or whose header row is wrong (naming the missing, unknown and
+    duplicate columns)."""
+    size = _size(fileobj)
+    if size > settings.IMPORT_MAX_BYTES:
+        raise _file_error(
+            "file_too_large",
+            _("文件太大（%(size)s），导入文件不能超过%(limit)s。请分成几个文件导入。")
+            % {"size": filesizeformat(size), "limit": filesizeformat(settings.IMPORT_MAX_BYTES)},
+        )
+    if size == 0:
+        raise _file_error("empty_file", _("文件是空的。"))
+    fileobj.seek(0)
+    suffix = Path(filename or "").suffix.lower()
+    if suffix == ".xlsx":
+        return _read_xlsx(fileobj, filename)
+    if suffix in (".csv", ".txt"):
+        return _read_csv(fileobj, filename)
+    if suffix in (".xls", ".et", ".wps"):
+        raise _file_error(
+            "unsupported_format", _("不支持旧版 .xls 文件，请在 Excel/WPS 中另存为 .xlsx 后上传。")
+        )
+    raise _file_error("unsupported_format", _("只支持 .xlsx 和 .csv 文件。"))
+
+
+def _detect_encoding(fileobj) -> tuple[str, int]:
+    """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK and GB2312). Returns
+    the encoding and the number of line breaks. A file that decodes in neither, or that holds
+    NUL characters (UTF-16, binary files), is refused."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        fileobj.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        lines = 0
+        try:
+            while chunk := fileobj.read(1 << 20):
+                if b"\x00" in chunk:
+                    raise UnicodeDecodeError(encoding, chunk, 0, 1, "NUL")
+                decoder.decode(chunk)
+                lines += chunk.count(b"\n")
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        fileobj.seek(0)
+        return encoding, lines
+    raise _file_error(
+        "bad_encoding",
+        _("无法识别文件的编码。请将 CSV 保存为 UTF-8 或 GBK 编码，或直接上传 .xlsx 文件。"),
+    )
+
+
+def _read_csv(fileobj, filename: str) -> RowReader:
+    encoding, lines = _detect_encoding(fileobj)
+    text = io.TextIOWrapper(io.BufferedReader(_Binary(fileobj)), encoding=encoding, newline="")
+    first = text.readline()
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    text.seek(0)
+
+    def records():
+        reader = csv.reader(text, delimiter=delimiter)
+        try:
+            yield from enumerate(reader, start=1)
+        except csv.Error as exc:
+            raise _file_error(
+                "bad_csv",
+                _("CSV 文件第%(row)s行格式有误：%(error)s")
+                % {"row": reader.line_num, "error": exc},
+            ) from None
+
+    return _rows_after_header(records(), max(lines - 1, 1), filename)
+
+
+class _Binary(io.RawIOBase):
+    """A raw stream over any object with ``read`` (Django's File wrappers), for TextIOWrapper;
+    closing it leaves the caller's file open."""
+
+    def __init__(self, fileobj):
+        self._f = fileobj
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self._f.seek(offset, whence)
+        return self._f.tell()
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+    def readinto(self, buffer) -> int:
+        data = self._f.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _xlsx_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(fileobj, filename: str) -> RowReader:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, IndexError, ValueError):
+        raise _file_error(
+            "bad_xlsx", _("无法读取该 .xlsx 文件，请确认它是用 Excel 或 WPS 保存的表格。")
+        ) from None
+    total = max((sheet.max_row or 2) - 1, 1)
+    cell = _xlsx_cell
+
+    def rows():
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [v if v.__class__ is str else cell(v) for v in values]
+        book.close()
+
+    return _rows_after_header(rows(), total, filename)
+
+
+_HEADER_CLEAN = re.compile(r"\s+|[*＊]|[（(]\s*(必填|选填|可选)\s*[)）]")
+
+
+def _header_keys(cells: list[str]) -> list[str | None]:
+    """Map header cells to column keys; raise naming the missing, unknown, duplicate ones."""
+    lookup = {header: key for key, header in COLUMNS} | {key: key for key, _h in COLUMNS}
+    keys: list[str | None] = []
+    unknown: list[str] = []
+    duplicate: list[str] = []
+    for cell in cells:
+        header = _HEADER_CLEAN.sub("", cell or "")
+        if not header:
+            keys.append(None)
+            continue
+        key = lookup.get(header) or lookup.get(header.lower())
+        if key is None:
+            unknown.append(header)
+        elif key in keys:
+            duplicate.append(HEADERS[key])
+        keys.append(key)
+    missing = [HEADERS[k] for k in REQUIRED_COLUMNS if k not in keys]
+    if unknown or duplicate or missing:
+        problems = []
+        if missing:
+            problems.append(_("缺少列：%(cols)s") % {"cols": "、".join(missing)})
+        if unknown:
+            problems.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(unknown)})
+        if duplicate:
+            problems.append(_("重复的列：%(cols)s") % {"cols": "、".join(duplicate)})
+        raise _file_error(
+            "bad_headers",
+            _("表头有误（%(problems)s）。请使用下载的导入模板。")
+            % {"problems": "；".join(problems)},
+            missing=missing,
+            unknown=unknown,
+            duplicate=duplicate,
+        )
+    return keys
+
+
+def _rows_after_header(numbered: Iterator, total: int, filename: str) -> RowReader:
+    """Find the header row (the first non-blank one), check it, and peek the first data row so
+    a file with headers only is refused at once."""
+    numbered = iter(numbered)
+    for _number, cells in numbered:
+        if any(c and c.strip() for c in cells):
+            keys = _header_keys(cells)
+            break
+    else:
+        raise _file_error("empty_file", _("文件中没有内容。"))
+    rows = _data_rows(numbered, keys)
+    first = next(rows, None)
+    if first is None:
+        raise _file_error("no_rows", _("文件只有表头，没有党员数据。"))
+    return RowReader(_chain(first, rows), total, filename)
+
+
+def _chain(first, rest: Iterator) -> Iterator:
+    yield first
+    yield from rest
+
+
+def _data_rows(numbered: Iterator, keys: list[str | None]) -> Iterator[tuple[int, dict]]:
+    if None in keys:
+        width = len(keys)
+        used = [(i, k) for i, k in enumerate(keys) if k is not None]
+        for number, cells in numbered:
+            if any(cells):
+                cells = list(cells) + [""] * (width - len(cells))
+                yield number, {k: cells[i] for i, k in used}
+    else:
+        for number, cells in numbered:
+            if any(cells):
+                yield number, dict(zip(keys, cells, strict=False))
+
+
+# --------------------------------------------------------------------------------------------
+# Values as people type them
+
+_DATE_RE = re.compile(
+    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$"
+)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_BAD = object()
+
+
+def _parse_date(text: str):
+    """A date as typed: 2020-07-01, 2020/7/1, 2020.7.1, 2020年7月1日, 20200701, or an Excel
+    serial day number (43831). Returns a date, None for blank, or _BAD."""
+    text = text.strip()
+    if not text:
+        return None
+    match = _DATE_RE.match(text)
+    try:
+        if match:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        if text.isdigit() and text.isascii():
+            if len(text) == 8:
+                return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+            if len(text) <= 5 and int(text) > 0:
+                return _EXCEL_EPOCH + dt.timedelta(days=int(text))
+    except (ValueError, OverflowError):
+        pass
+    return _BAD
+
+
+def _choice_map(choices, extra: dict[str, str] | None = None) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for value, label in choices.choices:
+        mapping[value] = value
+        mapping[value.upper()] = value
+        with translation.override("zh-hans"):
+            mapping[str(label)] = value
+        mapping[str(label)] = value  # and in the current language
+    mapping.update(extra or {})
+    return mapping
+
+
+def _value_maps() -> dict[str, dict[str, str]]:
+    ethnicity_extra = {}
+    for value, label in Ethnicity.choices:
+        with translation.override("zh-hans"):
+            zh = str(label)
+        ethnicity_extra[zh.removesuffix("族")] = value
+        ethnicity_extra[str(int(value))] = value
+    return {
+        "gender": _choice_map(Gender, {"男性": "M", "女性": "F", "m": "M", "f": "F"}),
+        "ethnicity": _choice_map(Ethnicity, ethnicity_extra),
+        "education": _choice_map(
+            Education,
+            {
+                "研究生": "postgraduate",
+                "博士": "postgraduate",
+                "博士研究生": "postgraduate",
+                "硕士": "postgraduate",
+                "硕士研究生": "postgraduate",
+                "本科": "bachelor",
+                "大学": "bachelor",
+                "大专": "junior_college",
+                "专科": "junior_college",
+                "中专": "secondary_vocational",
+                "中技": "secondary_vocational",
+                "技校": "secondary_vocational",
+                "职高": "high_school",
+                "高中": "high_school",
+                "初中": "junior_high",
+                "小学": "primary",
+            },
+        ),
+        "category": _choice_map(Category, {"正式": "full", "预备": "probationary"}),
+        "status": _choice_map(MemberStatus),
+    }
+
+
+def allowed_values() -> dict[str, list[str]]:
+    """What the template's 说明 sheet lists per column."""
+    with translation.override("zh-hans"):
+        return {
+            "gender": [str(label) for _v, label in Gender.choices],
+            "ethnicity": [str(label) for _v, label in Ethnicity.choices],
+            "education": [str(label) for _v, label in Education.choices],
+            "category": [str(label) for _v, label in Category.choices],
+            "status": [str(label) for _v, label in MemberStatus.choices],
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Importing
+
+# Positions in the per-row record kept between validation and writing.
+(
+    _ROW,
+    _NAME,
+    _GENDER,
+    _ETHNICITY,
+    _BIRTH,
+    _ID,
+    _HASH,
+    _PHONE,
+    _EDUCATION,
+    _OCCUPATION,
+    _CATEGORY,
+    _ADMISSION,
+    _FULL,
+    _ORG,
+    _STATUS,
+    _REGION,
+) = range(16)
+
+
+def members_import(
+    *,
+    actor,
+    rows: Iterable[tuple[int, dict[str, str]]],
+    default_org: Organization | None = None,
+    progress: Callable[[int, int], object] | None = None,
+    phase: Callable[[str], object] | None = None,
+) -> ImportResult:
+    """Validate every row; if all are valid write them all in one transaction, else nothing.
+
+    ``rows`` are ``(row number, {column key: text})`` as ``read_rows`` yields them.
+    ``default_org`` receives rows without an organization code. ``progress(done, total)`` is
+    called every few thousand rows; ``phase("validating" | "writing")`` when a phase starts.
+    One audit event records the import (not one per row)."""
+    if default_org is not None:
+        scope = scope_for(actor, Action.MANAGE_MEMBERS)
+        if not scope.covers(default_org.path):
+            raise PermissionDenied
+        check_organization_accepts_members(default_org)
+    total = len(rows) if hasattr(rows, "__len__") else getattr(rows, "total", 0)  # type: ignore[arg-type]
+    report = progress or (lambda done, total: None)
+    if phase:
+        phase("validating")
+    records, errors = _validate_rows(rows, default_org, total, report)
+    n = len(records)
+    if n == 0 and not errors:
+        errors.append(RowError(0, "", _("文件中没有党员数据。")))
+    errors.extend(_check_against_database(actor, records))
+    report(n, n)
+    if errors:
+        errors.sort(key=lambda e: (e.row, _COLUMN_ORDER.get(e.column, 99)))
+        return ImportResult(created=0, errors=errors, total=n)
+    if phase:
+        phase("writing")
+    try:
+        with transaction.atomic():
+            orgs = _org_rows(records)
+            _write(records, orgs, report)
+            _record_audit(actor, records, orgs, getattr(rows, "filename", ""))
+    except IntegrityError:
+        # Someone registered one of these ID numbers between validation and writing.
+        message = _("导入期间有相同身份证号的党员被登记，未导入任何数据，请重新导入。")
+        return ImportResult(errors=[RowError(0, HEADERS["id_number"], message)], total=n)
+    return ImportResult(created=n, errors=[], total=n)
+
+
+_COLUMN_ORDER = {header: i for i, (_k, header) in enumerate(COLUMNS)}
+
+
+def _validate_rows(rows, default_org, total, report) -> tuple[list[tuple], list[RowError]]:
+    """The per-row checks that need no database: parsing and ``check_member``."""
+    maps = _value_maps()
+    genders, ethnicities, educations = maps["gender"], maps["ethnicity"], maps["education"]
+    categories, statuses = maps["category"], maps["status"]
+    dates: dict[str, object] = {}
+    hasher = crypto.bulk_lookup_hasher()
+    today = dt.date.today()
+    default_code = default_org.code if default_org is not None else ""
+    column = _FIELD_COLUMN
+    bad = _BAD
+    records: list[tuple] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+
+    def parse_date(text: str):
+        try:
+            return dates[text]
+        except KeyError:
+            value = dates[text] = _parse_date(text)
+            return value
+
+    for number, raw in rows:
+        get = raw.get
+        problems: dict[str, str] = {}
+
+        name = get("name", "").strip()
+        gender_text = get("gender", "").strip()
+        gender = genders.get(gender_text)
+        if gender is None and gender_text:
+            problems["gender"] = _("“%(v)s”不是有效的性别，应为“男”或“女”。") % {"v": gender_text}
+        ethnicity_text = get("ethnicity", "").strip()
+        ethnicity = ethnicities.get(ethnicity_text)
+        if ethnicity is None and ethnicity_text:
+            problems["ethnicity"] = _("“%(v)s”不在56个民族之列。") % {"v": ethnicity_text}
+        education_text = get("education", "").strip()
+        education = educations.get(education_text, "") if education_text else ""
+        if education_text and not education:
+            problems["education"] = _("“%(v)s”不是可选的学历。") % {"v": education_text}
+        category_text = get("category", "").strip()
+        category = categories.get(category_text)
+        if category is None and category_text:
+            problems["category"] = _("“%(v)s”不是有效的党员类别，应为“正式党员”或“预备党员”。") % {
+                "v": category_text
+            }
+        status_text = get("status", "").strip()
+        status = statuses.get(status_text) if status_text else MemberStatus.NORMAL.value
+        if status is None:
+            problems["status"] = _("“%(v)s”不是可选的状态。") % {"v": status_text}
+
+        birth = parse_date(get("birth_date", ""))
+        admission = parse_date(get("admission_date", ""))
+        full = parse_date(get("full_member_date", ""))
+        if birth is bad or admission is bad or full is bad:
+            for key, value in (
+                ("birth_date", birth),
+                ("admission_date", admission),
+                ("full_member_date", full),
+            ):
+                if value is bad:
+                    problems[key] = _("“%(v)s”不是有效的日期，请写成2020-07-01或2020/7/1。") % {
+                        "v": get(key, "").strip()
+                    }
+            birth = None if birth is bad else birth
+            admission = None if admission is bad else admission
+            full = None if full is bad else full
+
+        id_number = get("id_number", "").strip().upper()
+        phone = normalize_phone(get("phone", ""))
+        occupation = get("occupation", "").strip()
+        values = {
+            "name": name,
+            "gender": gender,
+            "ethnicity": ethnicity,
+            "birth_date": birth,
+            "id_number": id_number,
+            "phone": phone,
+            "education": education,
+            "occupation": occupation,
+            "category": category,
+            "admission_date": admission,
+            "full_member_date": full,
+            "status": status,
+        }
+        rule_errors = check_member(values, today=today)
+        id_hash = ""
+        if rule_errors:
+            for key, message in rule_errors.items():
+                problems.setdefault(key, message)
+            if "id_number" in rule_errors and "E+" in id_number:
+                problems["id_number"] = _(
+                    "身份证号被表格软件改成了科学计数法，请把该列设为“文本”格式后重新填写。"
+                )
+        if "id_number" not in problems:
+            id_hash = hasher(id_number)
+            first = seen.setdefault(id_hash, number)
+            if first != number:
+                problems["id_number"] = _("与第%(row)s行的身份证号重复。") % {"row": first}
+        org_code = get("org_code", "").strip() or default_code
+        if not org_code:
+            problems["organization"] = _("请填写所在党组织代码（或在导入时指定默认党组织）。")
+        if problems:
+            for key, message in problems.items():
+                errors.append(RowError(number, column[key], message))
+        records.append(
+            (
+                number,
+                name,
+                gender,
+                ethnicity,
+                birth,
+                id_number,
+                id_hash,
+                phone,
+                education,
+                occupation,
+                category,
+                admission,
+                full,
+                org_code,
+                status,
+                get("home_region_code", "").strip() or None,
+            )
+        )
+        if len(records) % PROGRESS_EVERY == 0:
+            report(len(records), max(total, len(records)))
+    return records, errors
+
+
+def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _check_against_database(actor, records: list[tuple]) -> list[RowError]:
+    """Organization codes (exist, in the actor's scope, accept members), region codes, and ID
+    numbers already registered. An organization out of scope reads exactly like a missing one."""
+    errors: list[RowError] = []
+    codes = sorted({r[_ORG] for r in records if r[_ORG]})
+    found: dict[str, SimpleNamespace] = {}
+    for chunk in _chunks(codes):
+        for code, path, status, kind in Organization.objects.filter(code__in=chunk).values_list(
+            "code", "path", "status", "kind"
+        ):
+            found[code] = SimpleNamespace(path=path, status=status, kind=kind)
+    scope = scope_for(actor, Action.MANAGE_MEMBERS)
+    bad_orgs: dict[str, str] = {}
+    for code in codes:
+        org = found.get(code)
+        if org is None or not scope.covers(org.path):
+            bad_orgs[code] = _("党组织代码“%(code)s”不存在或不在您的管理范围内。") % {"code": code}
+            continue
+        try:
+            check_organization_accepts_members(org)  # type: ignore[arg-type]
+        except ApplicationError as exc:
+            bad_orgs[code] = f"{code}：{exc.message}"
+
+    regions = sorted({r[_REGION] for r in records if r[_REGION]})
+    known_regions: set[str] = set()
+    for chunk in _chunks(regions):
+        known_regions.update(Region.objects.filter(code__in=chunk).values_list("code", flat=True))
+    bad_regions = set(regions) - known_regions
+
+    taken = id_hashes_taken([r[_HASH] for r in records if r[_HASH]])
+
+    if bad_orgs or bad_regions or taken:
+        org_column, region_column = HEADERS["org_code"], HEADERS["home_region_code"]
+        id_column = HEADERS["id_number"]
+        registered = _("该身份证号已登记为党员。")
+        for r in records:
+            if r[_ORG] in bad_orgs:
+                errors.append(RowError(r[_ROW], org_column, bad_orgs[r[_ORG]]))
+            if r[_REGION] in bad_regions:
+                message = _("户籍区划代码“%(code)s”不存在。") % {"code": r[_REGION]}
+                errors.append(RowError(r[_ROW], region_column, message))
+            if r[_HASH] in taken:
+                errors.append(RowError(r[_ROW], id_column, registered))
+    return errors
+
+
+def _org_rows(records: list[tuple]) -> dict[str, tuple[int, str]]:
+    """code → (id, path), read inside the write transaction."""
+    codes = sorted({r[_ORG] for r in records})
+    orgs: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks(codes):
+        for code, pk, path in Organization.objects.filter(code__in=chunk).values_list(
+            "code", "pk", "path"
+        ):
+            orgs[code] = (pk, path)
+    return orgs
+
+
+_WRITE_COLUMNS = [
+    "created_at",
+    "updated_at",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number_enc",
+    "id_number_hash",
+    "phone_enc",
+    "education",
+    "occupation",
+    "category",
+    "admission_date",
+    "full_member_date",
+    "organization",
+    "org_path",
+    "status",
+    "home_region",
+    "archived",
+]
+
+
+def _write(records: list[tuple], orgs: dict[str, tuple[int, str]], report) -> None:
+    meta = Member._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(meta.get_field(f).column) for f in _WRITE_COLUMNS)
+    encrypt = crypto.bulk_encryptor()
+    now = timezone.now()
+    total = len(records)
+
+    if connection.vendor == "postgresql":
+        stamp = now
+
+        def day(d):
+            return d
+
+        false = False
+    else:
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        isos: dict = {None: None}
+
+        def day(d):
+            try:
+                return isos[d]
+            except KeyError:
+                value = isos[d] = d.isoformat()
+                return value
+
+        false = 0
+
+    def values():
+        for r in records:
+            org_id, org_path = orgs[r[_ORG]]
+            yield (
+                stamp,
+                stamp,
+                r[_NAME],
+                r[_GENDER],
+                r[_ETHNICITY],
+                day(r[_BIRTH]),
+                encrypt(r[_ID]),
+                r[_HASH],
+                encrypt(r[_PHONE]),
+                r[_EDUCATION],
+                r[_OCCUPATION],
+                r[_CATEGORY],
+                day(r[_ADMISSION]),
+                day(r[_FULL]),
+                org_id,
+                org_path,
+                r[_STATUS],
+                r[_REGION],
+                false,
+            )
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                write_row = copy.write_row
+                for done, row in enumerate(values(), start=1):
+                    write_row(row)
+                    if done % PROGRESS_EVERY == 0:
+                        report(done, total)
+        else:
+            placeholders = ", ".join(["%s"] * len(_WRITE_COLUMNS))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+            batch: list[tuple] = []
+            done = 0
+            for row in values():
+                batch.append(row)
+                if len(batch) == PROGRESS_EVERY:
+                    cursor.executemany(sql, batch)
+                    done += len(batch)
+                    batch = []
+                    report(done, total)
+            if batch:
+                cursor.executemany(sql, batch)
+    report(total, total)
+
+
+def _record_audit(actor, records, orgs, filename: str) -> None:
+    paths = [orgs[code][1] for code in {r[_ORG] for r in records}]
+    common = paths[0]
+    for p in paths[1:]:
+        while not p.startswith(common):
+            common = common[: -tree.SEGMENT]
+    audit.record(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=AuditAction.IMPORT,
+        object_type=Member._meta.label_lower,
+        object_repr=_("批量导入%(n)s名党员") % {"n": len(records)},
+        org_path=common,
+        after={"created": len(records), "organizations": len(paths)},
+        note=(filename or "")[:200],
+    )
