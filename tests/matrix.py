@@ -73,6 +73,7 @@ class Entry:
     checks: tuple[Check, ...]
     note: str = ""
     public: bool = False  # reachable without signing in (login page, API docs…)
+    reveals: bool = False  # the one kind of URL allowed to show ID numbers and phones unmasked
 
 
 def api_get(in_scope: int = 200, out: int | None = 404, no_role: int = 403) -> Check:
@@ -133,7 +134,9 @@ REGISTRY: dict[str, Entry] = {
     "api-member-list": Entry(none, (api_get(out=None), api_post(400, out=None))),
     "api-member-detail": Entry(member, (api_get(), Check("patch", 401, 403, 200, 404))),
     "api-member-archive": Entry(member, (api_post(200),)),
-    "api-member-reveal": Entry(member, (api_post(200), api_post(200, user="secretary_a"))),
+    "api-member-reveal": Entry(
+        member, (api_post(200), api_post(200, user="secretary_a")), reveals=True
+    ),
     "api-member-lookup": Entry(none, (api_post(200, body=lookup_body),)),
     # No file: 400 naming the field. Out of scope is tested with a default organization in
     # tests/test_api_import.py.

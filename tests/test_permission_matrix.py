@@ -97,6 +97,11 @@ def test_matrix(client, world, name, index):
         "out_of_scope": getattr(world, check.user),
         "in_scope": getattr(world, check.user),
     }
+    secrets = {
+        value
+        for m in Member.objects.all()
+        for value in (m.id_number, m.phone, m.id_number[6:14])  # birth digits are masked too
+    }
     problems = []
     for who, user in users.items():
         expected = getattr(check, who)
@@ -114,4 +119,9 @@ def test_matrix(client, world, name, index):
             problems.append(f"{who}: {check.method.upper()} {url}: {problem}")
         if before is not None and response.status_code >= 300 and _state() != before:
             problems.append(f"{who}: {check.method.upper()} {url} was refused but wrote data")
+        if not entry.reveals:
+            content = response.content.decode(errors="replace")
+            shown = [secret for secret in secrets if secret in content]
+            if shown:
+                problems.append(f"{who}: {check.method.upper()} {url} shows unmasked {shown}")
     assert not problems, "\n".join(problems)
