@@ -55,3 +55,7 @@ def test_swagger_ui_loads_everything_from_our_own_origin(client):
             assert script.status_code == 200, asset
             assert not re.search(rb"https?://", script.content), asset
     assert "Content-Security-Policy" in response
+    # Nothing inline: the CSP allows scripts and styles from files on our origin only.
+    assert "<style" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert "style=" not in html
