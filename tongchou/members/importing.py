@@ -18,7 +18,9 @@ import codecs
 import csv
 import datetime as dt
 import io
+import logging
 import re
+import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -37,12 +39,12 @@ from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditAction
 from tongchou.core.validators import normalize_phone
 from tongchou.members.choices import Category, Education, Ethnicity, Gender, MemberStatus
-from tongchou.members.models import Member
+from tongchou.members.models import ImportJob, ImportStatus, Member
 from tongchou.members.rules import check_member
 from tongchou.members.selectors import id_hashes_taken
 from tongchou.members.services import check_organization_accepts_members
 from tongchou.organizations.models import Organization
-from tongchou.organizations.permissions import Action, scope_for
+from tongchou.organizations.permissions import Action, can, scope_for
 from tongchou.regions.models import Region
 
 # The file format: column keys and the Chinese headers people see. Order = template order.
@@ -80,6 +82,7 @@ _FIELD_COLUMN = {
     "home_region": HEADERS["home_region_code"],
 }
 PROGRESS_EVERY = 10_000
+logger = logging.getLogger(__name__)
 _CHUNK = 500  # codes per lookup query
 
 
@@ -820,3 +823,256 @@ def _record_audit(actor, records, orgs, filename: str) -> None:
         after={"created": len(records), "organizations": len(paths)},
         note=(filename or "")[:200],
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Import jobs: an uploaded file, run by the task worker, with progress the page polls.
+
+IMPORT_SUFFIXES = (".xlsx", ".csv")
+
+
+def import_job_create(*, actor, upload, default_org: Organization | None = None) -> ImportJob:
+    """Store the uploaded file and queue its import (``members.tasks.run_import``) once the
+    job row is committed. Refuses files that are empty, too large or of another format."""
+    if not can(actor, Action.MANAGE_MEMBERS):
+        raise PermissionDenied
+    if default_org is not None:
+        if not can(actor, Action.MANAGE_MEMBERS, default_org.path):
+            raise PermissionDenied
+        check_organization_accepts_members(default_org)
+    name = Path(upload.name or "").name
+    if Path(name).suffix.lower() not in IMPORT_SUFFIXES:
+        raise _file_error("unsupported_format", _("只支持 .xlsx 和 .csv 文件。"))
+    if upload.size == 0:
+        raise _file_error("empty_file", _("文件是空的。"))
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise _file_error(
+            "file_too_large",
+            _("文件太大（%(size)s），导入文件不能超过%(limit)s。请分成几个文件导入。")
+            % {
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.IMPORT_MAX_BYTES),
+            },
+        )
+    job = ImportJob.objects.create(
+        file=upload,
+        filename=name[:255],
+        created_by=actor,
+        default_org=default_org,
+        org_path=default_org.path if default_org is not None else "",
+    )
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from tongchou.members.tasks import run_import
+
+    run_import.enqueue(job_id)
+
+
+class _JobProgress:
+    """Progress callbacks that write to the job row while validating (autocommit, at most a
+    few times a second); while writing, the rows are inside the import's transaction, so the
+    job only says "writing" until the transaction is over."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.writing = False
+        self.last = 0.0
+
+    def phase(self, name: str) -> None:
+        if name == "writing":
+            self.writing = True
+            ImportJob.objects.filter(pk=self.job_id).update(
+                status=ImportStatus.WRITING, updated_at=timezone.now()
+            )
+
+    def progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self.writing or now - self.last < 0.5:
+            return
+        self.last = now
+        ImportJob.objects.filter(pk=self.job_id).update(done=done, total=max(total, done))
+
+
+def import_job_run(*, job_id: int) -> None:
+    """Run one queued job; a job already started or finished is left alone (idempotent)."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.VALIDATING, updated_at=timezone.now()
+    )
+    if not claimed:
+        return
+    job = ImportJob.objects.select_related("created_by", "default_org").get(pk=job_id)
+    tracker = _JobProgress(job_id)
+    try:
+        if job.created_by is None or not job.created_by.is_active:
+            raise PermissionDenied
+        with job.file.open("rb") as fileobj:
+            rows = read_rows(fileobj, job.filename)
+            ImportJob.objects.filter(pk=job_id).update(total=rows.total)
+            result = members_import(
+                actor=job.created_by,
+                rows=rows,
+                default_org=job.default_org,
+                progress=tracker.progress,
+                phase=tracker.phase,
+            )
+    except ApplicationError as exc:
+        _finish(job, status=ImportStatus.FAILED, message=str(exc.message))
+    except PermissionDenied:
+        _finish(job, status=ImportStatus.FAILED, message=_("您没有权限向所选党组织导入党员。"))
+    except Exception:
+        logger.exception("member import job %s failed", job_id)
+        _finish(job, status=ImportStatus.FAILED, message=_("导入时发生意外错误，未导入任何数据。"))
+        raise
+    else:
+        if result.errors:
+            _finish(
+                job,
+                status=ImportStatus.FAILED,
+                total=result.total,
+                errors=result.errors,
+                message=_("发现%(n)s处错误，未导入任何数据。请修改后重新上传。")
+                % {"n": len(result.errors)},
+            )
+        else:
+            _finish(
+                job,
+                status=ImportStatus.DONE,
+                total=result.total,
+                created=result.created,
+                message=_("已导入%(n)s名党员。") % {"n": result.created},
+            )
+
+
+def _finish(job: ImportJob, *, status, message="", total=None, created=0, errors=()) -> None:
+    """Record the outcome and delete the uploaded file: it holds ID numbers in the clear."""
+    if job.file:
+        job.file.delete(save=False)
+    stored = [[e.row, e.column, e.message] for e in errors[: ImportJob.MAX_STORED_ERRORS]]
+    fields = {
+        "status": status,
+        "message": message[:500],
+        "created_count": created,
+        "error_count": len(errors),
+        "errors": stored,
+        "file": "",
+        "finished_at": timezone.now(),
+        "updated_at": timezone.now(),
+    }
+    if total is not None:
+        fields.update(total=total, done=total)
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+
+
+# --------------------------------------------------------------------------------------------
+# Spreadsheets people download: the template and the error report.
+
+_EXAMPLE = {
+    "name": "张三",
+    "gender": "男",
+    "ethnicity": "汉族",
+    "birth_date": "1985-03-14",
+    "id_number": "640202198503140013",
+    "phone": "13812345678",
+    "education": "大学本科",
+    "occupation": "农民",
+    "category": "正式党员",
+    "admission_date": "2010-07-01",
+    "full_member_date": "2011-07-01",
+    "org_code": "",
+    "status": "正常",
+    "home_region_code": "640202",
+}
+
+
+def _column_notes() -> dict[str, str]:
+    allowed = allowed_values()
+    return {
+        "name": _("必填，不超过50个字。"),
+        "gender": _("必填：") + "、".join(allowed["gender"]),
+        "ethnicity": _("必填：56个民族之一，如“汉族”（也可写“汉”或代码01）。"),
+        "birth_date": _("必填，如2020-07-01或2020/7/1；须与身份证号一致。"),
+        "id_number": _("必填，18位（末位可为X）；请将该列设为“文本”格式。"),
+        "phone": _("选填，11位手机号。"),
+        "education": _("选填：") + "、".join(allowed["education"]),
+        "occupation": _("选填，不超过100个字。"),
+        "category": _("必填：") + "、".join(allowed["category"]),
+        "admission_date": _("必填；入党时应年满18周岁。"),
+        "full_member_date": _("正式党员必填，应在入党满一年至两年之间；预备党员不填。"),
+        "org_code": _("党组织代码；不填则使用导入时选择的默认党组织。"),
+        "status": _("选填，默认“正常”：") + "、".join(allowed["status"]),
+        "home_region_code": _("选填，户籍所在地的统计用区划代码，如640202。"),
+    }
+
+
+def _workbook_bytes(book) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def import_template_xlsx(*, org_code: str = "") -> bytes:
+    """The import template: the header row, one example row and a 说明 sheet listing what
+    every column accepts."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "党员"
+    sheet.append([header for _key, header in COLUMNS])
+    example = {**_EXAMPLE, "org_code": org_code}
+    sheet.append([example[key] for key, _header in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column_cells in sheet.iter_cols(min_row=1, max_row=2):
+        column_cells[0].number_format = "@"
+        column_cells[1].number_format = "@"  # text: keeps ID numbers and leading zeros
+        sheet.column_dimensions[column_cells[0].column_letter].width = 16
+    sheet.column_dimensions["E"].width = 22
+
+    notes = book.create_sheet("说明")
+    notes.append([_("列"), _("说明")])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+    column_notes = _column_notes()
+    for key, header in COLUMNS:
+        notes.append([header, column_notes[key]])
+    notes.append([])
+    notes.append([_("民族"), "、".join(allowed_values()["ethnicity"])])
+    notes.append([])
+    notes.append(
+        [
+            _("导入规则"),
+            _(
+                "每一行都会被校验；只要有一处错误，整个文件都不会导入，并给出按行、列列出的错误报告。"
+            ),
+        ]
+    )
+    notes.column_dimensions["A"].width = 16
+    notes.column_dimensions["B"].width = 90
+    return _workbook_bytes(book)
+
+
+def error_report_xlsx(errors: Iterable) -> bytes:
+    """The errors of an import as a spreadsheet: row, column, reason. Accepts RowError
+    objects or ``[row, column, reason]`` lists (as stored on ImportJob)."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook(write_only=False)
+    sheet = book.active
+    sheet.title = "错误报告"
+    sheet.append([_("行号"), _("列"), _("原因")])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for error in errors:
+        row, column, message = (
+            (error.row, error.column, error.message) if isinstance(error, RowError) else error
+        )
+        sheet.append([row or "", column, message])
+    sheet.column_dimensions["C"].width = 80
+    sheet.column_dimensions["B"].width = 16
+    return _workbook_bytes(book)

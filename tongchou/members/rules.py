@@ -135,5 +135,7 @@ def _check_membership_dates(values: dict, birth: dt.date | None, today: dt.date)
         if full_on is not None:
             errors["full_member_date"] = _("预备党员不应有转正日期。")
         elif add_years(admitted, MAX_PROBATION_YEARS) < today:
-            errors["admission_date"] = _("预备期已超过两年，应办理转正或取消预备党员资格。")
+            errors.setdefault(
+                "admission_date", _("预备期已超过两年，应办理转正或取消预备党员资格。")
+            )
     return errors

@@ -70,3 +70,26 @@ def id_hashes_taken(hashes: list[str]) -> set[str]:
     for start in range(0, len(probe), size):
         taken.update(column.filter(id_number_hash__in=probe[start : start + size]))
     return taken
+
+
+def import_job_get_for(user, pk):
+    """An import job is seen by the person who uploaded it (and the superuser); else 404."""
+    from tongchou.members.models import ImportJob
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    jobs = ImportJob.objects.select_related("default_org")
+    if not user.is_superuser:
+        jobs = jobs.filter(created_by=user)
+    job = jobs.filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def import_job_list_for(user, *, limit: int = 10):
+    from tongchou.members.models import ImportJob
+
+    return ImportJob.objects.filter(created_by=user).select_related("default_org")[:limit]

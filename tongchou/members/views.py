@@ -1,0 +1,317 @@
+"""Member pages: list (filters, search, export), detail (masked; reveal on request), create,
+edit, archive, and import (upload → job page with progress → error report)."""
+
+import re
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tongchou.core import tree
+from tongchou.core.errors import ApplicationError
+from tongchou.core.forms import apply_error
+from tongchou.members import exporting, importing, selectors, services
+from tongchou.members.filters import ORDERINGS, MemberFilter
+from tongchou.members.forms import ArchiveForm, ImportForm, MemberForm
+from tongchou.organizations.models import Organization
+from tongchou.organizations.permissions import Action, can, scope_for
+from tongchou.organizations.selectors import organization_list_for
+
+PAGE_SIZE = 50
+ORG_CHOICES_LIMIT = 300
+ID_NUMBER_LIKE = re.compile(r"^\s*\d{17}[\dXx]\s*$")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LIST_FIELDS = (
+    "name",
+    "gender",
+    "birth_date",
+    "id_number_enc",
+    "phone_enc",
+    "category",
+    "admission_date",
+    "status",
+    "org_path",
+    "archived",
+    "organization__id",
+    "organization__name",
+)
+ORDERING_LABELS = {
+    "organization": gettext_lazy("按组织"),
+    "-organization": gettext_lazy("按组织（倒序）"),
+    "name": gettext_lazy("按姓名"),
+    "-name": gettext_lazy("按姓名（倒序）"),
+    "birth_date": gettext_lazy("按出生日期"),
+    "-birth_date": gettext_lazy("按出生日期（倒序）"),
+    "admission_date": gettext_lazy("按入党日期"),
+    "-admission_date": gettext_lazy("按入党日期（倒序）"),
+}
+
+
+def _require(user, action: str) -> None:
+    """Pages of the member registry need a role that grants ``action`` somewhere: 403 if not
+    (anonymous users were sent to the login page by ``login_required``)."""
+    if not can(user, action):
+        raise PermissionDenied
+
+
+def _org_choices(user, selected: str | None) -> list[tuple[str, str]]:
+    """Organizations for the subtree filter: the top three levels of the user's scope (by path,
+    indented), at most ORG_CHOICES_LIMIT, plus the selected one if deeper. Two queries."""
+    scope = scope_for(user, Action.VIEW_MEMBERS)
+    top = min((tree.depth(p) for p in scope.paths), default=1)
+    orgs = organization_list_for(user, action=Action.VIEW_MEMBERS).filter(depth__lte=top + 2)
+    rows = list(orgs.order_by("path").values_list("pk", "name", "depth")[:ORG_CHOICES_LIMIT])
+    choices = [("", _("全部（我的范围）"))]
+    choices += [(str(pk), "\u3000" * max(depth - top, 0) + name) for pk, name, depth in rows]
+    if selected and selected.isdigit() and all(c[0] != selected for c in choices):
+        org = organization_list_for(user, action=Action.VIEW_MEMBERS).filter(pk=selected).first()
+        if org is not None:
+            choices.append((str(org.pk), org.name))
+    return choices
+
+
+def _member_filter(request, queryset) -> MemberFilter:
+    filterset = MemberFilter(request.GET, queryset=queryset, request=request)
+    form = filterset.form
+    form.fields["org"].widget = forms.Select(
+        choices=_org_choices(request.user, request.GET.get("org"))
+    )
+    form.fields["ordering"].choices = [(k, ORDERING_LABELS.get(k, k)) for k in ORDERINGS]
+    form.fields["ordering"].required = False
+    return filterset
+
+
+def _query_without(request, *names: str) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+@login_required
+@require_GET
+def member_list(request):
+    user = request.user
+    _require(user, Action.VIEW_MEMBERS)
+    query = request.GET.get("q", "")
+    if ID_NUMBER_LIKE.match(query):
+        member = selectors.member_find_by_id_number(user, query)
+        if member is not None:
+            return redirect("members:detail", pk=member.pk)
+        messages.info(request, _("没有找到该身份证号的党员（或不在您的范围内）。"))
+    members = selectors.member_list_for(user).select_related("organization").only(*LIST_FIELDS)
+    filterset = _member_filter(request, members)
+    rows = filterset.qs if filterset.is_valid() else members.none()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/member_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query_without_page": _query_without(request, "page"),
+            "export_params": [
+                (k, v) for k, vs in request.GET.lists() if k not in ("page", "unmasked") for v in vs
+            ],
+            "can_manage": can(user, Action.MANAGE_MEMBERS),
+            "can_export": can(user, Action.EXPORT),
+            "can_reveal": can(user, Action.REVEAL),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_detail(request, pk):
+    member = selectors.member_get_for(request.user, pk)
+    revealed = None
+    if request.method == "POST":  # 显示完整信息: audited by the service
+        revealed = services.member_reveal(actor=request.user, member=member)
+    return _render_detail(request, member, revealed=revealed)
+
+
+def _render_detail(request, member, *, revealed=None, archive_form=None, status=200):
+    user = request.user
+    return render(
+        request,
+        "members/member_detail.html",
+        {
+            "member": member,
+            "revealed": revealed,
+            "can_manage": can(user, Action.MANAGE_MEMBERS, member.org_path),
+            "can_reveal": can(user, Action.REVEAL, member.org_path),
+            "archive_form": archive_form or ArchiveForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_create(request):
+    user = request.user
+    _require(user, Action.MANAGE_MEMBERS)
+    initial = {}
+    org_id = request.GET.get("org")
+    if org_id and org_id.isdigit():
+        org = organization_list_for(user, action=Action.MANAGE_MEMBERS).filter(pk=org_id).first()
+        if org is not None:
+            initial["organization"] = org.code
+    form = MemberForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_kwargs()
+        try:
+            member = services.member_create(actor=user, **data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已添加党员 %(name)s。") % {"name": member.name})
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/member_form.html", {"form": form, "member": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request, pk):
+    user = request.user
+    member = selectors.member_get_for(user, pk, action=Action.MANAGE_MEMBERS)
+    if member.archived:
+        messages.error(request, _("已归档的党员记录不能修改。"))
+        return redirect("members:detail", pk=member.pk)
+    form = MemberForm(
+        request.POST or None, user=user, member=member, initial=MemberForm.initial_for(member)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_update(actor=user, member=member, **form.service_kwargs())
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/member_form.html", {"form": form, "member": member})
+
+
+@login_required
+@require_POST
+def member_archive(request, pk):
+    user = request.user
+    member = selectors.member_get_for(user, pk, action=Action.MANAGE_MEMBERS)
+    form = ArchiveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.member_archive(actor=user, member=member, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("已归档。"))
+        return redirect("members:detail", pk=member.pk)
+    return _render_detail(request, member, archive_form=form, status=400)
+
+
+@login_required
+@require_GET
+def member_export(request):
+    user = request.user
+    _require(user, Action.EXPORT)
+    unmasked = request.GET.get("unmasked") == "1"
+    if unmasked:
+        _require(user, Action.REVEAL)
+    members = selectors.member_list_for(user, action=Action.EXPORT)
+    filterset = MemberFilter(request.GET, queryset=members, request=request)
+    if not filterset.is_valid():
+        messages.error(request, _("筛选条件有误，未导出。"))
+        return redirect(f"{reverse('members:list')}?{_query_without(request, 'unmasked')}")
+    org_path = ""
+    org_id = filterset.form.cleaned_data.get("org")
+    if org_id:
+        org_path = Organization.objects.filter(pk=org_id).values_list("path", flat=True).first()
+    filters = urlencode(
+        sorted((k, v) for k, v in request.GET.items() if k not in ("unmasked", "page") and v)
+    )
+    out = exporting.member_export(
+        actor=user,
+        members=filterset.qs,
+        filters=filters,
+        unmasked=unmasked,
+        org_path=org_path or "",
+    )
+    name = f"members-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_import(request):
+    user = request.user
+    _require(user, Action.MANAGE_MEMBERS)
+    form = ImportForm(request.POST or None, request.FILES or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = importing.import_job_create(
+                actor=user,
+                upload=form.cleaned_data["file"],
+                default_org=form.cleaned_data.get("default_org"),
+            )
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            return redirect("members:import_job", pk=job.pk)
+    return render(
+        request,
+        "members/import.html",
+        {
+            "form": form,
+            "jobs": selectors.import_job_list_for(user),
+            "columns": importing.COLUMNS,
+            "max_bytes": settings.IMPORT_MAX_BYTES,
+        },
+    )
+
+
+@login_required
+@require_GET
+def import_template(request):
+    _require(request.user, Action.MANAGE_MEMBERS)
+    content = importing.import_template_xlsx()
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="member-import-template.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+def import_job(request, pk):
+    job = selectors.import_job_get_for(request.user, pk)
+    return render(request, "members/import_job.html", {"job": job})
+
+
+@login_required
+@require_GET
+def import_job_progress(request, pk):
+    job = selectors.import_job_get_for(request.user, pk)
+    return render(request, "members/_import_progress.html", {"job": job})
+
+
+@login_required
+@require_GET
+def import_job_errors(request, pk):
+    job = selectors.import_job_get_for(request.user, pk)
+    content = importing.error_report_xlsx(job.errors)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.xlsx"'
+    return response
