@@ -3,6 +3,7 @@ selectors; every rule about structure lives in the services (errors come back th
 ``core.forms.apply_error``)."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -102,7 +103,8 @@ class OrganizationForm(forms.Form):
         label=gettext_lazy("联合的现有单位"),
         required=False,
         queryset=None,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=gettext_lazy("按住 Ctrl（手机上直接点选）可选多个；列出本市范围内的单位。"),
     )
 
     type_fields = {
@@ -112,13 +114,23 @@ class OrganizationForm(forms.Form):
         "units": "joint",
     }
 
-    def __init__(self, *args, user, editing: bool = False, **kwargs):
+    def __init__(self, *args, user, editing: bool = False, region_prefix: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         if editing:
             self.fields["code"].required = True
             self.fields["code"].help_text = ""
-        self.fields["units"].queryset = selectors.unit_list_for(user).select_related("region")
+        in_scope = selectors.unit_list_for(user)
+        self.fields["units"].queryset = in_scope
+        # Offered: units in scope in the same city, plus those already attached (any unit in
+        # scope is accepted). Scopes can hold thousands of units; one city's stay readable.
+        offered = in_scope.select_related("region").order_by("name", "pk")
+        if region_prefix:
+            attached = [u.pk for u in (self.initial.get("units") or [])]
+            offered = offered.filter(Q(region__code__startswith=region_prefix) | Q(pk__in=attached))
+        self.fields["units"].widget.choices = [
+            (unit.pk, f"{unit.name}（{unit.region.name}）") for unit in offered
+        ]
         for i in range(1, NEW_UNIT_ROWS + 1):
             self.fields[f"new_unit_{i}_name"] = forms.CharField(
                 label=gettext_lazy("新单位名称"), max_length=200, required=False

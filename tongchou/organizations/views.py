@@ -34,11 +34,12 @@ def _is_htmx(request) -> bool:
 @login_required
 def tree_view(request):
     _require_role(request.user)
-    return render(
-        request,
-        "organizations/tree.html",
-        {"rows": selectors.roots_with_counts(request.user), "search_form": SearchForm()},
-    )
+    rows = selectors.roots_with_counts(request.user)
+    context = {"rows": rows, "open_rows": None, "open_pk": None}
+    if len(rows) == 1 and rows[0].has_children:  # one root: show its children right away
+        context["open_pk"] = rows[0].org.pk
+        context["open_rows"] = selectors.children_with_counts(request.user, rows[0].org)
+    return render(request, "organizations/tree.html", context)
 
 
 @login_required
@@ -108,6 +109,7 @@ def create_child(request, pk):
         request.POST or None,
         user=request.user,
         initial={"region": parent.region_id, "urban_rural": ""},
+        region_prefix=parent.region_id[:4],
     )
     if request.method == "POST" and form.is_valid():
         values = form.service_values()
@@ -150,6 +152,7 @@ def edit(request, pk):
         user=request.user,
         editing=True,
         initial=OrganizationForm.initial_for(org),
+        region_prefix=org.region_id[:4],
     )
     if request.method == "POST" and form.is_valid():
         values = form.service_values()

@@ -25,12 +25,57 @@ def nav_flags(context) -> dict[str, bool]:
     }
 
 
+def _short(value) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _field(model, key: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(key)
+    except Exception:  # noqa: BLE001 - keys need not be model fields (e.g. "path")
+        return None
+
+
+def _display(field, value) -> str:
+    """A stored value as people read it: choice labels instead of codes."""
+    choices = dict(field.flatchoices) if field is not None and field.choices else {}
+    if isinstance(value, list) and choices:
+        return "、".join(str(choices.get(v, v)) for v in value)
+    if not isinstance(value, list | dict) and value in choices:
+        return str(choices[value])
+    return _short(value)
+
+
 @register.filter
-def compact_json(value) -> str:
-    """``{"name": "新名"}`` for audit before/after columns (Chinese kept readable)."""
-    if value in (None, "", {}, []):
-        return ""
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), sort_keys=True)
+def audit_changes(event) -> list[tuple[str, str, str]]:
+    """(field label, before, after) rows of an audit event, empty values left out on
+    either side, so a creation lists only what was set and an update only what changed."""
+    before = event.before if isinstance(event.before, dict) else {}
+    after = event.after if isinstance(event.after, dict) else {}
+    try:
+        model = apps.get_model(event.object_type)
+    except (LookupError, ValueError):
+        model = None
+    empty = (None, "", [], {})
+    rows = []
+    for key in dict.fromkeys([*before, *after]):
+        old, new = before.get(key), after.get(key)
+        if old in empty and new in empty:
+            continue
+        field = _field(model, key)
+        label = str(field.verbose_name) if field is not None else key
+        rows.append(
+            (
+                label,
+                "" if old in empty else _display(field, old),
+                "" if new in empty else _display(field, new),
+            )
+        )
+    return rows
 
 
 @register.filter

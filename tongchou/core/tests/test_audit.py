@@ -50,8 +50,12 @@ def test_superuser_sees_all_events(client, world):
 def test_before_and_after_are_shown(client, world):
     client.force_login(world.admin_a)
     html = client.get(reverse("audit")).content.decode()
-    assert "&quot;name&quot;: &quot;长胜村党支部&quot;" in html
-    assert "&quot;name&quot;: &quot;长胜村第一党支部&quot;" in html
+    # field label, value before, value after
+    assert (
+        '<span class="tc-change-key">名称</span> <span class="tc-json-before">长胜村党支部</span>'
+        in html
+    )
+    assert '<span class="tc-json-after">长胜村第一党支部</span>' in html
 
 
 def test_filters(client, world):

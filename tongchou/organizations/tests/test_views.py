@@ -26,6 +26,15 @@ def test_tree_page_shows_roots_with_counts(client, world):
     assert "联合" in html  # the joint org's type badge
 
 
+def test_tree_page_opens_a_single_root(client, world):
+    w = world
+    html = login(client, w.admin_b).get(reverse("organizations:tree")).content.decode()
+    assert "惠农区委" in html and "红果子镇党委" in html  # the root's children shown at once
+    assert "<details open>" in html
+    assert reverse("organizations:children", args=[w.street_b.pk]) in html  # and expandable
+    assert "长胜街道党工委" not in html
+
+
 def test_tree_page_query_count(client, world, django_assert_num_queries):
     w = world
     for i in range(5):
