@@ -184,3 +184,33 @@ def test_generated_people_are_deterministic_and_valid():
     men = sum(p["gender"] == "M" for p in first)
     hui = sum(p["ethnicity"] == "03" for p in first)
     assert 600 < men < 800 and 200 < hui < 400
+
+
+def test_bench_plan_builds_a_valid_tree_from_the_divisions():
+    """The benchmark writes its organizations in bulk, past the services: the plan must keep
+    the same rules (parent kinds, paths, unique codes) the services would."""
+    from bench.plan import RegionRow, build_plan
+    from tongchou.demo.generate import SHIZUISHAN_DIR
+    from tongchou.organizations.models import ALLOWED_PARENT_KINDS
+    from tongchou.regions.services import regions_import
+
+    regions_import(directory=SHIZUISHAN_DIR)
+    rows = [
+        RegionRow(r.code, r.name, r.level, r.parent_id, r.kind, r.urban_rural)
+        for r in Region.objects.all()
+    ]
+    plan = build_plan(rows, root_code="64")
+    nodes = {n.id: n for n in plan.nodes}
+    assert len({n.code for n in plan.nodes}) == len(plan.nodes)
+    assert len(plan.nodes) > 2 * 326
+    for node in plan.nodes:
+        parent = nodes.get(node.parent)
+        assert node.kind in OrgKind.values
+        assert (parent.kind if parent else None) in ALLOWED_PARENT_KINDS[node.kind]
+        assert node.path == tree.child_path(parent.path if parent else "", node.id)
+        assert node.urban_rural in ("urban", "rural")
+        if node.weight:
+            assert node.kind == OrgKind.BRANCH
+    assert {n.code for n in plan.nodes if n.level == "village"} == {
+        r.code for r in rows if r.level == 5
+    }
