@@ -300,7 +300,9 @@ def _header_keys(cells: list[str]) -> list[str | None]:
         if missing:
             problems.append(_("缺少列：%(cols)s") % {"cols": "、".join(missing)})
         if unknown:
-            problems.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(unknown)})
+            shown = [h if len(h) <= 20 else h[:20] + "…" for h in unknown[:10]]
+            more = "……" if len(unknown) > 10 else ""
+            problems.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(shown) + more})
         if duplicate:
             problems.append(_("重复的列：%(cols)s") % {"cols": "、".join(duplicate)})
         raise _file_error(
