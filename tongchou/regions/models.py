@@ -42,9 +42,7 @@ class Region(models.Model):
         related_name="children",
     )
     kind = models.CharField(_("类别"), max_length=12, choices=RegionKind.choices, blank=True)
-    urban_rural = models.CharField(
-        _("城乡"), max_length=5, choices=UrbanRural.choices, blank=True
-    )
+    urban_rural = models.CharField(_("城乡"), max_length=5, choices=UrbanRural.choices, blank=True)
 
     class Meta:
         ordering = ["code"]

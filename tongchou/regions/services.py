@@ -47,7 +47,11 @@ def _rows(handle, stem: str, parent_column: str | None) -> Iterator[dict]:
         name = (row.get("name") or "").strip()
         if not code.isdigit() or len(code) not in LEVEL_BY_LENGTH or not name:
             raise ApplicationError("region_file_row", f"{stem} line {line_no}: bad code or name")
-        yield {"code": code, "name": name, "parent": row.get(parent_column) if parent_column else None}
+        yield {
+            "code": code,
+            "name": name,
+            "parent": row.get(parent_column) if parent_column else None,
+        }
 
 
 def _upsert(batch: list[Region]) -> None:

@@ -17,8 +17,14 @@ class Command(BaseCommand):
         if not directory.is_dir():
             raise CommandError(f"{directory} is not a directory")
 
+        current = {"stem": None}
+
         def progress(stem: str, count: int) -> None:
-            self.stdout.write(f"\r{stem}: {count:,}", ending="")
+            # One line per file, rewritten in place while it grows.
+            if current["stem"] not in (None, stem):
+                self.stdout.write("")
+            current["stem"] = stem
+            self.stdout.write(f"\r  {stem}: {count:,}", ending="")
             self.stdout.flush()
 
         try:
@@ -26,5 +32,6 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write("")
-        for stem, count in written.items():
-            self.stdout.write(self.style.SUCCESS(f"{stem}: {count:,} rows"))
+        total = sum(written.values())
+        detail = ", ".join(f"{stem} {count:,}" for stem, count in written.items())
+        self.stdout.write(self.style.SUCCESS(f"imported {total:,} divisions ({detail})"))
