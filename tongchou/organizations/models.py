@@ -120,7 +120,9 @@ class Organization(TimeStampedModel):
         _("状态"), max_length=10, choices=OrgStatus.choices, default=OrgStatus.ACTIVE
     )
     dissolved_on = models.DateField(_("撤销日期"), null=True, blank=True)
-    units = models.ManyToManyField(Unit, verbose_name=_("所属单位"), blank=True, related_name="organizations")
+    units = models.ManyToManyField(
+        Unit, verbose_name=_("所属单位"), blank=True, related_name="organizations"
+    )
     lead = models.ForeignKey(
         "self",
         verbose_name=_("牵头组织"),

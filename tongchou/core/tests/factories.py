@@ -14,7 +14,9 @@ from tongchou.regions.models import Region, RegionLevel, UrbanRural
 _serial = itertools.count(1)
 
 
-def make_id_number(region: str = "640202", birth: dt.date = dt.date(1985, 3, 14), gender="M") -> str:
+def make_id_number(
+    region: str = "640202", birth: dt.date = dt.date(1985, 3, 14), gender="M"
+) -> str:
     seq = next(_serial) % 500
     gender_digit = (2 * seq + (1 if gender == "M" else 0)) % 10
     first17 = f"{region}{birth:%Y%m%d}{seq // 5 % 100:02d}{gender_digit}"

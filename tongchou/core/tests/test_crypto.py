@@ -1,4 +1,5 @@
 import pytest
+from cryptography.exceptions import InvalidTag
 
 from tongchou.core import crypto
 
@@ -22,7 +23,7 @@ def test_lookup_hash_is_stable_and_case_insensitive():
 def test_tampered_ciphertext_is_refused():
     token = crypto.encrypt("secret")
     broken = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
-    with pytest.raises(Exception):
+    with pytest.raises((InvalidTag, ValueError)):
         crypto.decrypt(broken)
 
 

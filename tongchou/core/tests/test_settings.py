@@ -13,7 +13,10 @@ STRONG_DATA_KEY = "c3Ryb25nLWRhdGEta2V5LWZvci10ZXN0cy0wMTIzNDU="
 def _start(**env) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "TONGCHOU_DATA_KEY"}}
     clean.update(env)
-    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()"
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; "
+        "django.setup()"
+    )
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
     )
