@@ -117,3 +117,13 @@ def test_audit_rows_cannot_be_changed_with_raw_sql(world):
             cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).note == event.note
     assert AuditEvent.objects.count() == 4
+
+
+def test_admin_shows_audit_read_only(client, world):
+    client.force_login(world.superuser)
+    assert client.get("/admin/core/auditevent/").status_code == 200
+    event = AuditEvent.objects.first()
+    assert client.get(f"/admin/core/auditevent/{event.pk}/change/").status_code == 200  # view
+    assert client.get("/admin/core/auditevent/add/").status_code == 403
+    assert client.post(f"/admin/core/auditevent/{event.pk}/delete/").status_code == 403
+    assert client.get("/admin/core/loginfailure/").status_code == 200

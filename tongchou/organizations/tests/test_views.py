@@ -333,3 +333,31 @@ def test_children_partial_query_count(client, world, django_assert_num_queries):
     with django_assert_num_queries(9):
         response = client.get(reverse("organizations:children", args=[w.street_a.pk]))
     assert response.content.decode().count('class="tc-node"') == 10
+
+
+def test_admin_back_office(client, world):
+    w = world
+    client.force_login(w.superuser)
+    for url in (
+        "/admin/organizations/organization/",
+        f"/admin/organizations/organization/{w.joint.pk}/change/",
+        "/admin/organizations/unit/",
+        "/admin/organizations/role/",
+        "/admin/organizations/role/add/",
+        "/admin/regions/region/",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/organizations/organization/add/").status_code == 403
+    # an attribute corrected in the admin goes through the service (and is audited)
+    data = {
+        "name": "村村联建党支部",
+        "code": "J-1",
+        "founded_on": "",
+        "secretary_name": "赵书记",
+        "formation": "joint",
+    }
+    response = client.post(f"/admin/organizations/organization/{w.joint.pk}/change/", data)
+    assert response.status_code == 302
+    w.joint.refresh_from_db()
+    assert w.joint.name == "村村联建党支部" and w.joint.secretary_name == "赵书记"
+    assert AuditEvent.objects.filter(action=AuditAction.UPDATE, object_id=str(w.joint.pk)).exists()
