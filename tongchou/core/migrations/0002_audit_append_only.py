@@ -1,11 +1,14 @@
-"""Make the audit table append-only in the database itself, not only in the ORM."""
+"""Make the audit table append-only in the database itself, not only in the ORM.
+
+PostgreSQL refuses row UPDATE and DELETE (TRUNCATE, a table owner's maintenance statement, is
+left to the owner; production grants the application role only SELECT and INSERT on it, see the
+README). SQLite refuses UPDATE; its DELETE is refused by the ORM only, because Django's test
+flush empties SQLite tables with DELETE and SQLite has no owner-only equivalent of TRUNCATE."""
 
 from django.db import migrations
 
 SQLITE = [
     "CREATE TRIGGER core_auditevent_no_update BEFORE UPDATE ON core_auditevent "
-    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;",
-    "CREATE TRIGGER core_auditevent_no_delete BEFORE DELETE ON core_auditevent "
     "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;",
 ]
 POSTGRES = [
@@ -26,7 +29,6 @@ def backwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
         schema_editor.execute("DROP TRIGGER IF EXISTS core_auditevent_no_update")
-        schema_editor.execute("DROP TRIGGER IF EXISTS core_auditevent_no_delete")
     elif vendor == "postgresql":
         schema_editor.execute("DROP TRIGGER IF EXISTS core_auditevent_no_change ON core_auditevent")
         schema_editor.execute("DROP FUNCTION IF EXISTS core_auditevent_append_only()")
