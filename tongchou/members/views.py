@@ -87,6 +87,9 @@ def _member_filter(request, queryset) -> MemberFilter:
     form.fields["org"].widget = forms.Select(
         choices=_org_choices(request.user, request.GET.get("org"))
     )
+    for name in ("category", "status", "gender", "ethnicity", "urban_rural"):
+        field = form.fields[name]
+        field.choices = [("", _("全部")), *[c for c in field.choices if c[0] != ""]]
     form.fields["ordering"].choices = [(k, ORDERING_LABELS.get(k, k)) for k in ORDERINGS]
     form.fields["ordering"].required = False
     return filterset
