@@ -65,6 +65,7 @@ class Check:
     body: Body = empty
     json: bool = True  # API bodies are JSON; page forms are form-encoded
     user: str = "admin_a"
+    reveals: bool = False  # the one kind of request allowed to show ID numbers and phones
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,6 @@ class Entry:
     checks: tuple[Check, ...]
     note: str = ""
     public: bool = False  # reachable without signing in (login page, API docs…)
-    reveals: bool = False  # the one kind of URL allowed to show ID numbers and phones unmasked
 
 
 def api_get(in_scope: int = 200, out: int | None = 404, no_role: int = 403) -> Check:
@@ -92,6 +92,11 @@ def page_get(in_scope: int = 200, out: int | None = 404, no_role: int = 403) -> 
 
 def page_post(in_scope: int, out: int | None = 404, no_role: int = 403, body: Body = empty):
     return Check("post", LOGIN, no_role, in_scope, out, body=body, json=False)
+
+
+def import_job(world: World, in_scope: bool) -> dict:
+    """An import is seen by the person who uploaded it: county B's is out of scope."""
+    return {"pk": side(world, in_scope).import_job.pk}
 
 
 def lookup_body(world: World, in_scope: bool) -> dict:
@@ -135,7 +140,11 @@ REGISTRY: dict[str, Entry] = {
     "api-member-detail": Entry(member, (api_get(), Check("patch", 401, 403, 200, 404))),
     "api-member-archive": Entry(member, (api_post(200),)),
     "api-member-reveal": Entry(
-        member, (api_post(200), api_post(200, user="secretary_a")), reveals=True
+        member,
+        (
+            Check("post", 401, 403, 200, 404, reveals=True),
+            Check("post", 401, 403, 200, 404, reveals=True, user="secretary_a"),
+        ),
     ),
     "api-member-lookup": Entry(none, (api_post(200, body=lookup_body),)),
     # No file: 400 naming the field. Out of scope is tested with a default organization in
@@ -173,4 +182,30 @@ REGISTRY: dict[str, Entry] = {
     "organizations:edit": Entry(village, (page_get(no_role=404), page_post(200, no_role=404))),
     "organizations:move": Entry(village, (page_get(no_role=404), page_post(200, no_role=404))),
     "organizations:dissolve": Entry(village, (page_get(no_role=404), page_post(200, no_role=404))),
+    # ---------------------------------------------------------------------------- pages: members
+    # Registry pages need a role granting the action somewhere (403 without a role).
+    "members:list": Entry(none, (page_get(out=None),)),
+    "members:create": Entry(none, (page_get(out=None), page_post(200, out=None))),
+    "members:export": Entry(none, (page_get(out=None),)),
+    "members:import": Entry(none, (page_get(out=None), page_post(200, out=None))),
+    "members:import_template": Entry(none, (page_get(out=None),)),
+    # Someone else's import job looks missing.
+    "members:import_job": Entry(import_job, (page_get(no_role=404),)),
+    "members:import_job_progress": Entry(import_job, (page_get(no_role=404),)),
+    "members:import_job_errors": Entry(import_job, (page_get(no_role=404),)),
+    # POST on the detail page is "show the full numbers": audited, and the one page allowed
+    # to show them.
+    "members:detail": Entry(
+        member,
+        (page_get(no_role=404), Check("post", LOGIN, 404, 200, 404, json=False, reveals=True)),
+    ),
+    "members:edit": Entry(member, (page_get(no_role=404), page_post(200, no_role=404))),
+    # POST only; without a reason the form comes back with its error (400).
+    "members:archive": Entry(
+        member,
+        (
+            Check("get", LOGIN, 405, 405, 405, json=False),
+            page_post(400, no_role=404),
+        ),
+    ),
 }

@@ -1,6 +1,8 @@
 """Every URL × (anonymous, no role, in scope, out of scope). See tests/matrix.py."""
 
+import io
 import json
+import zipfile
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -74,6 +76,15 @@ def _request(client, check: Check, url: str, body: dict):
     return send(url, body)
 
 
+def _text(response) -> str:
+    """The body as text; for a spreadsheet (.xlsx is a zip), the text of its XML parts."""
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    if data.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            return "".join(book.read(n).decode(errors="replace") for n in book.namelist())
+    return data.decode(errors="replace")
+
+
 def _outcome(response, expected) -> str | None:
     if expected == LOGIN:
         login = reverse("login")
@@ -119,8 +130,8 @@ def test_matrix(client, world, name, index):
             problems.append(f"{who}: {check.method.upper()} {url}: {problem}")
         if before is not None and response.status_code >= 300 and _state() != before:
             problems.append(f"{who}: {check.method.upper()} {url} was refused but wrote data")
-        if not entry.reveals:
-            content = response.content.decode(errors="replace")
+        if not check.reveals:
+            content = _text(response)
             shown = [secret for secret in secrets if secret in content]
             if shown:
                 problems.append(f"{who}: {check.method.upper()} {url} shows unmasked {shown}")

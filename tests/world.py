@@ -7,8 +7,9 @@
     │                                                      └ joint org A (lead: village A)
     └── county B committee ── street B working committee ── village B branch (2 members)
 
-Users: ``admin_a`` (admin of county A), ``secretary_a`` (secretary of village A), ``member_a``
-(member role at village A), ``norole`` (signed in, no role at all), ``root`` (superuser).
+Users: ``admin_a`` (admin of county A), ``admin_b`` (admin of county B), ``secretary_a``
+(secretary of village A), ``member_a`` (member role at village A), ``norole`` (signed in, no
+role at all), ``root`` (superuser). Each side has a failed import job uploaded by its admin.
 """
 
 import datetime as dt
@@ -21,6 +22,7 @@ from tongchou.core.tests.factories import (
     create_member,
     grant,
 )
+from tongchou.members.models import ImportJob, ImportStatus
 from tongchou.organizations.models import Organization, OrgKind, OrgType, RoleKind, Unit, UnitKind
 from tongchou.regions.models import RegionKind, RegionLevel, UrbanRural
 
@@ -37,6 +39,7 @@ class Side:
     village: Organization
     unit: Unit
     members: list = field(default_factory=list)
+    import_job: object = None  # a finished (failed) member import, uploaded by this side's admin
 
 
 @dataclass
@@ -46,6 +49,7 @@ class World:
     b: Side
     joint_a: Organization
     admin_a: object
+    admin_b: object
     secretary_a: object
     member_a: object
     norole: object
@@ -93,7 +97,12 @@ def _side(city, city_region, county_code: str, label: str, birth_year: int) -> S
         units=[unit],
     )
     members = [
-        create_member(village, name=f"{label}党员{i}", birth_date=dt.date(birth_year + i, 5, 1))
+        create_member(
+            village,
+            name=f"{label}党员{i}",
+            birth_date=dt.date(birth_year + i, 5, 1),
+            phone=f"1390{birth_year}{i:03d}",  # unlike any example number in templates
+        )
         for i in range(2)
     ]
     return Side(
@@ -129,4 +138,16 @@ def build_world() -> World:
     grant(admin_a, a.county, RoleKind.ADMIN)
     grant(secretary_a, a.village, RoleKind.SECRETARY)
     grant(member_a, a.village, RoleKind.MEMBER)
-    return World(city, a, b, joint_a, admin_a, secretary_a, member_a, norole, root)
+    admin_b = UserFactory(username="admin_b")
+    grant(admin_b, b.county, RoleKind.ADMIN)
+    for side, admin in ((a, admin_a), (b, admin_b)):
+        side.import_job = ImportJob.objects.create(
+            filename="members.csv",
+            created_by=admin,
+            default_org=side.village,
+            org_path=side.village.path,
+            status=ImportStatus.FAILED,
+            error_count=1,
+            errors=[[3, "身份证号", "身份证号校验码不正确。"]],
+        )
+    return World(city, a, b, joint_a, admin_a, admin_b, secretary_a, member_a, norole, root)
