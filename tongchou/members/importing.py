@@ -481,6 +481,8 @@ def members_import(
     ``default_org`` receives rows without an organization code. ``progress(done, total)`` is
     called every few thousand rows; ``phase("validating" | "writing")`` when a phase starts.
     One audit event records the import (not one per row)."""
+    if not can(actor, Action.MANAGE_MEMBERS):
+        raise PermissionDenied
     if default_org is not None:
         scope = scope_for(actor, Action.MANAGE_MEMBERS)
         if not scope.covers(default_org.path):
@@ -1049,6 +1051,7 @@ def import_template_xlsx(*, org_code: str = "") -> bytes:
     notes.append([])
     notes.append([_("民族"), "、".join(allowed_values()["ethnicity"])])
     notes.append([])
+    notes.append([_("示例"), _("“党员”表第2行是填写示例，导入前请删除或改为真实数据。")])
     notes.append(
         [
             _("导入规则"),

@@ -414,6 +414,22 @@ def test_import_page_runs_the_task_and_shows_the_result(
     assert "已导入2名党员" in html and "hx-trigger" not in html  # finished: no more polling
 
 
+def test_import_page_xlsx_upload(client, w, django_capture_on_commit_callbacks):
+    client.force_login(w.admin_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, xlsx_bytes([row(1), row(2)]), name="名册.xlsx")
+    job = ImportJob.objects.get()
+    assert (job.status, job.created_count, job.filename) == (ImportStatus.DONE, 2, "名册.xlsx")
+
+
+def test_import_without_member_rights_is_refused(w):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        run_import(w, csv_bytes([row(1)]), actor=w.plain_member)
+    assert_nothing_written()
+
+
 def test_import_page_with_errors_shows_report_and_xlsx(
     client, w, django_capture_on_commit_callbacks
 ):
