@@ -150,6 +150,8 @@ REGISTRY: dict[str, Entry] = {
     # No file: 400 naming the field. Out of scope is tested with a default organization in
     # tests/test_api_import.py.
     "api-member-import": Entry(none, (Check("post", 401, 403, 400, None, json=False),)),
+    # An import job is seen by the person who uploaded it: county B's admin's looks missing.
+    "api-member-import-job-detail": Entry(import_job, (api_get(),)),
     # ---------------------------------------------------------------------------- pages: core
     "login": Entry(none, (Check("get", 200, 302, 302, None, json=False),), public=True),
     # Django's LogoutView takes POST only; everyone lands on the login page.

@@ -107,3 +107,46 @@ def test_import_by_a_role_that_cannot_manage_members_is_403(client, world):
     client.force_login(world.member_a)
     response = client.post(URL, {"file": upload([HEADER, row("吴一", world.a.village.code)])})
     assert response.status_code == 403
+
+
+def test_background_import_queues_a_job_and_reports_it(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world.admin_a)
+    code = world.a.village.code
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            URL,
+            {"file": upload([HEADER, row("郑一", code), row("郑二", code)]), "background": "true"},
+        )
+    assert response.status_code == 202, response.json()
+    job_id = response.json()["id"]
+    assert response.json()["status"] == "queued"
+
+    body = client.get(f"/api/members/imports/{job_id}/").json()
+    assert body["status"] == "done"
+    assert body["created_count"] == 2
+    assert body["finished"] is True
+    assert Member.objects.filter(name__startswith="郑").count() == 2
+
+
+def test_background_import_errors_by_row(client, world, django_capture_on_commit_callbacks):
+    client.force_login(world.admin_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            URL,
+            {"file": upload([HEADER, row("冯一", "NOPE")]), "background": "true"},
+        )
+    body = client.get(f"/api/members/imports/{response.json()['id']}/").json()
+    assert body["status"] == "failed"
+    assert body["error_count"] == 1
+    assert body["errors"][0]["row"] == 2
+    assert body["errors"][0]["column"] == "所在党组织代码"
+    assert not Member.objects.filter(name="冯一").exists()
+
+
+def test_someone_elses_import_job_is_404(client, world):
+    client.force_login(world.admin_a)
+    assert client.get(f"/api/members/imports/{world.b.import_job.pk}/").status_code == 404
+    body = client.get(f"/api/members/imports/{world.a.import_job.pk}/").json()
+    assert body["errors"] == [{"row": 3, "column": "身份证号", "message": "身份证号校验码不正确。"}]

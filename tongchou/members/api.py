@@ -14,10 +14,11 @@ from rest_framework.response import Response
 from tongchou.core.api import SCOPED, error_body, errors
 from tongchou.members import importing, selectors, services
 from tongchou.members.filters import MemberFilter
-from tongchou.members.models import Member
+from tongchou.members.models import ImportJob, Member
 from tongchou.members.serializers import (
     ArchiveSerializer,
     ImportFailedSerializer,
+    ImportJobSerializer,
     ImportRequestSerializer,
     ImportResultSerializer,
     LookupSerializer,
@@ -148,6 +149,7 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         request={"multipart/form-data": ImportRequestSerializer},
         responses={
             201: ImportResultSerializer,
+            202: ImportJobSerializer,
             400: ImportFailedSerializer,
             **errors(401, 403, 404),
         },
@@ -174,6 +176,11 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 action=Action.MANAGE_MEMBERS,
             )
         upload = data.validated_data["file"]
+        if data.validated_data["background"]:
+            job = importing.import_job_create(
+                actor=request.user, upload=upload, default_org=default_org
+            )
+            return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
         rows = importing.read_rows(upload, upload.name)
         result = importing.members_import(actor=request.user, rows=rows, default_org=default_org)
         if result.errors:
@@ -191,3 +198,19 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(
             {"created": result.created, "total": result.total}, status=status.HTTP_201_CREATED
         )
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="A member import job: status, progress, errors by row and column",
+        description="Visible to the person who uploaded it (and the superuser); otherwise 404.",
+        responses={200: ImportJobSerializer, **errors(401, 403, 404)},
+    )
+)
+class ImportJobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = ImportJob.objects.none()
+    serializer_class = ImportJobSerializer
+    permission_classes = SCOPED
+
+    def get_object(self) -> ImportJob:
+        return selectors.import_job_get_for(self.request.user, self.kwargs["pk"])

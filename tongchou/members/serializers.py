@@ -2,10 +2,11 @@
 are only ever returned by the audited reveal endpoint. Input serializers type-check; the member
 rules (members.rules) run inside the services, the same as for pages and imports."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tongchou.members.choices import Category, Education, Ethnicity, Gender, MemberStatus
-from tongchou.members.models import Member
+from tongchou.members.models import ImportJob, Member
 from tongchou.regions.models import Region
 
 
@@ -97,6 +98,12 @@ class ImportRequestSerializer(serializers.Serializer):
         min_value=1,
         help_text="Default organization for rows without an organization code.",
     )
+    background = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Queue the import as a job (202) instead of answering when it is done; for "
+        "large files. Follow it at /api/members/imports/{id}/.",
+    )
 
 
 class RowErrorSerializer(serializers.Serializer):
@@ -121,3 +128,40 @@ class ImportFailedSerializer(serializers.Serializer):
     )
     error_count = serializers.IntegerField(required=False)
     errors = RowErrorSerializer(many=True, required=False)
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    """A queued or finished import. ``errors`` lists the first 1,000 problems found."""
+
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    finished = serializers.BooleanField(read_only=True)
+    errors = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "filename",
+            "status",
+            "status_display",
+            "finished",
+            "percent",
+            "total",
+            "done",
+            "created_count",
+            "error_count",
+            "errors",
+            "message",
+            "default_org",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(RowErrorSerializer(many=True))
+    def get_errors(self, job) -> list[dict]:
+        return [
+            {"row": row, "column": column, "message": message}
+            for row, column, message in (job.errors or [])[:1000]
+        ]
