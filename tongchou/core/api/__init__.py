@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -39,7 +40,7 @@ class HasAnyRole(BasePermission):
     """The caller holds at least one role (or is the superuser). Without one, every scoped
     endpoint answers 403, lists included."""
 
-    message = _("您没有任何角色，无权访问。")
+    message = gettext_lazy("您没有任何角色，无权访问。")
 
     def has_permission(self, request, view) -> bool:
         # Imported here: roles live in the organizations app, which depends on core.
