@@ -1,4 +1,7 @@
 from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import trans_real
 
 
 class ContentSecurityPolicyMiddleware:
@@ -16,3 +19,60 @@ class ContentSecurityPolicyMiddleware:
         response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
         return response
+
+
+class LanguageMiddleware:
+    """Chooses the interface language: zh-Hans unless the person picked another with the switch.
+
+    Replaces ``django.middleware.locale.LocaleMiddleware``. Pages follow only the
+    ``django_language`` cookie set by the switch (``/i18n/setlang/``), never the browser's
+    Accept-Language: many intranet machines run English-language browsers for Chinese users.
+    API clients (under ``/api/``) may also ask with ``?lang=en``, and clients that authenticate
+    with an ``Authorization`` header (scripts, not browsers) with Accept-Language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.api_prefix = "/api/"
+
+    def __call__(self, request):
+        is_api = request.path_info.startswith(self.api_prefix)
+        language = self.language_for(request, is_api=is_api)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie", "Accept-Language") if is_api else ("Cookie",))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+    @staticmethod
+    def supported(code: str | None) -> str | None:
+        if not code:
+            return None
+        try:
+            return translation.get_supported_language_variant(code.strip().lower())
+        except LookupError:
+            return None
+
+    def language_for(self, request, *, is_api: bool) -> str:
+        if is_api:
+            asked = self.supported(request.GET.get("lang"))
+            if asked:
+                return asked
+        chosen = self.supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+        if chosen:
+            return chosen
+        if is_api and "HTTP_AUTHORIZATION" in request.META:
+            accepted = self.from_accept_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+            if accepted:
+                return accepted
+        return settings.LANGUAGE_CODE
+
+    def from_accept_language(self, header: str) -> str | None:
+        for code, _quality in trans_real.parse_accept_lang_header(header):
+            if code == "*":
+                break
+            found = self.supported(code)
+            if found:
+                return found
+        return None
