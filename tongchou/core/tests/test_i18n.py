@@ -5,6 +5,7 @@ English-language browsers for Chinese users). The English catalogue must be comp
 compiled .mo (committed: fresh machines may lack gettext) must match the .po.
 """
 
+import datetime as dt
 import gettext
 import re
 from pathlib import Path
@@ -15,8 +16,10 @@ from django.urls import reverse
 from django.utils import translation
 from rest_framework.authtoken.models import Token
 
-from tongchou.core.tests.factories import create_member
+from tongchou.core.tests.factories import OrganizationFactory, create_member
+from tongchou.organizations.models import ChainLink, OrgKind, OrgStatus, OrgType, Sector
 from tongchou.organizations.tests.world import build_world
+from tongchou.regions.models import UrbanRural
 
 PO_PATH = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO_PATH = PO_PATH.with_suffix(".mo")
@@ -102,6 +105,56 @@ def test_tree_in_english(client, world):
     for chinese in CHINESE_NAV + ["组织树", "点击 ▸ 展开", "党委<"]:
         assert chinese not in page, chinese
     assert "石嘴山市委" in page  # data stays as entered
+
+
+def test_organization_detail_in_english(client, world):
+    client.force_login(world.superuser)
+    choose(client, "en")
+    page = text(client.get(reverse("organizations:detail", args=[world.joint.pk])))
+    for english in (
+        "Basic information",
+        "Joint Party organization",
+        "Lead organization",
+        "Party Branch",
+    ):
+        assert english in page, english
+    for chinese in CHINESE_NAV + ["基本信息", "牵头组织", "联合党组织", "（"]:
+        assert chinese not in page, chinese
+
+
+def test_organization_details_with_sector_links_and_dissolution_in_english(client, world):
+    def branch(code, **kw):
+        return OrganizationFactory(
+            name=f"党支部{code}",
+            code=code,
+            kind=OrgKind.BRANCH,
+            region=world.street_a_r,
+            parent=world.street_a,
+            urban_rural=UrbanRural.URBAN,
+            **kw,
+        )
+
+    couriers = branch("F-1", org_type=OrgType.FUNCTIONAL, sector=Sector.COURIER)
+    chain = branch(
+        "I-1",
+        org_type=OrgType.INDUSTRY_CHAIN,
+        chain_links=[ChainLink.GROWING, ChainLink.PROCESSING],
+    )
+    gone = branch("D-1", status=OrgStatus.DISSOLVED, dissolved_on=dt.date(2024, 5, 6))
+    client.force_login(world.superuser)
+    choose(client, "en")
+    expected = {
+        couriers: "Functional Party organization (Couriers)",
+        chain: "Growing and breeding, Processing",
+        gone: "Dissolved (2024-05-06)",
+    }
+    for org, english in expected.items():
+        page = text(client.get(reverse("organizations:detail", args=[org.pk])))
+        assert english in page, english
+        assert "（" not in page and "、" not in page
+    choose(client, "zh-hans")
+    for org, chinese in {couriers: "功能型党组织（快递员）", chain: "种植养殖、加工"}.items():
+        assert chinese in text(client.get(reverse("organizations:detail", args=[org.pk])))
 
 
 def test_member_list_in_english(client, world):
