@@ -13,12 +13,12 @@ class Member(TimeStampedModel):
     the ID number for exact lookup and uniqueness; read them through ``id_number`` / ``phone``
     only where the role may see them, and audit it (see members.services.member_reveal)."""
 
-    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     ethnicity = models.CharField(_("民族"), max_length=2, choices=Ethnicity.choices)
     birth_date = models.DateField(_("出生日期"))
     id_number_enc = models.CharField(max_length=120, editable=False)
-    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, editable=False)
     phone_enc = models.CharField(max_length=120, blank=True, editable=False)
     education = models.CharField(_("学历"), max_length=24, choices=Education.choices, blank=True)
     occupation = models.CharField(_("职业"), max_length=100, blank=True)
@@ -43,6 +43,7 @@ class Member(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # indexed in Meta: no useless LIKE index on PostgreSQL
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -63,6 +64,14 @@ class Member(TimeStampedModel):
             models.Index(fields=["org_path", "archived"], name="member_org_path"),
             models.Index(fields=["archived", "name"], name="member_name"),
             models.Index(fields=["archived", "org_path", "name", "id"], name="member_list_order"),
+            models.Index(fields=["home_region"], name="member_home_region"),
+        ]
+        # Every index costs the import (a million rows) on every row. ``unique=True`` and
+        # ``db_index=True`` on a CharField also make Django add a second, ``LIKE`` index on
+        # PostgreSQL; the hash is never searched with LIKE and names are searched with
+        # ``icontains`` (which no B-tree serves), so constraints and indexes are declared here.
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_hash"], name="member_id_number_hash_unique")
         ]
 
     def __str__(self) -> str:
