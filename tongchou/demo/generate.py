@@ -32,7 +32,7 @@ from tongchou.organizations.models import (
     Unit,
     UnitKind,
 )
-from tongchou.organizations.services import organization_create
+from tongchou.organizations.services import organization_create, unit_create
 from tongchou.regions.models import Region, RegionKind, UrbanRural
 from tongchou.regions.services import regions_import
 
@@ -176,17 +176,13 @@ class _Builder:
         self.progress(f"组织：共 {self.org_count} 个")
 
     def build_units(self, regions: dict[str, Region]) -> None:
-        units = []
+        """One village or residents' committee per community/village."""
         for region in sorted((r for r in regions.values() if r.level == 5), key=lambda r: r.code):
             if region.kind == RegionKind.RESIDENTS:
                 kind = UnitKind.RESIDENTS_COMMITTEE
             else:
                 kind = UnitKind.VILLAGE_COMMITTEE
-            units.append(Unit(name=region.name, kind=kind, region=region))
-        Unit.objects.bulk_create(units)
-        self.unit_by_region = {
-            u.region_id: u for u in Unit.objects.filter(region__code__startswith=CITY_CODE)
-        }
+            self.unit_by_region[region.code] = self.unit(region.name, kind, region)
 
     def build_village(self, village: Region) -> None:
         urban_rural = village.urban_rural or UrbanRural.RURAL
@@ -251,7 +247,7 @@ class _Builder:
             )
 
     def unit(self, name: str, kind: str, region: Region) -> Unit:
-        return Unit.objects.create(name=name, kind=kind, region=region)
+        return unit_create(actor=self.actor, name=name, kind=kind, region=region)
 
     def build_enterprises(self, regions: dict[str, Region]) -> None:
         """A few non-public enterprises with their own branches (两新组织)."""
