@@ -87,3 +87,26 @@ COUNTED: dict[str, object] = {}
 
 def register_counted(label: str, queryset_factory) -> None:
     COUNTED[label] = queryset_factory
+
+
+def subtree_counts(queryset, paths: list[str], field: str = "path") -> dict[str, int]:
+    """Rows of ``queryset`` inside each subtree, in one statement.
+
+    Each subtree is its own ``COUNT(*)`` over an index range (``UNION ALL`` of the counts), so
+    the database counts index entries and computes nothing per row; grouping by a path prefix
+    instead costs a function call per row, which at a province root (a million members) is the
+    difference between tens and hundreds of milliseconds.
+    """
+    if not paths:
+        return {}
+    from django.db import connections
+
+    base = queryset.order_by()
+    parts, params = [], []
+    for position, path in enumerate(paths):
+        sql, part_params = base.filter(subtree_q(path, field)).values("pk").query.sql_with_params()
+        parts.append(f"SELECT {position} AS k, COUNT(*) AS n FROM ({sql}) AS t{position}")
+        params.extend(part_params)
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return {paths[k]: n for k, n in cursor.fetchall()}

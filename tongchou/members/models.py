@@ -30,6 +30,7 @@ class Member(TimeStampedModel):
         verbose_name=_("所在党组织"),
         on_delete=models.PROTECT,
         related_name="members",
+        db_index=False,  # reads go through org_path (see Meta.indexes)
     )
     # Copy of organization.path, kept by the services (and organization_move) for subtree reads.
     org_path = models.CharField(max_length=PATH_MAX_LENGTH, editable=False)
@@ -43,7 +44,7 @@ class Member(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        db_index=False,  # indexed in Meta: no useless LIKE index on PostgreSQL
+        db_index=False,  # see Meta.indexes
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -60,16 +61,23 @@ class Member(TimeStampedModel):
         verbose_name = _("党员")
         verbose_name_plural = _("党员")
         ordering = ["org_path", "name", "id"]
+        # Every index costs the import (a million rows) on every row, so there are few:
+        # - ``member_active_tree``: the subtree index. Counts under any organization and the
+        #   default list order are index-only range scans on it; it holds only active
+        #   (unarchived) members, which is what every list and count reads.
+        # - the ID-number hash's unique constraint (exact lookup, no duplicates);
+        # - the primary key and the one-to-one login.
+        # Foreign keys to organization and region carry no index: organizations and regions are
+        # never deleted (dissolved / kept), and reads go through ``org_path``.
         indexes = [
-            models.Index(fields=["org_path", "archived"], name="member_org_path"),
-            models.Index(fields=["archived", "name"], name="member_name"),
-            models.Index(fields=["archived", "org_path", "name", "id"], name="member_list_order"),
-            models.Index(fields=["home_region"], name="member_home_region"),
+            models.Index(
+                # ``archived`` is constant here; listing it lets SQLite answer from the index
+                # alone (it does not infer the column from the index condition).
+                fields=["org_path", "name", "id", "archived"],
+                name="member_active_tree",
+                condition=models.Q(archived=False),
+            ),
         ]
-        # Every index costs the import (a million rows) on every row. ``unique=True`` and
-        # ``db_index=True`` on a CharField also make Django add a second, ``LIKE`` index on
-        # PostgreSQL; the hash is never searched with LIKE and names are searched with
-        # ``icontains`` (which no B-tree serves), so constraints and indexes are declared here.
         constraints = [
             models.UniqueConstraint(fields=["id_number_hash"], name="member_id_number_hash_unique")
         ]

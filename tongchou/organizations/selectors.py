@@ -2,8 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from tongchou.core import tree
@@ -52,51 +51,41 @@ def organization_search_for(user, query: str, *, limit: int = 50) -> QuerySet[Or
 @dataclass
 class ChildRow:
     org: Organization
-    org_count: int  # organizations in the child's subtree, itself included
-    counts: dict[str, int]  # registered counted tables (members, …) in the child's subtree
+    org_count: int  # active organizations in the subtree, itself included
+    counts: dict[str, int]  # registered counted tables (members, …) in the subtree
     has_children: bool
 
 
-def children_with_counts(user, parent: Organization) -> list[ChildRow]:
-    """The visible children of ``parent`` with subtree counts, in a fixed number of queries:
-    one for the children, one per counted table, one for organization counts. Counts group on
-    the path prefix that identifies each child, so they cost one index range scan each."""
-    children = list(
-        organization_list_for(user).filter(parent=parent).select_related("region").order_by("name")
-    )
-    if not children:
-        return []
-    width = len(parent.path) + tree.SEGMENT
-    within = tree.subtree_q(parent.path, "path") & ~Q(pk=parent.pk)
-    org_counts = _prefix_counts(Organization.objects.filter(within), "path", width)
-    active_children = _prefix_counts(
-        Organization.objects.filter(within, depth=parent.depth + 2, status=OrgStatus.ACTIVE),
-        "path",
-        width,
-    )
-    counted = {}
-    for label, factory in tree.COUNTED.items():
-        base = factory().filter(tree.subtree_q(parent.path, "org_path"))
-        counted[label] = _prefix_counts(base, "org_path", width)
+def _rows_with_counts(orgs: list[Organization]) -> list[ChildRow]:
+    """Subtree counts for each organization: one statement for organizations and one per
+    counted table (members, …), each a UNION ALL of index range counts (core.tree)."""
+    paths = [o.path for o in orgs]
+    active = Organization.objects.filter(status=OrgStatus.ACTIVE)
+    org_counts = tree.subtree_counts(active, paths, "path")
+    counted = {
+        label: tree.subtree_counts(factory(), paths, "org_path")
+        for label, factory in tree.COUNTED.items()
+    }
     return [
         ChildRow(
-            org=child,
-            org_count=org_counts.get(child.path, 0),
-            counts={label: c.get(child.path, 0) for label, c in counted.items()},
-            has_children=active_children.get(child.path, 0) > 0,
+            org=org,
+            org_count=org_counts.get(org.path, 0),
+            counts={label: c.get(org.path, 0) for label, c in counted.items()},
+            # Dissolving is refused while active children remain, so any active descendant
+            # means an active child.
+            has_children=org_counts.get(org.path, 0) > 1,
         )
-        for child in children
+        for org in orgs
     ]
 
 
-def _prefix_counts(queryset: QuerySet, field: str, width: int) -> dict[str, int]:
-    rows = (
-        queryset.annotate(prefix=Substr(field, 1, width))
-        .values("prefix")
-        .annotate(n=Count("pk"))
-        .values_list("prefix", "n")
+def children_with_counts(user, parent: Organization) -> list[ChildRow]:
+    """The visible children of ``parent`` with their subtree counts, in a fixed number of
+    queries whatever the number of children."""
+    children = list(
+        organization_list_for(user).filter(parent=parent).select_related("region").order_by("name")
     )
-    return dict(rows)
+    return _rows_with_counts(children) if children else []
 
 
 def subtree_count(queryset_factory, org: Organization) -> int:
@@ -118,22 +107,9 @@ def unit_list_for(user) -> QuerySet[Unit]:
 
 def roots_with_counts(user) -> list[ChildRow]:
     """The user's tree roots (see ``organization_roots_for``) with the same counts as
-    ``children_with_counts``. Roots are few (one per role, plus led joint organizations), so
-    this costs a few index range counts per root."""
-    rows = []
-    for root in organization_roots_for(user).select_related("region").order_by("path"):
-        within = tree.subtree_q(root.path, "path")
-        rows.append(
-            ChildRow(
-                org=root,
-                org_count=Organization.objects.filter(within).count(),
-                counts={
-                    label: subtree_count(factory, root) for label, factory in tree.COUNTED.items()
-                },
-                has_children=root.children.filter(status=OrgStatus.ACTIVE).exists(),
-            )
-        )
-    return rows
+    ``children_with_counts``."""
+    roots = list(organization_roots_for(user).select_related("region").order_by("path"))
+    return _rows_with_counts(roots) if roots else []
 
 
 def role_list_for(user) -> QuerySet[Role]:

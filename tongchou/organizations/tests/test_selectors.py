@@ -64,13 +64,13 @@ def test_children_with_counts_query_count_is_fixed(world, django_assert_num_quer
         create_member(child, name=f"党员{i}")
         OrganizationFactory(name=f"小组{i:02d}", kind=OrgKind.GROUP, parent=child)
     admin = w.admin_a
-    # scope: role paths + led joint organizations; then children, org counts, expandable
-    # children, and one count per counted table (members)
-    with django_assert_num_queries(6):
+    # scope: role paths + led joint organizations; then children, one statement of subtree
+    # organization counts and one per counted table (members)
+    with django_assert_num_queries(5):
         rows = selectors.children_with_counts(admin, w.street_a)
     assert len(rows) == 14
-    # the scope is cached on the user: a second parent costs only the four reads
-    with django_assert_num_queries(4):
+    # the scope is cached on the user: a second parent costs only the three reads
+    with django_assert_num_queries(3):
         selectors.children_with_counts(admin, w.county_a)
 
 
