@@ -80,33 +80,25 @@ def register_path_copy(model: type, field: str = "org_path") -> None:
         PATH_COPIES.append((model, field))
 
 
-# Tables counted per organization subtree in the tree browser (e.g. members), registered the
-# same way: label → a function returning the base queryset to count (with an ``org_path``).
-COUNTED: dict[str, object] = {}
-
-
-def register_counted(label: str, queryset_factory) -> None:
-    COUNTED[label] = queryset_factory
-
-
-def subtree_counts(queryset, paths: list[str], field: str = "path") -> dict[str, int]:
-    """Rows of ``queryset`` inside each subtree, in one statement.
-
-    Each subtree is its own ``COUNT(*)`` over an index range (``UNION ALL`` of the counts), so
-    the database counts index entries and computes nothing per row; grouping by a path prefix
-    instead costs a function call per row, which at a province root (a million members) is the
-    difference between tens and hundreds of milliseconds.
-    """
+def subtree_totals(queryset, paths: list[str], sum_field: str) -> dict[str, tuple[int, int]]:
+    """For each subtree: (rows of ``queryset`` in it, sum of ``sum_field`` over them), in one
+    statement — a ``UNION ALL`` of one index range aggregate per subtree, so nothing is
+    computed per row to find which subtree a row belongs to."""
     if not paths:
         return {}
     from django.db import connections
 
-    base = queryset.order_by()
+    base = queryset.order_by().values("pk", sum_field)
+    connection = connections[queryset.db]
+    column = connection.ops.quote_name(sum_field)
     parts, params = [], []
     for position, path in enumerate(paths):
-        sql, part_params = base.filter(subtree_q(path, field)).values("pk").query.sql_with_params()
-        parts.append(f"SELECT {position} AS k, COUNT(*) AS n FROM ({sql}) AS t{position}")
+        sql, part_params = base.filter(subtree_q(path, "path")).query.sql_with_params()
+        parts.append(
+            f"SELECT {position} AS k, COUNT(*) AS n, COALESCE(SUM(t{position}.{column}), 0) AS s "
+            f"FROM ({sql}) AS t{position}"
+        )
         params.extend(part_params)
-    with connections[queryset.db].cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        return {paths[k]: n for k, n in cursor.fetchall()}
+        return {paths[k]: (int(n), int(s)) for k, n, s in cursor.fetchall()}

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tongchou.core import tree
 from tongchou.core.models import AuditAction, AuditEvent, LoginFailure
 from tongchou.organizations import selectors as org_selectors
 from tongchou.organizations.permissions import Action, can, has_any_role, scope_for
@@ -70,7 +69,6 @@ def home(request):
         {
             "roles": roles,
             "rows": rows,
-            "counted_labels": list(tree.COUNTED),
             "can_view_members": can(request.user, Action.VIEW_MEMBERS),
         },
     )

@@ -12,4 +12,3 @@ class MembersConfig(AppConfig):
         from tongchou.members.models import Member
 
         tree.register_path_copy(Member, "org_path")
-        tree.register_counted(_("党员"), lambda: Member.objects.filter(archived=False))

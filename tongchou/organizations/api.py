@@ -179,15 +179,10 @@ class OrganizationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def children(self, request, pk=None):
         org = self.get_object()
-        member_labels = [
-            label
-            for label, factory in tree.COUNTED.items()
-            if factory().model._meta.label_lower == "members.member"
-        ]
         rows = [
             {
                 "org": row.org,
-                "member_count": sum(row.counts.get(label, 0) for label in member_labels),
+                "member_count": row.member_count,
                 "org_count": row.org_count,
                 "has_children": row.has_children,
             }

@@ -119,6 +119,11 @@ class Organization(TimeStampedModel):
     status = models.CharField(
         _("状态"), max_length=10, choices=OrgStatus.choices, default=OrgStatus.ACTIVE
     )
+    # Active members whose organizational relation is here (not below). Kept by database
+    # triggers on the member table (members migration 0005), so every write path — services,
+    # imports, bulk SQL — keeps it true; subtree totals are sums over organizations, which at a
+    # province root reads ~100,000 organization rows instead of a million member rows.
+    member_count = models.IntegerField(_("本级党员数"), default=0, editable=False)
     dissolved_on = models.DateField(_("撤销日期"), null=True, blank=True)
     units = models.ManyToManyField(
         Unit, verbose_name=_("所属单位"), blank=True, related_name="organizations"

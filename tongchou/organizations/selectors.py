@@ -52,31 +52,21 @@ def organization_search_for(user, query: str, *, limit: int = 50) -> QuerySet[Or
 class ChildRow:
     org: Organization
     org_count: int  # active organizations in the subtree, itself included
-    counts: dict[str, int]  # registered counted tables (members, …) in the subtree
+    member_count: int  # active members in the subtree
     has_children: bool
 
 
 def _rows_with_counts(orgs: list[Organization]) -> list[ChildRow]:
-    """Subtree counts for each organization: one statement for organizations and one per
-    counted table (members, …), each a UNION ALL of index range counts (core.tree)."""
-    paths = [o.path for o in orgs]
+    """Subtree totals for each organization in one statement (see tree.subtree_totals)."""
     active = Organization.objects.filter(status=OrgStatus.ACTIVE)
-    org_counts = tree.subtree_counts(active, paths, "path")
-    counted = {
-        label: tree.subtree_counts(factory(), paths, "org_path")
-        for label, factory in tree.COUNTED.items()
-    }
-    return [
-        ChildRow(
-            org=org,
-            org_count=org_counts.get(org.path, 0),
-            counts={label: c.get(org.path, 0) for label, c in counted.items()},
-            # Dissolving is refused while active children remain, so any active descendant
-            # means an active child.
-            has_children=org_counts.get(org.path, 0) > 1,
-        )
-        for org in orgs
-    ]
+    totals = tree.subtree_totals(active, [o.path for o in orgs], "member_count")
+    rows = []
+    for org in orgs:
+        org_count, member_count = totals.get(org.path, (0, 0))
+        # Dissolving is refused while active children remain, so any active descendant
+        # means an active child.
+        rows.append(ChildRow(org, org_count, member_count, has_children=org_count > 1))
+    return rows
 
 
 def children_with_counts(user, parent: Organization) -> list[ChildRow]:
@@ -88,8 +78,9 @@ def children_with_counts(user, parent: Organization) -> list[ChildRow]:
     return _rows_with_counts(children) if children else []
 
 
-def subtree_count(queryset_factory, org: Organization) -> int:
-    return queryset_factory().filter(tree.subtree_q(org.path, "org_path")).count()
+def subtree_totals_for(org: Organization) -> ChildRow:
+    """The organization's own subtree totals (organizations, members)."""
+    return _rows_with_counts([org])[0]
 
 
 def ancestors_for(user, org: Organization) -> list[Organization]:

@@ -321,12 +321,9 @@ def organization_dissolve(
         raise ApplicationError("already_dissolved", _("该组织已撤销。"))
     if org.children.filter(status=OrgStatus.ACTIVE).exists():
         raise ApplicationError("has_children", _("该组织仍有下级组织，请先撤销或移走下级组织。"))
-    for label, factory in tree.COUNTED.items():
-        if factory().filter(tree.subtree_q(org.path, "org_path")).exists():
-            raise ApplicationError(
-                "has_members",
-                _("该组织仍有%(what)s，请先转出。") % {"what": label},
-            )
+    # Its children are all dissolved (checked above), so its own members are all there are.
+    if org.member_count > 0:
+        raise ApplicationError("has_members", _("该组织仍有党员，请先转出。"))
     if org.led_joint_organizations.filter(status=OrgStatus.ACTIVE).exists():
         raise ApplicationError("leads_joint", _("该组织仍牵头联合党组织，请先更换牵头组织。"))
     org.status = OrgStatus.DISSOLVED

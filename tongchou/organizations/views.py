@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tongchou.core import tree
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import apply_error
 from tongchou.organizations import selectors, services
@@ -66,9 +65,7 @@ def search(request):
 def detail(request, pk):
     user = request.user
     org = selectors.organization_get_for(user, pk)
-    counts = {
-        label: selectors.subtree_count(factory, org) for label, factory in tree.COUNTED.items()
-    }
+    totals = selectors.subtree_totals_for(org)
     lead_visible = org.lead_id is not None and can(user, Action.VIEW_ORGS, org.lead.path)
     ancestors = selectors.ancestors_for(user, org)
     context = {
@@ -77,7 +74,7 @@ def detail(request, pk):
         "parent_visible": bool(ancestors) and ancestors[-1].pk == org.parent_id,
         "chain_links": [ChainLink(link).label for link in org.chain_links or []],
         "rows": selectors.children_with_counts(user, org),
-        "counts": counts,
+        "totals": totals,
         "units": list(org.units.select_related("region")),
         "led": list(
             selectors.organization_list_for(user)

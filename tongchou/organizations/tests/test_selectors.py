@@ -24,15 +24,15 @@ def test_children_with_counts_counts_subtrees(world):
 
     rows = {r.org.code: r for r in selectors.children_with_counts(w.superuser, w.city)}
     assert set(rows) == {"C-A", "C-B"}
-    assert rows["C-A"].counts == {"党员": 4}
+    assert rows["C-A"].member_count == 4
     assert rows["C-A"].org_count == 5  # county, street, village, community, group
-    assert rows["C-B"].counts == {"党员": 1}  # the archived member is not counted
+    assert rows["C-B"].member_count == 1  # the archived member is not counted
     assert rows["C-B"].org_count == 4  # county, town, village, joint org
     assert all(r.has_children for r in rows.values())
 
     street_rows = {r.org.code: r for r in selectors.children_with_counts(w.superuser, w.street_a)}
-    assert street_rows["V-A"].counts == {"党员": 3} and street_rows["V-A"].has_children
-    assert street_rows["M-A"].counts == {"党员": 1} and not street_rows["M-A"].has_children
+    assert street_rows["V-A"].member_count == 3 and street_rows["V-A"].has_children
+    assert street_rows["M-A"].member_count == 1 and not street_rows["M-A"].has_children
 
 
 def test_children_with_counts_is_scoped(world):
@@ -64,13 +64,13 @@ def test_children_with_counts_query_count_is_fixed(world, django_assert_num_quer
         create_member(child, name=f"党员{i}")
         OrganizationFactory(name=f"小组{i:02d}", kind=OrgKind.GROUP, parent=child)
     admin = w.admin_a
-    # scope: role paths + led joint organizations; then children, one statement of subtree
-    # organization counts and one per counted table (members)
-    with django_assert_num_queries(5):
+    # scope: role paths + led joint organizations; then children and one statement of
+    # subtree totals (organizations and members)
+    with django_assert_num_queries(4):
         rows = selectors.children_with_counts(admin, w.street_a)
     assert len(rows) == 14
-    # the scope is cached on the user: a second parent costs only the three reads
-    with django_assert_num_queries(3):
+    # the scope is cached on the user: a second parent costs only the two reads
+    with django_assert_num_queries(2):
         selectors.children_with_counts(admin, w.county_a)
 
 

@@ -41,9 +41,9 @@ def test_tree_page_query_count(client, world, django_assert_num_queries):
         OrganizationFactory(name=f"社区{i}", kind=OrgKind.BRANCH, parent=w.street_a)
     login(client, w.admin_a)
     # session, user, role paths, led joint orgs, roots; then for all roots together (county A
-    # and the joint org led from village A) one statement of organization counts and one of
-    # member counts. Children load on demand.
-    with django_assert_num_queries(5 + 2):
+    # and the joint org led from village A) one statement of subtree totals. Children load on
+    # demand.
+    with django_assert_num_queries(5 + 1):
         response = client.get(reverse("organizations:tree"))
     assert response.status_code == 200
 
@@ -329,9 +329,9 @@ def test_children_partial_query_count(client, world, django_assert_num_queries):
         child = OrganizationFactory(name=f"社区{i}", kind=OrgKind.BRANCH, parent=w.street_a)
         create_member(child, name=f"党员{i}")
     login(client, w.admin_a)
-    # session, user, role paths, led joint orgs, the parent, then children, one statement of
-    # organization counts and one of member counts: fixed however many children there are
-    with django_assert_num_queries(8):
+    # session, user, role paths, led joint orgs, the parent, then children and one statement
+    # of subtree totals: fixed however many children there are
+    with django_assert_num_queries(7):
         response = client.get(reverse("organizations:children", args=[w.street_a.pk]))
     assert response.content.decode().count('class="tc-node"') == 10
 

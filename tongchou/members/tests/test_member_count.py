@@ -1,0 +1,77 @@
+"""Organization.member_count is kept by database triggers (members migration 0005): whatever
+writes members — services, the import's COPY/executemany, bulk SQL — the count stays true."""
+
+import io
+
+import pytest
+from django.db.models import Count, Q
+
+from tongchou.core.tests.factories import member_values
+from tongchou.members import services
+from tongchou.members.importing import members_import, read_rows
+from tongchou.members.models import Member
+from tongchou.members.tests.test_import import csv_bytes, row
+from tongchou.organizations import selectors as org_selectors
+from tongchou.organizations.models import Organization
+from tongchou.organizations.services import organization_move
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_counts_true():
+    actual = dict(
+        Organization.objects.annotate(
+            n=Count("members", filter=Q(members__archived=False))
+        ).values_list("pk", "n")
+    )
+    stored = dict(Organization.objects.values_list("pk", "member_count"))
+    assert stored == actual
+
+
+def test_services_keep_counts(w):
+    a = services.member_create(actor=w.admin_a, organization=w.village_a, **member_values())
+    b = services.member_create(
+        actor=w.admin_a, organization=w.community_a, **member_values(name="李四")
+    )
+    assert_counts_true()
+    services.member_update(actor=w.admin_a, member=a, organization=w.community_a)
+    assert_counts_true()
+    services.member_archive(actor=w.admin_a, member=b, reason="测试")
+    assert_counts_true()
+    services.member_update(actor=w.admin_a, member=a, name="改名")  # no count change
+    assert Organization.objects.get(pk=w.community_a.pk).member_count == 1
+    assert_counts_true()
+
+
+def test_import_keeps_counts(w):
+    rows = [row(i, org_code="V-A" if i % 3 else "M-A") for i in range(1, 31)]
+    result = members_import(actor=w.admin_a, rows=read_rows(io.BytesIO(csv_bytes(rows)), "a.csv"))
+    assert result.created == 30
+    assert Organization.objects.get(pk=w.village_a.pk).member_count == 20
+    assert_counts_true()
+
+
+def test_bulk_sql_and_moves_keep_counts(w):
+    rows = [row(i) for i in range(1, 6)]
+    members_import(actor=w.admin_a, rows=read_rows(io.BytesIO(csv_bytes(rows)), "a.csv"))
+    Member.objects.filter(name="党员1").update(archived=True)
+    Member.objects.filter(name="党员2").update(organization=w.village_b, org_path=w.village_b.path)
+    assert_counts_true()
+    Member.objects.filter(name="党员3").delete()
+    assert_counts_true()
+    moved = organization_move(actor=w.admin_a, org=w.community_a, new_parent=w.county_a)
+    assert moved.parent_id == w.county_a.pk
+    assert_counts_true()
+
+
+def test_subtree_totals_sum_the_counts(w):
+    for i in range(1, 4):
+        services.member_create(
+            actor=w.admin_a, organization=w.village_a, **member_values(name=f"甲{i}")
+        )
+    services.member_create(actor=w.admin_a, organization=w.community_a, **member_values())
+    totals = org_selectors.subtree_totals_for(w.county_a)
+    assert totals.member_count == 4
+    assert (
+        totals.member_count == Member.objects.filter(org_path__startswith=w.county_a.path).count()
+    )
