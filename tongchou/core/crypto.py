@@ -6,6 +6,7 @@ is text: ``v1:`` + base64(nonce ‖ ciphertext ‖ tag); the version prefix leav
 """
 
 import base64
+import binascii
 import functools
 import hashlib
 import hmac
@@ -79,19 +80,20 @@ def bulk_encryptor():
     looked up once and nonces drawn from the OS in blocks instead of one call per value."""
     aead, _ = _current()
     seal = aead.encrypt
-    b64 = base64.b64encode
+    b64 = binascii.b2a_base64  # what base64.b64encode calls, without the wrapper
+    size = 12 * 4096
     block = b""
-    offset = 0
+    offset = size
 
     def encrypt_one(plain: str) -> str:
         nonlocal block, offset
         if plain == "":
             return ""
-        if offset >= len(block):
-            block, offset = os.urandom(12 * 4096), 0
+        if offset == size:
+            block, offset = os.urandom(size), 0
         nonce = block[offset : offset + 12]
         offset += 12
-        return PREFIX + b64(nonce + seal(nonce, plain.encode(), None)).decode()
+        return PREFIX + b64(nonce + seal(nonce, plain.encode(), None), newline=False).decode()
 
     return encrypt_one
 

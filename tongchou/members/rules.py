@@ -148,24 +148,24 @@ def _check_membership_dates(values: dict, birth: dt.date | None, today: dt.date)
 # --------------------------------------------------------------------------------------------
 # The same rules as a yes/no question, for imports: a million rows, nearly all of them right.
 
-# day → (day + 1 year, day + 2 years, day + 18 years), as ``add_years`` computes them.
-_LIMITS: dict[dt.date, tuple[dt.date, dt.date, dt.date]] = {}
+
+class _Shifted(dict):
+    """A day → the same day some years later (as ``add_years``), each day shifted once."""
+
+    def __init__(self, years: int):
+        super().__init__()
+        self.years = years
+
+    def __missing__(self, day: dt.date) -> dt.date:
+        if len(self) > 500_000:
+            self.clear()
+        value = self[day] = _shift(day, self.years)
+        return value
 
 
-def _limits(day: dt.date) -> tuple[dt.date, dt.date, dt.date]:
-    try:
-        return _LIMITS[day]
-    except KeyError:
-        pass
-    limits = (
-        _shift(day, PROBATION_YEARS),
-        _shift(day, MAX_PROBATION_YEARS),
-        _shift(day, MIN_ADMISSION_AGE),
-    )
-    if len(_LIMITS) > 500_000:
-        _LIMITS.clear()
-    _LIMITS[day] = limits
-    return limits
+_ADULT = _Shifted(MIN_ADMISSION_AGE)
+_ONE_YEAR = _Shifted(PROBATION_YEARS)
+_TWO_YEARS = _Shifted(MAX_PROBATION_YEARS)
 
 
 def member_is_consistent(
@@ -216,14 +216,13 @@ def member_is_consistent(
         return False
     if category not in CATEGORY_VALUES:
         return False
-    if admission_date < _limits(birth_date)[2]:
+    if admission_date < _ADULT[birth_date]:
         return False
-    one_year, two_years, _adult = _limits(admission_date)
     if category == FULL:
         return (
             full_member_date is not None
             and full_member_date <= today
-            and one_year <= full_member_date <= two_years
+            and _ONE_YEAR[admission_date] <= full_member_date <= _TWO_YEARS[admission_date]
         )
     # PROBATIONARY (the only other category)
-    return full_member_date is None and two_years >= today
+    return full_member_date is None and _TWO_YEARS[admission_date] >= today
