@@ -324,6 +324,14 @@ def test_column_order_blank_headers_and_dict_rows_give_the_same_records():
     records, errors = validate(importing.read_rows(csv_file(rows, short), "a.csv"))
     assert errors == [] and [r[:-1] for r in records] == [r[:-1] for r in expected]
     assert all(r[-1] is None for r in records)
+    # long rows: cells beyond the header are ignored, as before
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADERS)
+    for r in rows:
+        writer.writerow([r[k] for k in KEYS] + ["", "extra"])
+    records, errors = validate(importing.read_rows(io.BytesIO(out.getvalue().encode()), "a.csv"))
+    assert errors == [] and records == expected
 
 
 def test_errors_are_the_same_with_and_without_the_fast_path():
