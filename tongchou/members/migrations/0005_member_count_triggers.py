@@ -8,10 +8,12 @@ aggregate UPDATE, not a million. SQLite has only row triggers: one indexed UPDAT
 
 from django.db import migrations
 
+# Set-based (member.organization_id has no index: one grouped scan, not one per organization).
 RECOUNT = (
-    "UPDATE organizations_organization SET member_count = ("
-    "SELECT COUNT(*) FROM members_member m "
-    "WHERE m.organization_id = organizations_organization.id AND NOT m.archived)"
+    "UPDATE organizations_organization SET member_count = d.n "
+    "FROM (SELECT organization_id, COUNT(*) AS n FROM members_member WHERE NOT archived "
+    "GROUP BY organization_id) AS d "
+    "WHERE organizations_organization.id = d.organization_id"
 )
 
 SQLITE = [
