@@ -211,7 +211,11 @@ def _create_copy(cursor, table: str, target: str, *, with_indexes: bool) -> None
         cursor.execute(f"CREATE TABLE {target} AS SELECT * FROM {table} WHERE 0")
         return
     cursor.execute(
-        "SELECT name, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL", [table]
+        # Tables and indexes only: the member table's triggers keep organization counters,
+        # which a copy must not touch (PostgreSQL's LIKE … INCLUDING ALL copies no triggers).
+        "SELECT name, sql FROM sqlite_master "
+        "WHERE tbl_name = %s AND sql IS NOT NULL AND type IN ('table', 'index')",
+        [table],
     )
     ddl = cursor.fetchall()
     for name, sql in sorted(ddl, key=lambda d: not d[1].startswith("CREATE TABLE")):
