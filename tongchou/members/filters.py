@@ -53,6 +53,18 @@ class MemberFilter(filters.FilterSet):
         model = Member
         fields: list[str] = []
 
+    def narrows_only_by_subtree(self) -> bool:
+        """True when the valid filters select a whole subtree (no other condition), so the
+        total can come from the organizations' member counters (selectors.member_total_for)."""
+        data = self.form.cleaned_data
+        return not any(v not in (None, "") for k, v in data.items() if k not in ("org", "ordering"))
+
+    def subtree_organization(self):
+        from tongchou.organizations.models import Organization
+
+        org_id = self.form.cleaned_data.get("org")
+        return Organization.objects.filter(pk=org_id).first() if org_id else None
+
     def filter_name(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(name__icontains=value)) if value else queryset

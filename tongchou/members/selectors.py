@@ -1,7 +1,7 @@
 """Reads of members, always through a user's scope."""
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from tongchou.core import crypto, tree
@@ -93,3 +93,20 @@ def import_job_list_for(user, *, limit: int = 10):
     from tongchou.members.models import ImportJob
 
     return ImportJob.objects.filter(created_by=user).select_related("default_org")[:limit]
+
+
+def member_total_for(user, *, within: Organization | None = None) -> int:
+    """Active members in the user's scope (narrowed to ``within``'s subtree), read from the
+    organizations' trigger-kept counters: a sum over organizations instead of a count over
+    member rows — at a province root, ~100,000 rows instead of a million."""
+    scope = scope_for(user, Action.VIEW_MEMBERS)
+    if within is not None and (scope.everything or scope.covers(within.path)):
+        paths = [within.path]
+    elif within is not None:
+        paths = [p for p in scope.paths if p.startswith(within.path)]
+    elif scope.everything:
+        return Organization.objects.aggregate(n=Sum("member_count"))["n"] or 0
+    else:
+        paths = list(scope.paths)
+    totals = tree.subtree_totals(Organization.objects.all(), paths, "member_count")
+    return sum(members for _orgs, members in totals.values())

@@ -116,7 +116,13 @@ def member_list(request):
     members = selectors.member_list_for(user).select_related("organization").only(*LIST_FIELDS)
     filterset = _member_filter(request, members)
     rows = filterset.qs if filterset.is_valid() else members.none()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, PAGE_SIZE)
+    if filterset.is_valid() and filterset.narrows_only_by_subtree():
+        # A whole subtree: the organizations' counters know the total without counting rows.
+        within = filterset.subtree_organization()
+        if within is not None or not filterset.form.cleaned_data.get("org"):
+            paginator.count = selectors.member_total_for(user, within=within)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "members/member_list.html",

@@ -75,3 +75,31 @@ def test_subtree_totals_sum_the_counts(w):
     assert (
         totals.member_count == Member.objects.filter(org_path__startswith=w.county_a.path).count()
     )
+
+
+@pytest.mark.parametrize("who", ["admin_a", "secretary_v", "admin_b"])
+def test_member_total_for_equals_counting_rows(w, who):
+    from tongchou.core import tree
+    from tongchou.core.tests.factories import UserFactory
+    from tongchou.members.selectors import member_list_for, member_total_for
+
+    rows = [row(i, org_code=("V-A", "M-A", "V-B")[i % 3]) for i in range(1, 13)]
+    admin = UserFactory(username="root", is_superuser=True)
+    members_import(actor=admin, rows=read_rows(io.BytesIO(csv_bytes(rows)), "a.csv"))
+    Member.objects.filter(name="党员1").update(archived=True)
+    user = getattr(w, who)
+    for within in (None, w.county_a, w.village_a, w.street_a, w.county_b):
+        expected = member_list_for(user)
+        if within is not None:
+            expected = expected.filter(tree.subtree_q(within.path, "org_path"))
+        assert member_total_for(user, within=within) == expected.count(), (who, within)
+    assert member_total_for(admin) == Member.objects.filter(archived=False).count()
+
+
+def test_list_page_total_matches_the_rows(w, client):
+    rows = [row(i, org_code=("V-A", "M-A")[i % 2]) for i in range(1, 8)]
+    members_import(actor=w.admin_a, rows=read_rows(io.BytesIO(csv_bytes(rows)), "a.csv"))
+    client.force_login(w.admin_a)
+    for query, expected in (("", 7), (f"?org={w.village_a.pk}", 3), ("?gender=F", 0)):
+        page = client.get(f"/members/{query}").context["page"]
+        assert page.paginator.count == expected, query
