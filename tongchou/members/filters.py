@@ -60,22 +60,25 @@ class MemberFilter(filters.FilterSet):
         return not any(v not in (None, "") for k, v in data.items() if k not in ("org", "ordering"))
 
     def subtree_organization(self):
+        """The organization named by ``org`` (looked up once), or None."""
         from tongchou.organizations.models import Organization
 
-        org_id = self.form.cleaned_data.get("org")
-        return Organization.objects.filter(pk=org_id).first() if org_id else None
+        if not hasattr(self, "_subtree_org"):
+            org_id = self.form.cleaned_data.get("org")
+            self._subtree_org = (
+                Organization.objects.filter(pk=org_id).only("path").first() if org_id else None
+            )
+        return self._subtree_org
 
     def filter_name(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(name__icontains=value)) if value else queryset
 
     def filter_subtree(self, queryset, name, value):
-        from tongchou.organizations.models import Organization
-
-        path = Organization.objects.filter(pk=value).values_list("path", flat=True).first()
-        if path is None:
+        org = self.subtree_organization()
+        if org is None:
             return queryset.none()
-        return queryset.filter(tree.subtree_q(path, "org_path"))
+        return queryset.filter(tree.subtree_q(org.path, "org_path"))
 
     def filter_age_min(self, queryset, name, value):
         # At least N years old: born on or before today minus N years.
