@@ -145,6 +145,8 @@ class Organization(TimeStampedModel):
         indexes = [
             models.Index(fields=["parent", "status"], name="org_parent_status"),
             models.Index(fields=["org_type", "lead"], name="org_type_lead"),
+            # The top levels of a scope (filter pickers): a few hundred rows of 100,000.
+            models.Index(fields=["depth", "path"], name="org_depth_path"),
         ]
 
     def __str__(self) -> str:
