@@ -356,3 +356,23 @@ def test_dissolve_out_of_scope_is_404(client, world):
         f"/api/organizations/{world.b.village.pk}/dissolve/", {}, content_type="application/json"
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("params", [{"parent": "99999999999999999999"}, {"within": "1.5"}])
+def test_list_with_an_impossible_id_filter_is_400(client, world, params):
+    # A parent id beyond the database's integers was a 500.
+    client.force_login(world.admin_a)
+    response = client.get("/api/organizations/", params)
+    assert response.status_code == 400
+    assert response.json()["field"] == next(iter(params))
+
+
+def test_create_with_an_impossible_unit_id_is_400_on_units(client, world):
+    client.force_login(world.admin_a)
+    response = client.post(
+        "/api/organizations/",
+        create_body(world, org_type="joint", lead=world.a.village.pk, units=[10**20]),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["field"].startswith("units")  # "units.0": the first id

@@ -12,6 +12,10 @@ _ID_CHECK = "10X98765432"
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
 _PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
+# Largest primary key (BigAutoField) a database accepts: ids in input are bounded by it, since a
+# larger number names nothing and some databases fail on it instead of finding nothing.
+MAX_ID = 2**63 - 1
+
 
 def id_check_char(first17: str) -> str:
     """GB 11643-1999 check character for the first 17 digits."""

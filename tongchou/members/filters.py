@@ -3,10 +3,12 @@
 import datetime as dt
 
 import django_filters as filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core import tree
+from tongchou.core.filters import IdFilter
 from tongchou.members.choices import Category, Ethnicity, Gender, MemberStatus
 from tongchou.members.models import Member
 from tongchou.members.rules import add_years
@@ -24,20 +26,36 @@ ORDERINGS = {
 }
 
 
+MAX_AGE = 150
+ADMISSION_YEARS = (1900, 2100)
+
+
+class AgeFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=0, max_value=MAX_AGE, **kwargs)
+
+
 class MemberFilter(filters.FilterSet):
     """``org`` narrows to one organization's subtree; the scope was applied before this runs
     (the queryset comes from ``member_list_for``), so ``org`` cannot widen it."""
 
     q = filters.CharFilter(label=_("姓名"), method="filter_name")
-    org = filters.NumberFilter(label=_("党组织（含下级）"), method="filter_subtree")
+    org = IdFilter(label=_("党组织（含下级）"), method="filter_subtree")
     category = filters.ChoiceFilter(label=_("党员类别"), choices=Category.choices)
     status = filters.ChoiceFilter(label=_("状态"), choices=MemberStatus.choices)
     gender = filters.ChoiceFilter(label=_("性别"), choices=Gender.choices)
     ethnicity = filters.ChoiceFilter(label=_("民族"), choices=Ethnicity.choices)
-    age_min = filters.NumberFilter(label=_("最小年龄"), method="filter_age_min", min_value=0)
-    age_max = filters.NumberFilter(label=_("最大年龄"), method="filter_age_max", min_value=0)
+    # Bounded so that no number can reach an impossible date (a 500 instead of a form error).
+    age_min = AgeFilter(label=_("最小年龄"), method="filter_age_min")
+    age_max = AgeFilter(label=_("最大年龄"), method="filter_age_max")
     admission_year = filters.NumberFilter(
-        label=_("入党年份"), field_name="admission_date", lookup_expr="year"
+        label=_("入党年份"),
+        field_name="admission_date",
+        lookup_expr="year",
+        min_value=ADMISSION_YEARS[0],
+        max_value=ADMISSION_YEARS[1],
     )
     urban_rural = filters.ChoiceFilter(
         label=_("城乡"), choices=UrbanRural.choices, field_name="organization__urban_rural"

@@ -5,6 +5,7 @@ rules (members.rules) run inside the services, the same as for pages and imports
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tongchou.core.validators import MAX_ID
 from tongchou.members.choices import Category, Education, Ethnicity, Gender, MemberStatus
 from tongchou.members.models import ImportJob, Member
 from tongchou.regions.models import Region
@@ -69,7 +70,9 @@ class MemberWriteSerializer(serializers.Serializer):
     admission_date = serializers.DateField()
     full_member_date = serializers.DateField(required=False, allow_null=True)
     organization = serializers.IntegerField(
-        min_value=1, help_text="Id of an organization the caller manages members of."
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Id of an organization the caller manages members of.",
     )
     status = serializers.ChoiceField(choices=MemberStatus.choices, required=False)
     home_region = serializers.PrimaryKeyRelatedField(
@@ -96,6 +99,7 @@ class ImportRequestSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         min_value=1,
+        max_value=MAX_ID,
         help_text="Default organization for rows without an organization code.",
     )
     background = serializers.BooleanField(

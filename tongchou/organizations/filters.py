@@ -5,14 +5,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core import tree
+from tongchou.core.filters import IdFilter
 from tongchou.organizations.models import Organization, OrgKind, OrgStatus, OrgType
 from tongchou.regions.models import UrbanRural
 
 
 class OrganizationFilter(filters.FilterSet):
     q = filters.CharFilter(label=_("名称或代码"), method="filter_text")
-    within = filters.NumberFilter(label=_("上级组织（含下级）"), method="filter_subtree")
-    parent = filters.NumberFilter(label=_("直接上级"), field_name="parent_id")
+    within = IdFilter(label=_("上级组织（含下级）"), method="filter_subtree")
+    parent = IdFilter(label=_("直接上级"), field_name="parent_id")
     kind = filters.ChoiceFilter(label=_("层级类别"), choices=OrgKind.choices)
     org_type = filters.ChoiceFilter(label=_("组织类型"), choices=OrgType.choices)
     status = filters.ChoiceFilter(label=_("状态"), choices=OrgStatus.choices)

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from tongchou.core.validators import MAX_ID
 from tongchou.organizations.models import (
     ChainLink,
     Formation,
@@ -99,14 +100,16 @@ class OrganizationWriteSerializer(serializers.Serializer):
     founded_on = serializers.DateField(required=False, allow_null=True)
     secretary_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     code = serializers.CharField(max_length=32, required=False, allow_blank=True)
-    lead = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    lead = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
     units = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=100
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=100,
     )
 
 
 class OrganizationCreateSerializer(OrganizationWriteSerializer):
-    parent = serializers.IntegerField(allow_null=True, min_value=1)
+    parent = serializers.IntegerField(allow_null=True, min_value=1, max_value=MAX_ID)
 
 
 class OrganizationUpdateSerializer(OrganizationWriteSerializer):
@@ -114,7 +117,7 @@ class OrganizationUpdateSerializer(OrganizationWriteSerializer):
 
 
 class MoveSerializer(serializers.Serializer):
-    parent = serializers.IntegerField(min_value=1)
+    parent = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class DissolveSerializer(serializers.Serializer):

@@ -105,3 +105,23 @@ def test_ordering(w):
 def test_invalid_ordering_is_an_error(w):
     filterset = MemberFilter({"ordering": "password"}, queryset=member_list_for(w.admin_a))
     assert not filterset.is_valid()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"admission_year": "99999999999"},
+        {"admission_year": "-5"},
+        {"age_min": "99999999999"},
+        {"age_max": "-1"},
+        {"age_min": "1.5"},
+        {"org": "99999999999999999999999"},
+        {"org": "1.5"},
+    ],
+)
+def test_out_of_range_numbers_are_form_errors(w, params):
+    # Such numbers reached impossible dates or database integers: a 500 on the page, the API
+    # and the export instead of a message on the field.
+    filterset = MemberFilter(params, queryset=member_list_for(w.admin_a))
+    assert not filterset.is_valid()
+    assert set(filterset.errors) == set(params)

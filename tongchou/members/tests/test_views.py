@@ -106,6 +106,15 @@ def test_list_bad_filter_shows_error_not_crash(client, w):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("name", ["members:list", "members:export"])
+def test_out_of_range_filter_numbers_are_not_a_server_error(client, w, name):
+    c = login(client, w.admin_a)
+    for params in ({"admission_year": "99999999999"}, {"age_min": "99999999999"}):
+        response = c.get(reverse(name), params)
+        assert response.status_code in (200, 302), params
+        assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+
 def test_list_query_count_is_constant(client, w, django_assert_num_queries):
     c = login(client, w.admin_a)
     for _ in range(3):
