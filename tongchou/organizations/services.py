@@ -122,6 +122,11 @@ def _default_urban_rural(region: Region, value: str) -> str:
     return value
 
 
+def _check_dates(org: Organization) -> None:
+    if org.founded_on is not None and org.founded_on > dt.date.today():
+        raise ApplicationError("future_date", _("成立日期不能晚于今天。"), field="founded_on")
+
+
 def _full_clean(org: Organization) -> None:
     try:
         org.full_clean(exclude=["path", "code", "units"])
@@ -171,6 +176,7 @@ def organization_create(
         code=code.strip(),
     )
     _check_type(org, (units or []) if org_type == OrgType.JOINT else None)
+    _check_dates(org)
     _full_clean(org)
     if org.code and Organization.objects.filter(code=org.code).exists():
         raise ApplicationError("duplicate_code", _("组织代码已存在。"), field="code")
@@ -231,6 +237,9 @@ def organization_update(
     org.urban_rural = _default_urban_rural(org.region, org.urban_rural)
     current_units = units if units is not None else list(org.units.all())
     _check_type(org, current_units if org.org_type == OrgType.JOINT else None)
+    _check_dates(org)
+    if not org.code:  # codes are generated on create only; an edit may change, not clear one
+        raise ApplicationError("code_required", _("组织代码不能为空。"), field="code")
     _full_clean(org)
     if Organization.objects.filter(code=org.code).exclude(pk=org.pk).exists():
         raise ApplicationError("duplicate_code", _("组织代码已存在。"), field="code")
@@ -326,8 +335,13 @@ def organization_dissolve(
         raise ApplicationError("has_members", _("该组织仍有党员，请先转出。"))
     if org.led_joint_organizations.filter(status=OrgStatus.ACTIVE).exists():
         raise ApplicationError("leads_joint", _("该组织仍牵头联合党组织，请先更换牵头组织。"))
+    on = on or dt.date.today()
+    if on > dt.date.today():
+        raise ApplicationError("future_date", _("撤销日期不能晚于今天。"), field="on")
+    if org.founded_on is not None and on < org.founded_on:
+        raise ApplicationError("before_founding", _("撤销日期不能早于成立日期。"), field="on")
     org.status = OrgStatus.DISSOLVED
-    org.dissolved_on = on or dt.date.today()
+    org.dissolved_on = on
     org.save(update_fields=["status", "dissolved_on", "updated_at"])
     audit.record(
         actor=actor,

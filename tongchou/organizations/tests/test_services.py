@@ -1,5 +1,7 @@
 """organization_create / update / move / dissolve against the real database."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -199,6 +201,40 @@ def test_update_refuses_duplicate_code_and_unknown_fields(net, root_user):
     assert info.value.code == "duplicate_code"
     with pytest.raises(ApplicationError):
         services.organization_update(actor=root_user, org=net["v1"], parent=net["county"])
+
+
+@pytest.mark.parametrize("code", ["", "   "])
+def test_update_refuses_clearing_the_code(net, root_user, code):
+    # A blank code was saved: the unique organization code became "" (and a second one a 500).
+    with pytest.raises(ApplicationError) as info:
+        services.organization_update(actor=root_user, org=net["v1"], code=code)
+    assert (info.value.code, info.value.field) == ("code_required", "code")
+    assert Organization.objects.get(pk=net["v1"].pk).code == "V1"
+
+
+def test_founding_and_dissolution_dates_cannot_be_in_the_future(net, root_user, region):
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    with pytest.raises(ApplicationError) as info:
+        services.organization_create(
+            actor=root_user,
+            name="x",
+            kind=OrgKind.BRANCH,
+            region=region,
+            parent=net["street"],
+            founded_on=tomorrow,
+        )
+    assert info.value.field == "founded_on"
+    with pytest.raises(ApplicationError) as info:
+        services.organization_update(actor=root_user, org=net["v2"], founded_on=tomorrow)
+    assert info.value.field == "founded_on"
+    with pytest.raises(ApplicationError) as info:
+        services.organization_dissolve(actor=root_user, org=net["v2"], on=tomorrow)
+    assert info.value.field == "on"
+    services.organization_update(actor=root_user, org=net["v2"], founded_on=dt.date(2001, 7, 1))
+    with pytest.raises(ApplicationError) as info:
+        services.organization_dissolve(actor=root_user, org=net["v2"], on=dt.date(2000, 1, 1))
+    assert (info.value.code, info.value.field) == ("before_founding", "on")
+    assert Organization.objects.get(pk=net["v2"].pk).status == OrgStatus.ACTIVE
 
 
 def test_move_rewrites_subtree_and_member_copies(net, root_user, region):
