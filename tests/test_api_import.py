@@ -86,6 +86,21 @@ def test_import_of_an_empty_file(client, world):
     assert response.json()["code"] == "empty_file"
 
 
+@pytest.mark.parametrize("background", [False, True])
+def test_import_refuses_other_formats_and_files_over_the_limit(client, world, settings, background):
+    # The answer-when-done path read any file of any size: only queued jobs were checked.
+    client.force_login(world.admin_a)
+    lines = [HEADER, row("张三", world.a.village.code)]
+    body = {"background": background}
+    response = client.post(URL, {"file": upload(lines, name="members.txt"), **body})
+    assert (response.status_code, response.json()["code"]) == (400, "unsupported_format")
+    settings.IMPORT_MAX_BYTES = 10
+    response = client.post(URL, {"file": upload(lines), **body})
+    assert (response.status_code, response.json()["code"]) == (400, "file_too_large")
+    assert response.json()["field"] == "file"
+    assert not Member.objects.filter(name="张三").exists()
+
+
 def test_import_without_a_file_names_the_field(client, world):
     client.force_login(world.admin_a)
     response = client.post(URL, {})

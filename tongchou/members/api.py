@@ -181,7 +181,7 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 actor=request.user, upload=upload, default_org=default_org
             )
             return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
-        rows = importing.read_rows(upload, upload.name)
+        rows = importing.read_rows(upload, importing.check_upload(upload))
         result = importing.members_import(actor=request.user, rows=rows, default_org=default_org)
         if result.errors:
             shown = result.errors[:MAX_ERRORS_SHOWN]

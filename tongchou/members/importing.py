@@ -1099,15 +1099,9 @@ def _record_audit(actor, records, orgs, filename: str) -> None:
 IMPORT_SUFFIXES = (".xlsx", ".csv")
 
 
-def import_job_create(*, actor, upload, default_org: Organization | None = None) -> ImportJob:
-    """Store the uploaded file and queue its import (``members.tasks.run_import``) once the
-    job row is committed. Refuses files that are empty, too large or of another format."""
-    if not can(actor, Action.MANAGE_MEMBERS):
-        raise PermissionDenied
-    if default_org is not None:
-        if not can(actor, Action.MANAGE_MEMBERS, default_org.path):
-            raise PermissionDenied
-        check_organization_accepts_members(default_org)
+def check_upload(upload) -> str:
+    """Refuse an uploaded file that is of another format, empty or too large; return its bare
+    name. Every upload path (page, API, queued or not) goes through this."""
     name = Path(upload.name or "").name
     if Path(name).suffix.lower() not in IMPORT_SUFFIXES:
         raise _file_error("unsupported_format", _("只支持 .xlsx 和 .csv 文件。"))
@@ -1122,6 +1116,19 @@ def import_job_create(*, actor, upload, default_org: Organization | None = None)
                 "limit": filesizeformat(settings.IMPORT_MAX_BYTES),
             },
         )
+    return name
+
+
+def import_job_create(*, actor, upload, default_org: Organization | None = None) -> ImportJob:
+    """Store the uploaded file and queue its import (``members.tasks.run_import``) once the
+    job row is committed. Refuses files that are empty, too large or of another format."""
+    if not can(actor, Action.MANAGE_MEMBERS):
+        raise PermissionDenied
+    if default_org is not None:
+        if not can(actor, Action.MANAGE_MEMBERS, default_org.path):
+            raise PermissionDenied
+        check_organization_accepts_members(default_org)
+    name = check_upload(upload)
     job = ImportJob.objects.create(
         file=upload,
         filename=name[:255],
