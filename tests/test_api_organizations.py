@@ -79,6 +79,18 @@ def test_detail_shows_units_and_lead(client, world):
     assert body["parent"]["id"] == world.a.street.pk
 
 
+def test_detail_names_a_parent_or_lead_only_in_scope(client, world):
+    # The village secretary sees the joint organization it leads, but not the street above it:
+    # its name and code were in the answer (the page hides them).
+    client.force_login(world.secretary_a)
+    body = client.get(f"/api/organizations/{world.joint_a.pk}/").json()
+    assert body["parent"] is None
+    assert body["lead"]["id"] == world.a.village.pk
+    body = client.get(f"/api/organizations/{world.a.village.pk}/").json()
+    assert body["parent"] is None
+    assert world.a.street.name not in str(body)
+
+
 def test_detail_out_of_scope_is_404_like_missing(client, world):
     client.force_login(world.admin_a)
     out = client.get(f"/api/organizations/{world.b.village.pk}/")

@@ -103,7 +103,14 @@ class OrganizationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             .prefetch_related("units")
             .get(pk=org.pk)
         )
-        return Response(OrganizationDetailSerializer(org).data, status=code)
+        related = [pk for pk in (org.parent_id, org.lead_id) if pk is not None]
+        visible = set(
+            selectors.organization_list_for(self.request.user)
+            .filter(pk__in=related)
+            .values_list("pk", flat=True)
+        )
+        data = OrganizationDetailSerializer(org, context={"visible": visible}).data
+        return Response(data, status=code)
 
     def retrieve(self, request, pk=None):
         return self._detail(self.get_object())

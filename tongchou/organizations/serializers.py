@@ -1,5 +1,6 @@
 """API shapes of organizations. Input serializers only type-check; every rule is the services'."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tongchou.core.validators import MAX_ID
@@ -69,11 +70,29 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(OrganizationRefSerializer(allow_null=True))
+class VisibleRefField(serializers.Field):
+    """A related organization as ``{id, code, name}`` when it is in the caller's scope
+    (``context["visible"]``, a set of ids), else null: what an out-of-scope organization is
+    called is not the caller's to read (the pages hide it the same way)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def get_attribute(self, instance):
+        return getattr(instance, self.source)
+
+    def to_representation(self, value):
+        if value is None or value.pk not in self.context.get("visible", ()):
+            return None
+        return OrganizationRefSerializer(value).data
+
+
 class OrganizationDetailSerializer(OrganizationSerializer):
     """One organization with its units and, for a joint organization, its lead."""
 
-    parent = OrganizationRefSerializer(read_only=True, allow_null=True)
-    lead = OrganizationRefSerializer(read_only=True, allow_null=True)
+    parent = VisibleRefField(help_text="Null at the top, or when outside the caller's scope.")
+    lead = VisibleRefField(help_text="Null unless joint; null when outside the caller's scope.")
     units = UnitSerializer(many=True, read_only=True)
 
     class Meta(OrganizationSerializer.Meta):
