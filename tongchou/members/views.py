@@ -18,13 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongchou.core import tree
+from tongchou.core import crypto, tree
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import apply_error
 from tongchou.members import exporting, importing, selectors, services
 from tongchou.members.filters import ORDERINGS, MemberFilter
 from tongchou.members.forms import ArchiveForm, ImportForm, MemberForm
-from tongchou.organizations.models import Organization
 from tongchou.organizations.permissions import Action, can, scope_for
 from tongchou.organizations.selectors import organization_list_for
 
@@ -229,6 +228,12 @@ def member_archive(request, pk):
     return _render_detail(request, member, archive_form=form, status=400)
 
 
+def _masked_if_id_number(value: str) -> str:
+    """Query values go into the audit note: an ID number typed into the search box is kept
+    masked there, like everywhere else."""
+    return crypto.mask_id_number(value.strip()) if ID_NUMBER_LIKE.match(value) else value
+
+
 @login_required
 @require_GET
 def member_export(request):
@@ -242,12 +247,20 @@ def member_export(request):
     if not filterset.is_valid():
         messages.error(request, _("筛选条件有误，未导出。"))
         return redirect(f"{reverse('members:list')}?{_query_without(request, 'unmasked')}")
+    # The event is filed under the chosen organization only if it is in the export scope
+    # (else under the scope itself), so it lands where the admins responsible can read it.
     org_path = ""
     org_id = filterset.form.cleaned_data.get("org")
     if org_id:
-        org_path = Organization.objects.filter(pk=org_id).values_list("path", flat=True).first()
+        in_scope = organization_list_for(user, action=Action.EXPORT).filter(pk=org_id)
+        org_path = in_scope.values_list("path", flat=True).first()
     filters = urlencode(
-        sorted((k, v) for k, v in request.GET.items() if k not in ("unmasked", "page") and v)
+        sorted(
+            (k, _masked_if_id_number(v))
+            for k, v in request.GET.items()
+            if k not in ("unmasked", "page") and v
+        ),
+        safe="*",
     )
     out = exporting.member_export(
         actor=user,

@@ -308,6 +308,20 @@ def test_export_unmasked_needs_the_checkbox_and_is_audited(client, w):
     assert AuditEvent.objects.filter(action=AuditAction.REVEAL).count() == 1
 
 
+def test_export_audit_keeps_id_numbers_masked_and_its_own_scope(client, w):
+    a = create_member(w.village_a)
+    c = login(client, w.admin_a)
+    # An ID number typed into the search box, then exported (the list keeps the query), and
+    # an organization outside the export scope named in the filter.
+    response = c.get(reverse("members:export"), {"q": a.id_number, "org": w.village_b.pk})
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert a.id_number not in event.note
+    assert a.id_number_masked in event.note
+    assert event.org_path != w.village_b.path
+    assert event.org_path.startswith(w.county_a.path)
+
+
 def test_export_scope(client, w):
     create_member(w.village_b, name="李外县")
     rows = read_xlsx(login(client, w.admin_a).get(reverse("members:export")))
