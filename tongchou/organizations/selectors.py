@@ -103,6 +103,22 @@ def roots_with_counts(user) -> list[ChildRow]:
     return _rows_with_counts(roots) if roots else []
 
 
+def tree_for(user) -> tuple[list[ChildRow], list[ChildRow] | None]:
+    """The tree page: the user's roots with totals and, when there is a single root, its
+    children too (opened). A single root's totals are its own plus its children's — all its
+    children are visible, since the whole subtree of a root is in scope — so the page reads
+    the organizations once, not twice."""
+    roots = list(organization_roots_for(user).select_related("region").order_by("path"))
+    if len(roots) != 1:
+        return (_rows_with_counts(roots) if roots else []), None
+    root = roots[0]
+    children = children_with_counts(user, root)
+    org_count = (1 if root.is_active else 0) + sum(r.org_count for r in children)
+    member_count = root.member_count + sum(r.member_count for r in children)
+    root_row = ChildRow(root, org_count, member_count, has_children=org_count > 1)
+    return [root_row], (children if root_row.has_children else None)
+
+
 def role_list_for(user) -> QuerySet[Role]:
     """The user's own roles on active organizations (what the home page greets them with)."""
     if not user.is_authenticated:

@@ -33,11 +33,12 @@ def _is_htmx(request) -> bool:
 @login_required
 def tree_view(request):
     _require_role(request.user)
-    rows = selectors.roots_with_counts(request.user)
-    context = {"rows": rows, "open_rows": None, "open_pk": None}
-    if len(rows) == 1 and rows[0].has_children:  # one root: show its children right away
-        context["open_pk"] = rows[0].org.pk
-        context["open_rows"] = selectors.children_with_counts(request.user, rows[0].org)
+    rows, open_rows = selectors.tree_for(request.user)  # one root: its children shown open
+    context = {
+        "rows": rows,
+        "open_rows": open_rows,
+        "open_pk": rows[0].org.pk if open_rows is not None else None,
+    }
     return render(request, "organizations/tree.html", context)
 
 

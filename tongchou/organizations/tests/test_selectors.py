@@ -121,3 +121,22 @@ def test_unit_list_for_and_role_list_for(world):
     assert set(selectors.unit_list_for(w.admin_street)) == {w.unit1, w.unit2}
     assert not selectors.unit_list_for(w.norole).exists()
     assert [r.organization.code for r in selectors.role_list_for(w.secretary)] == ["V-A"]
+
+
+def test_tree_for_a_single_root_matches_counting_it_alone(world):
+    w = world
+    create_member(w.village_a, name="甲")
+    create_member(w.community_a, name="乙")
+    create_member(w.county_a, name="丙")
+    for user in (w.superuser, w.admin_street):
+        rows, open_rows = selectors.tree_for(user)
+        if len(rows) == 1:
+            alone = selectors.subtree_totals_for(rows[0].org)
+            assert (rows[0].org_count, rows[0].member_count) == (
+                alone.org_count,
+                alone.member_count,
+            )
+            assert open_rows == selectors.children_with_counts(user, rows[0].org)
+        else:
+            assert open_rows is None
+            assert rows == selectors.roots_with_counts(user)
