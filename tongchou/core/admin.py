@@ -3,6 +3,15 @@ from django.contrib import admin
 from tongchou.core.models import AuditEvent, LoginFailure
 
 
+def _superusers_only(request) -> bool:
+    """The back office is not scoped (it sees every organization), so it is for the
+    deployment's superusers only; everyone else works in the scoped pages and API."""
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _superusers_only
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the audit log is append-only (the database refuses updates and deletes)."""

@@ -36,6 +36,9 @@ class LockoutModelBackend(ModelBackend):
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
             LoginFailure.objects.create(username=username, ip=_client_ip(request))
+            # Failures older than the window no longer lock anyone: drop them, so random
+            # usernames cannot grow the table without bound.
+            LoginFailure.objects.filter(at__lt=_window_start()).delete()
         else:
             LoginFailure.objects.filter(username__iexact=username).delete()
         return user

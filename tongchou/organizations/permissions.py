@@ -82,7 +82,7 @@ def led_joint_paths(base_paths: list[str]) -> list[str]:
     if not base_paths:
         return []
     query = Organization.objects.filter(
-        tree.union_q(base_paths, "lead__path"), org_type=OrgType.JOINT
+        tree.union_q(base_paths, "lead__path"), org_type=OrgType.JOINT, status=OrgStatus.ACTIVE
     )
     return list(query.values_list("path", flat=True))
 

@@ -132,3 +132,31 @@ def test_language_switch_to_english(client, world):
     assert response.status_code == 302
     html = client.get(reverse("home")).content.decode()
     assert '<html lang="en">' in html
+
+
+def test_back_office_is_for_superusers_only(client, db):
+    from tongchou.core.tests.factories import UserFactory
+
+    staff = UserFactory(username="staff_only", is_staff=True)
+    client.force_login(staff)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    root = UserFactory(username="root_user", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_old_login_failures_are_pruned(client, db, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tongchou.core.models import LoginFailure
+
+    stale = LoginFailure.objects.create(username="someone")
+    LoginFailure.objects.filter(pk=stale.pk).update(
+        at=timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES + 1)
+    )
+    client.post("/login/", {"username": "nobody", "password": "wrong"})
+    assert not LoginFailure.objects.filter(pk=stale.pk).exists()
+    assert LoginFailure.objects.filter(username="nobody").count() == 1

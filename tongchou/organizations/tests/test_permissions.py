@@ -87,3 +87,14 @@ def test_roles_on_dissolved_orgs_grant_nothing(world):
     ghost = UserFactory(username="ghost")
     grant(ghost, w.village_b)
     assert not has_any_role(ghost)
+
+
+def test_a_dissolved_joint_org_leaves_the_leads_scope(world):
+    from tongchou.organizations.models import OrgStatus
+
+    w = world
+    w.joint.status = OrgStatus.DISSOLVED
+    w.joint.save(update_fields=["status"])
+    assert names(organization_list_for(w.admin_street)) == {"S-A", "V-A", "M-A"}
+    # the organization it sits under still sees it, dissolved, as history
+    assert "J-1" in names(organization_list_for(w.admin_b))
