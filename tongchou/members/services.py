@@ -121,6 +121,7 @@ def member_update(*, actor, member: Member, **changes) -> Member:
     if member.archived:
         raise ApplicationError("archived", _("已归档的党员记录不能修改。"))
     before = _audit_view(member)
+    old_path = member.org_path
     id_number = normalize_id_number(changes.pop("id_number", None) or member.id_number)
     phone = normalize_phone(changes.pop("phone", member.phone) or "")
     new_org = changes.pop("organization", None)
@@ -145,12 +146,15 @@ def member_update(*, actor, member: Member, **changes) -> Member:
         member.phone_enc = crypto.encrypt(phone)
     member.save()
     old, new = audit.changed(before, _audit_view(member))
-    if new:
+    # A member who changes organization is recorded on both sides, so the admins of the
+    # organization they left see them leave.
+    paths = dict.fromkeys([member.org_path, old_path])
+    for path in paths if new else []:
         audit.record(
             actor=actor,
             action=AuditAction.UPDATE,
             obj=member,
-            org_path=member.org_path,
+            org_path=path,
             before=old,
             after=new,
         )

@@ -103,3 +103,16 @@ def test_list_page_total_matches_the_rows(w, client):
     for query, expected in (("", 7), (f"?org={w.village_a.pk}", 3), ("?gender=F", 0)):
         page = client.get(f"/members/{query}").context["page"]
         assert page.paginator.count == expected, query
+
+
+def test_moving_a_member_is_audited_on_both_sides(w):
+    from tongchou.core.models import AuditEvent
+
+    member = services.member_create(actor=w.admin_a, organization=w.village_a, **member_values())
+    services.member_update(actor=w.admin_a, member=member, organization=w.community_a)
+    paths = set(
+        AuditEvent.objects.filter(object_id=str(member.pk), action="update").values_list(
+            "org_path", flat=True
+        )
+    )
+    assert paths == {w.village_a.path, w.community_a.path}
