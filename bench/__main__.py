@@ -37,6 +37,7 @@ TARGETS = {
     "raw_bare_rows_per_s": ("raw load, bare table (no index)", None, "rows/s", True),
     "import_vs_raw_bare": ("import ÷ raw bare", None, "", True),
     "city_count": ("city subtree member count", 10, "ms", False),
+    "city_count_rows": ("  the same, counting member rows", None, "ms", False),
     "root_children_counts": ("per-child counts at the root", 100, "ms", False),
     "county_first_page": ("county member list, page 1 by name", 50, "ms", False),
     "tree_page": ("tree page /orgs/", 150, "ms", False),
