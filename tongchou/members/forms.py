@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.members.choices import Category, Education, Ethnicity, Gender, MemberStatus
+from tongchou.members.services import PLAIN_FIELDS
 from tongchou.organizations.models import Organization, OrgStatus
 from tongchou.organizations.permissions import Action
 from tongchou.organizations.selectors import organization_list_for
@@ -108,19 +109,7 @@ class MemberForm(ScopedOrganizationMixin, forms.Form):
 
     @classmethod
     def initial_for(cls, member) -> dict:
-        fields = [
-            "name",
-            "gender",
-            "ethnicity",
-            "birth_date",
-            "education",
-            "occupation",
-            "category",
-            "admission_date",
-            "full_member_date",
-            "status",
-        ]
-        initial = {f: getattr(member, f) for f in fields}
+        initial = {f: getattr(member, f) for f in PLAIN_FIELDS if f != "home_region"}
         initial["organization"] = member.organization.code
         initial["home_region"] = member.home_region_id or ""
         return initial

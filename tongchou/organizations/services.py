@@ -155,8 +155,12 @@ def organization_create(
     code: str = "",
     lead: Organization | None = None,
     units: list[Unit] | None = None,
+    new_units: list[dict] | None = None,
 ) -> Organization:
+    """``new_units`` (name, kind, region) are created in the same transaction and joined to
+    ``units``: a failure of either leaves neither."""
     _require(actor, Action.MANAGE_ORGS, parent.path if parent else None)
+    units = _with_new_units(actor, units, new_units, parent.path if parent else "")
     if lead is not None:
         _require(actor, Action.VIEW_ORGS, lead.path)
     _check_parent(kind, parent)
@@ -216,9 +220,15 @@ EDITABLE = {
 
 @transaction.atomic
 def organization_update(
-    *, actor, org: Organization, units: list[Unit] | None = None, **changes
+    *,
+    actor,
+    org: Organization,
+    units: list[Unit] | None = None,
+    new_units: list[dict] | None = None,
+    **changes,
 ) -> Organization:
-    """Rename or change attributes. Moving and dissolving have their own services."""
+    """Rename or change attributes. Moving and dissolving have their own services.
+    ``new_units`` as for organization_create."""
     unknown = set(changes) - EDITABLE
     if unknown:
         raise ApplicationError("not_editable", f"cannot change {', '.join(sorted(unknown))} here")
@@ -227,6 +237,8 @@ def organization_update(
     if org.status != OrgStatus.ACTIVE:
         raise ApplicationError("dissolved", _("已撤销的组织不能修改。"))
     before = audit.snapshot(org, AUDITED_FIELDS)
+    if new_units:
+        units = _with_new_units(actor, units, new_units, org.path)
     for field, value in changes.items():
         setattr(org, field, value.strip() if isinstance(value, str) else value)
     if "kind" in changes:
@@ -356,6 +368,15 @@ def organization_dissolve(
 
 
 @transaction.atomic
+def _with_new_units(
+    actor, units: list[Unit] | None, new_units: list[dict] | None, org_path: str
+) -> list[Unit] | None:
+    if not new_units:
+        return units
+    created = [unit_create(actor=actor, org_path=org_path, **row) for row in new_units]
+    return list(units or []) + created
+
+
 def unit_create(*, actor, name: str, kind: str, region: Region, org_path: str = "") -> Unit:
     """A new unit (village committee, enterprise, …). Units are shared facts, not scoped
     themselves; ``org_path`` files the audit event under the organization it was created for."""

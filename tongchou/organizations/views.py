@@ -7,7 +7,6 @@ one service writes, and its ApplicationError lands on the form.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -95,10 +94,6 @@ def _manageable(request, pk):
     return selectors.organization_get_for(request.user, pk, action=Action.MANAGE_ORGS)
 
 
-def _create_units(actor, rows: list[dict], org_path: str) -> list:
-    return [services.unit_create(actor=actor, org_path=org_path, **row) for row in rows]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def create_child(request, pk):
@@ -111,19 +106,15 @@ def create_child(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         values = form.service_values()
+        joint = values["org_type"] == OrgType.JOINT
         try:
-            with transaction.atomic():  # new units and the organization: all or nothing
-                units = list(form.cleaned_data["units"])
-                if values["org_type"] == OrgType.JOINT:
-                    units += _create_units(
-                        request.user, form.cleaned_data["new_units"], parent.path
-                    )
-                org = services.organization_create(
-                    actor=request.user,
-                    parent=parent,
-                    units=units if values["org_type"] == OrgType.JOINT else None,
-                    **values,
-                )
+            org = services.organization_create(
+                actor=request.user,
+                parent=parent,
+                units=list(form.cleaned_data["units"]) if joint else None,
+                new_units=form.cleaned_data["new_units"] if joint else None,
+                **values,
+            )
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
@@ -155,15 +146,14 @@ def edit(request, pk):
     if request.method == "POST" and form.is_valid():
         values = form.service_values()
         try:
-            with transaction.atomic():
-                units = None
-                if values["org_type"] == OrgType.JOINT:
-                    units = list(form.cleaned_data["units"]) + _create_units(
-                        request.user, form.cleaned_data["new_units"], org.path
-                    )
-                org = services.organization_update(
-                    actor=request.user, org=org, units=units, **values
-                )
+            joint = values["org_type"] == OrgType.JOINT
+            org = services.organization_update(
+                actor=request.user,
+                org=org,
+                units=list(form.cleaned_data["units"]) if joint else None,
+                new_units=form.cleaned_data["new_units"] if joint else None,
+                **values,
+            )
         except ApplicationError as exc:
             apply_error(form, exc)
         else:

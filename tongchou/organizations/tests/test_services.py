@@ -355,3 +355,36 @@ def test_unit_create_is_audited(net, root_user, region):
     ).exists()
     with pytest.raises(ApplicationError):
         services.unit_create(actor=root_user, name="x", kind="castle", region=region)
+
+
+def test_new_units_are_created_with_the_joint_org_or_not_at_all(net, root_user, region):
+    from tongchou.organizations.models import Unit, UnitKind
+
+    before = Unit.objects.count()
+    new_units = [
+        {"name": "新村委会", "kind": UnitKind.VILLAGE_COMMITTEE, "region": region},
+        {"name": "新企业", "kind": UnitKind.ENTERPRISE, "region": region},
+    ]
+    with pytest.raises(ApplicationError) as info:  # no lead: refused, and no unit left behind
+        services.organization_create(
+            actor=root_user,
+            name="联建党支部",
+            kind=OrgKind.BRANCH,
+            org_type=OrgType.JOINT,
+            region=region,
+            parent=net["street2"],
+            new_units=new_units,
+        )
+    assert info.value.code == "joint_without_lead"
+    assert Unit.objects.count() == before
+    joint = services.organization_create(
+        actor=root_user,
+        name="联建党支部",
+        kind=OrgKind.BRANCH,
+        org_type=OrgType.JOINT,
+        region=region,
+        parent=net["street2"],
+        lead=net["v1"],
+        new_units=new_units,
+    )
+    assert sorted(joint.units.values_list("name", flat=True)) == ["新企业", "新村委会"]
