@@ -1,6 +1,9 @@
 """Helpers shared by every app's forms."""
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from tongchou.core.errors import ApplicationError
 
@@ -14,3 +17,21 @@ def apply_error(form: forms.Form, exc: ApplicationError) -> None:
         if name != exc.field and name in form.fields:
             for message in messages:
                 form.add_error(name, message)
+
+
+class FastSelect(forms.Select):
+    """A ``<select>`` built in Python. Django renders each option through a template, about a
+    third of a millisecond apiece, which a filter form with hundreds of organizations and 56
+    ethnic groups pays on every page; the HTML is the same."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        selected = set(self.format_value(value))
+        parts = [f"<select{flatatt(final)}>"]
+        for key, label in self.choices:
+            key = "" if key is None else str(key)
+            mark = " selected" if key in selected else ""
+            parts.append(f'<option value="{escape(key)}"{mark}>{escape(label)}</option>')
+        parts.append("</select>")
+        return mark_safe("".join(parts))
