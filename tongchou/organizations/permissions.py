@@ -78,13 +78,16 @@ def _role_paths(user) -> dict[str, list[str]]:
 
 
 def led_joint_paths(base_paths: list[str]) -> list[str]:
-    """Paths of joint organizations whose lead sits inside any of ``base_paths``."""
+    """Paths of active joint organizations whose lead sits inside any of ``base_paths``.
+
+    Joint organizations are few; reading them all (by the type index) and testing their lead's
+    path here is cheaper than a range join on the leads, which at a province root spans every
+    organization."""
     if not base_paths:
         return []
-    query = Organization.objects.filter(
-        tree.union_q(base_paths, "lead__path"), org_type=OrgType.JOINT, status=OrgStatus.ACTIVE
-    )
-    return list(query.values_list("path", flat=True))
+    joints = Organization.objects.filter(org_type=OrgType.JOINT, status=OrgStatus.ACTIVE)
+    rows = joints.values_list("path", "lead__path")
+    return [path for path, lead_path in rows if lead_path and tree.covers(base_paths, lead_path)]
 
 
 def scope_for(user, action: str) -> Scope:
