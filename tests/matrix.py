@@ -103,6 +103,12 @@ def lookup_body(world: World, in_scope: bool) -> dict:
     return {"id_number": side(world, in_scope).members[0].id_number}
 
 
+def list_lookup_body(world: World, in_scope: bool) -> dict:
+    """The member list's POST lookup by ID number: found → the member, not found (or out of
+    scope, the same thing) → back to the list; both redirect, so out of scope looks missing."""
+    return {"q": side(world, in_scope).members[0].id_number}
+
+
 # Names skipped by the walk: Django's own admin and language switch (tested by Django).
 SKIPPED_NAMESPACES = {"admin"}
 SKIPPED_NAMES = {"set_language"}
@@ -186,7 +192,9 @@ REGISTRY: dict[str, Entry] = {
     "organizations:dissolve": Entry(village, (page_get(no_role=404), page_post(200, no_role=404))),
     # ---------------------------------------------------------------------------- pages: members
     # Registry pages need a role granting the action somewhere (403 without a role).
-    "members:list": Entry(none, (page_get(out=None),)),
+    "members:list": Entry(
+        none, (page_get(out=None), page_post(302, out=302, body=list_lookup_body))
+    ),
     "members:create": Entry(none, (page_get(out=None), page_post(200, out=None))),
     "members:export": Entry(none, (page_get(out=None),)),
     "members:import": Entry(none, (page_get(out=None), page_post(200, out=None))),

@@ -33,4 +33,29 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.tc-org-form").forEach(syncTypeFields);
   });
+
+  // A search box marked data-tc-id-lookup sends a full ID number by POST, never in the URL
+  // (URLs end up in browser history and server access logs). Names still search by GET.
+  var ID_NUMBER = /^\s*\d{17}[\dXx]\s*$/;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var box = form.querySelector && form.querySelector("input[data-tc-id-lookup]");
+    if (!box || !ID_NUMBER.test(box.value)) return;
+    event.preventDefault();
+    var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+    var post = document.createElement("form");
+    post.method = "post";
+    post.action = form.getAttribute("action") || window.location.pathname;
+    [["csrfmiddlewaretoken", headers["X-CSRFToken"] || ""], [box.name, box.value.trim()]].forEach(
+      function (pair) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = pair[0];
+        input.value = pair[1];
+        post.appendChild(input);
+      }
+    );
+    document.body.appendChild(post);
+    post.submit();
+  });
 })();

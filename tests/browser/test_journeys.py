@@ -113,7 +113,19 @@ def test_village_secretary_adds_a_member_fixes_a_bad_id_finds_and_exports(page, 
     assert page.locator("table").get_by_text("李秀兰").first.is_visible()
     assert page.locator("table").get_by_text("马文明").count() == 0
 
+    # Finds the member by the full ID number: the page posts it, so it is in no URL.
+    page.goto("/members/")
+    page.fill("input[name=q]", good_id.lower())
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url(lambda url: "/members/" in url and url.rstrip("/").split("/")[-1].isdigit())
+    assert good_id not in page.url and good_id.lower() not in page.url
+    assert page.get_by_text("李秀兰").first.is_visible()
+
     # Exports the list: an .xlsx with the member, ID masked.
+    page.goto("/members/")
+    page.fill("input[name=q]", "李秀兰")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_load_state("networkidle")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="导出Excel").click()
     data = download_info.value.path().read_bytes()

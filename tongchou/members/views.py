@@ -106,16 +106,22 @@ def _query_without(request, *names: str) -> str:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def member_list(request):
+    """GET lists and filters. POST is the exact lookup by ID number (the page's script posts a
+    full ID number so it never appears in a URL); a GET with one still works without script."""
     user = request.user
     _require(user, Action.VIEW_MEMBERS)
-    query = request.GET.get("q", "")
+    query = (request.POST if request.method == "POST" else request.GET).get("q", "")
+    if request.method == "POST" and not ID_NUMBER_LIKE.match(query):
+        return redirect("members:list")
     if ID_NUMBER_LIKE.match(query):
         member = selectors.member_find_by_id_number(user, query)
         if member is not None:
             return redirect("members:detail", pk=member.pk)
         messages.info(request, _("没有找到该身份证号的党员（或不在您的范围内）。"))
+        if request.method == "POST":
+            return redirect("members:list")
     members = selectors.member_list_for(user).select_related("organization").only(*LIST_FIELDS)
     filterset = _member_filter(request, members)
     rows = filterset.qs if filterset.is_valid() else members.none()

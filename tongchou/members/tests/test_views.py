@@ -341,3 +341,17 @@ def test_import_page_and_template(client, w):
     assert header[0] == "姓名" and "身份证号" in header and len(header) == 14
     notes = " ".join(str(c.value) for row in book["说明"].iter_rows() for c in row if c.value)
     assert "汉族" in notes and "正式党员" in notes
+
+
+def test_lookup_by_id_number_by_post_keeps_it_out_of_the_url(client, w):
+    member = create_member(w.village_a)
+    other = create_member(w.village_b)
+    c = login(client, w.secretary_v)
+    found = c.post(reverse("members:list"), {"q": member.id_number})
+    assert found.status_code == 302
+    assert found["Location"] == reverse("members:detail", args=[member.pk])
+    missing = c.post(reverse("members:list"), {"q": other.id_number}, follow=True)
+    assert missing.redirect_chain[-1][0] == reverse("members:list")
+    assert other.id_number not in missing.redirect_chain[-1][0]
+    assert "没有找到该身份证号的党员" in missing.content.decode()
+    assert c.post(reverse("members:list"), {"q": "张三"})["Location"] == reverse("members:list")
