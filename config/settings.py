@@ -66,6 +66,11 @@ INSTALLED_APPS = [
     "tongchou.regions",
     "tongchou.organizations",
     "tongchou.members",
+    "tongchou.mobility",
+    "tongchou.transfers",
+    "tongchou.orglife",
+    "tongchou.education",
+    "tongchou.portal",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +159,13 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Members in motion (see README "Configuration"): a mobile member not reached for this many
+# months counts as lost contact; introduction letters are valid this many days; the yearly study
+# standard (党员每年集中学习培训不少于 32 学时) is shown beside each member's hours.
+LOST_CONTACT_MONTHS = int(env("LOST_CONTACT_MONTHS", "6"))
+TRANSFER_LETTER_VALID_DAYS = int(env("TRANSFER_LETTER_VALID_DAYS", "90"))
+STUDY_HOURS_STANDARD = int(env("STUDY_HOURS_STANDARD", "32"))
 
 # Security: secure cookies whenever served over HTTPS (production), strict headers always.
 SECURE_COOKIES = env_bool("SECURE_COOKIES", PRODUCTION)

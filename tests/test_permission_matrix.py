@@ -7,7 +7,14 @@ import zipfile
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.matrix import LOGIN, REGISTRY, SKIPPED_NAMES, SKIPPED_NAMESPACES, Check
+from tests.matrix import (
+    LOGIN,
+    REGISTRY,
+    SKIPPED_NAMES,
+    SKIPPED_NAMESPACES,
+    STATE_MODELS,
+    Check,
+)
 from tongchou.core.models import AuditEvent
 from tongchou.members.models import Member
 from tongchou.organizations.models import Organization
@@ -64,6 +71,8 @@ def _state():
         Organization.objects.count(),
         list(Organization.objects.order_by("pk").values_list("path", "status", "name")),
         list(Member.objects.order_by("pk").values_list("archived", "org_path", "name")),
+        # The apps' own tables (tests/matrix_apps/*.STATE_MODELS): every row, every column.
+        [list(model.objects.order_by("pk").values_list()) for model in STATE_MODELS],
     )
 
 

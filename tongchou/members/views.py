@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tongchou.core import crypto, tree
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error
-from tongchou.members import exporting, importing, selectors, services
+from tongchou.members import exporting, importing, panels, selectors, services
 from tongchou.members.filters import ORDERINGS, MemberFilter
 from tongchou.members.forms import ArchiveForm, ImportForm, MemberForm
 from tongchou.organizations.permissions import Action, can, scope_for
@@ -170,6 +170,7 @@ def _render_detail(request, member, *, revealed=None, archive_form=None, status=
             "can_manage": can(user, Action.MANAGE_MEMBERS, member.org_path),
             "can_reveal": can(user, Action.REVEAL, member.org_path),
             "archive_form": archive_form or ArchiveForm(),
+            "panels": panels.panels_for(user, member),
         },
         status=status,
     )

@@ -16,13 +16,32 @@ def nav_flags(context) -> dict[str, bool]:
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"orgs": False, "members": False, "audit": False, "staff": False}
+        return {
+            "orgs": False,
+            "members": False,
+            "audit": False,
+            "staff": False,
+            "station": False,
+            "me": False,
+        }
+    orgs = can(user, Action.VIEW_ORGS)
+    members = can(user, Action.VIEW_MEMBERS)
     return {
-        "orgs": can(user, Action.VIEW_ORGS),
-        "members": can(user, Action.VIEW_MEMBERS),
+        "orgs": orgs,
+        "members": members,
         "audit": can(user, Action.VIEW_AUDIT),
         "staff": user.is_staff,
+        # Staff of a member service station may hold no role at all; asked only then, so a
+        # page costs users with roles no extra query.
+        "station": not members and _staffs_a_station(user),
+        "me": True,  # the member's own page (it says so when no member record is linked)
     }
+
+
+def _staffs_a_station(user) -> bool:
+    if not hasattr(user, "_tongchou_staffs_station"):
+        user._tongchou_staffs_station = user.stations.filter(active=True).exists()
+    return user._tongchou_staffs_station
 
 
 def _short(value) -> str:

@@ -1,0 +1,8 @@
+"""Permission-matrix entries for the mobility app's URLs (merged into tests.matrix.REGISTRY)."""
+
+from tests.matrix import Entry
+
+ENTRIES: dict[str, Entry] = {}
+
+# Models whose rows a refused request must not change (added to the matrix's state check).
+STATE_MODELS: tuple = ()

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrglifeConfig(AppConfig):
+    name = "tongchou.orglife"
+    label = "orglife"
+    verbose_name = _("组织生活")
+
+    def ready(self):
+        from tongchou.core import tree
+        from tongchou.orglife.models import Session
+
+        tree.register_path_copy(Session, "org_path")

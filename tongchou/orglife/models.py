@@ -1,0 +1,116 @@
+"""Organizational life (三会一课, 主题党日): sessions and who attended them.
+
+Attendance is one row per member per session, online and offline alike, so a member's record
+is one list whatever the format; a mobile member attending at their inflow organization or
+station has that row count at home too (reads go by member, not by organization). Nothing here
+asks for a check-in, a location, a photo or time online.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tongchou.core.models import TimeStampedModel
+from tongchou.core.tree import PATH_MAX_LENGTH
+
+
+class SessionKind(models.TextChoices):
+    GENERAL_MEETING = "general_meeting", _("支部党员大会")
+    COMMITTEE_MEETING = "committee_meeting", _("支委会")
+    GROUP_MEETING = "group_meeting", _("党小组会")
+    LECTURE = "lecture", _("党课")
+    THEME_DAY = "theme_day", _("主题党日")
+
+
+class SessionFormat(models.TextChoices):
+    OFFLINE = "offline", _("线下")
+    ONLINE = "online", _("线上")
+    BOTH = "both", _("线上线下结合")
+
+
+class Session(TimeStampedModel):
+    kind = models.CharField(_("类型"), max_length=20, choices=SessionKind.choices)
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("党组织"),
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        db_index=False,  # reads go through org_path
+    )
+    org_path = models.CharField(max_length=PATH_MAX_LENGTH, editable=False)
+    station = models.ForeignKey(
+        "mobility.ServiceStation",
+        verbose_name=_("党员服务站"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
+    starts_at = models.DateTimeField(_("时间"))
+    held_on = models.DateField(editable=False)  # local date of starts_at, for period reads
+    format = models.CharField(
+        _("形式"), max_length=8, choices=SessionFormat.choices, default=SessionFormat.OFFLINE
+    )
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    online_link = models.CharField(_("线上会议号/链接"), max_length=200, blank=True)
+    topic = models.CharField(_("主题"), max_length=200)
+    minutes = models.TextField(_("会议记录"), blank=True)
+    attachment = models.FileField(_("附件"), upload_to="orglife/%Y/%m/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("组织生活")
+        verbose_name_plural = _("组织生活")
+        indexes = [
+            models.Index(fields=["org_path", "held_on", "kind"], name="session_tree_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.topic}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT_OFFLINE = "offline", _("线下参加")
+    PRESENT_ONLINE = "online", _("线上参加")
+    EXCUSED = "excused", _("请假")
+    ABSENT = "absent", _("缺席")
+
+
+PRESENT = (AttendanceStatus.PRESENT_OFFLINE, AttendanceStatus.PRESENT_ONLINE)
+
+
+class Attendance(models.Model):
+    session = models.ForeignKey(
+        Session, verbose_name=_("组织生活"), on_delete=models.CASCADE, related_name="attendance"
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("党员"),
+        on_delete=models.PROTECT,
+        related_name="attendance",
+        db_index=False,  # see the member_history index
+    )
+    status = models.CharField(_("出席情况"), max_length=8, choices=AttendanceStatus.choices)
+    held_on = models.DateField(editable=False)  # copy of the session's, for the member's history
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["session", "member"]
+        verbose_name = _("出席记录")
+        verbose_name_plural = _("出席记录")
+        indexes = [
+            models.Index(fields=["member", "held_on", "status"], name="attendance_member_history"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "member"], name="attendance_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.get_status_display()}"
