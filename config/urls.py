@@ -7,6 +7,11 @@ api_patterns = [
     path("", include("tongchou.regions.api_urls")),
     path("", include("tongchou.organizations.api_urls")),
     path("", include("tongchou.members.api_urls")),
+    path("", include("tongchou.mobility.api_urls")),
+    path("", include("tongchou.transfers.api_urls")),
+    path("", include("tongchou.orglife.api_urls")),
+    path("", include("tongchou.education.api_urls")),
+    path("", include("tongchou.portal.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -19,4 +24,9 @@ urlpatterns = [
     path("regions/", include("tongchou.regions.urls")),
     path("orgs/", include("tongchou.organizations.urls")),
     path("members/", include("tongchou.members.urls")),
+    path("mobility/", include("tongchou.mobility.urls")),
+    path("transfers/", include("tongchou.transfers.urls")),
+    path("life/", include("tongchou.orglife.urls")),
+    path("education/", include("tongchou.education.urls")),
+    path("me/", include("tongchou.portal.urls")),
 ]
