@@ -1129,6 +1129,7 @@ def import_job_create(*, actor, upload, default_org: Organization | None = None)
             raise PermissionDenied
         check_organization_accepts_members(default_org)
     name = check_upload(upload)
+    import_jobs_sweep()
     job = ImportJob.objects.create(
         file=upload,
         filename=name[:255],
@@ -1219,6 +1220,29 @@ def import_job_run(*, job_id: int) -> None:
                 created=result.created,
                 message=_("已导入%(n)s名党员。") % {"n": result.created},
             )
+
+
+STALE_AFTER = dt.timedelta(hours=24)
+
+
+def import_jobs_sweep(*, older_than: dt.timedelta = STALE_AFTER) -> int:
+    """Fail the jobs no worker finished (queued or stuck for ``older_than``) and delete their
+    files, which hold ID numbers in the clear. Run by ``manage.py sweep_imports`` (cron) and
+    before every new upload; returns how many jobs it closed."""
+    cutoff = timezone.now() - older_than
+    stale = ImportJob.objects.filter(
+        status__in=[ImportStatus.QUEUED, ImportStatus.VALIDATING, ImportStatus.WRITING],
+        updated_at__lt=cutoff,
+    )
+    closed = 0
+    for job in stale:
+        _finish(
+            job,
+            status=ImportStatus.FAILED,
+            message=_("导入未能在规定时间内完成，已取消，未导入任何数据。请重新上传。"),
+        )
+        closed += 1
+    return closed
 
 
 def _finish(job: ImportJob, *, status, message="", total=None, created=0, errors=()) -> None:

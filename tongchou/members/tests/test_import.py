@@ -4,6 +4,7 @@ and column), the job/task/page flow and the management command."""
 import csv
 import datetime as dt
 import io
+import os
 
 import openpyxl
 import pytest
@@ -11,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 
 from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditAction, AuditEvent
@@ -499,6 +501,34 @@ def test_task_is_idempotent(w, tmp_path):
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE and Member.objects.count() == 1
     assert AuditEvent.objects.filter(action=AuditAction.IMPORT).count() == 1
+
+
+def test_sweep_fails_stale_jobs_and_deletes_their_files(w):
+    from django.core.files.base import ContentFile
+
+    stale = ImportJob.objects.create(filename="old.csv", created_by=w.admin_a)
+    stale.file.save("old.csv", ContentFile(csv_bytes([row(1)])))
+    fresh = ImportJob.objects.create(filename="new.csv", created_by=w.admin_a)
+    fresh.file.save("new.csv", ContentFile(csv_bytes([row(2)])))
+    done = ImportJob.objects.create(
+        filename="done.csv", created_by=w.admin_a, status=ImportStatus.DONE
+    )
+    long_ago = timezone.now() - dt.timedelta(hours=25)
+    ImportJob.objects.filter(pk__in=[stale.pk, done.pk]).update(updated_at=long_ago)
+    stale_file = stale.file.path
+
+    out = io.StringIO()
+    call_command("sweep_imports", stdout=out)
+
+    assert "closed 1" in out.getvalue()
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.status == ImportStatus.FAILED and not stale.file and stale.finished_at
+    assert "重新上传" in stale.message
+    assert not os.path.exists(stale_file)
+    assert fresh.status == ImportStatus.QUEUED and fresh.file
+    assert ImportJob.objects.get(pk=done.pk).status == ImportStatus.DONE
+    assert not Member.objects.exists()
 
 
 # --- management command ----------------------------------------------------------------------
