@@ -3,6 +3,7 @@ their services, which keep paths and copies consistent and audit every change; h
 organization's plain attributes can be corrected, and that too goes through the service."""
 
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 
 from tongchou.core.errors import ApplicationError
 from tongchou.organizations.models import Organization, Role, Unit
@@ -50,6 +51,14 @@ class OrganizationAdmin(admin.ModelAdmin):
             organization_update(actor=request.user, org=obj, **changes)
         except ApplicationError as exc:
             messages.error(request, str(exc.message))
+            request._tongchou_refused = True
+
+    def response_change(self, request, obj):
+        # A refused change saved nothing: back to the form with the reason, not "changed
+        # successfully".
+        if getattr(request, "_tongchou_refused", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
 
 @admin.register(Unit)
