@@ -355,3 +355,11 @@ def test_lookup_by_id_number_by_post_keeps_it_out_of_the_url(client, w):
     assert other.id_number not in missing.redirect_chain[-1][0]
     assert "没有找到该身份证号的党员" in missing.content.decode()
     assert c.post(reverse("members:list"), {"q": "张三"})["Location"] == reverse("members:list")
+
+
+def test_list_offers_a_post_lookup_without_script(client, w):
+    c = login(client, w.secretary_v)
+    html = c.get(reverse("members:list")).content.decode()
+    noscript = html[html.index("<noscript>") : html.index("</noscript>")]
+    assert 'method="post"' in noscript and f'action="{reverse("members:list")}"' in noscript
+    assert 'name="q"' in noscript and "csrfmiddlewaretoken" in noscript
