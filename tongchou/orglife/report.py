@@ -1,0 +1,328 @@
+"""The "no one left behind" report (教育管理无遗漏).
+
+Every open spell of a mobile member in a subtree (home side or inflow side), with both sides,
+the last organizational life the member attended (anywhere), the last contact, and two flags:
+
+* ``no_inflow_side``: neither an inflow organization nor a station looks after them;
+* ``lost_contact``: nobody has reached them for ``months`` months (default
+  ``settings.LOST_CONTACT_MONTHS``). The latest of the spell's last contact and the member's
+  last attended session counts as contact (attending is being reached); a spell with neither
+  counts from the day it began, so someone who left last week is not yet lost.
+
+Each row names with whom to act: the secretaries and admins of the home organization (or, when
+it has none, of its nearest ancestor that has), and the inflow organization or station.
+
+Built in a fixed number of reads whatever the number of rows: the spells (one query with their
+names), the members' last attendance (orglife.selectors.last_attended_on) and the roles.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongchou.core import tree
+from tongchou.core.errors import ApplicationError
+from tongchou.organizations.models import Organization, Role, RoleKind
+from tongchou.orglife.selectors import last_attended_on
+
+MAX_MONTHS = 120
+FLAGS = ("no_inflow_side", "lost_contact")
+
+
+@dataclass
+class ReportRow:
+    spell_id: int
+    member_id: int | None
+    name: str
+    home_org_id: int | None
+    home_org: str  # name, or the text of a home outside the deployment
+    home_path: str
+    destination: str
+    inflow_org_id: int | None
+    inflow_org: str
+    station_id: int | None
+    station: str
+    since: dt.date
+    last_attended: dt.date | None
+    last_contact: dt.date | None
+    no_inflow_side: bool = False
+    lost_contact: bool = False
+    act_with: list[str] = field(default_factory=list)  # home side: secretaries and admins
+    act_with_org: str = ""  # the organization those people belong to
+
+    @property
+    def inflow_side(self) -> str:
+        return " / ".join(s for s in (self.inflow_org, self.station) if s)
+
+    @property
+    def flagged(self) -> bool:
+        return self.no_inflow_side or self.lost_contact
+
+
+@dataclass
+class LeftBehindReport:
+    within: Organization | None
+    months: int
+    today: dt.date
+    cutoff: dt.date  # contact before this day is "lost"
+    rows: list[ReportRow]
+    counts: dict[str, int]  # total, no_inflow_side, lost_contact, flagged
+
+    def rows_with(self, flag: str | None) -> list[ReportRow]:
+        if flag in FLAGS:
+            return [row for row in self.rows if getattr(row, flag)]
+        if flag == "flagged":
+            return [row for row in self.rows if row.flagged]
+        return self.rows
+
+
+def months_back(day: dt.date, months: int) -> dt.date:
+    """``day`` minus whole months, clipped to the month's last day (31 March - 1 → 28/29 Feb)."""
+    import calendar
+
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def check_months(months) -> int:
+    if months in (None, ""):
+        return settings.LOST_CONTACT_MONTHS
+    try:
+        months = int(months)
+    except (TypeError, ValueError):
+        months = 0
+    if not 1 <= months <= MAX_MONTHS:
+        raise ApplicationError(
+            "invalid",
+            _("失联月数应为 1 到 %(max)s 之间的整数。") % {"max": MAX_MONTHS},
+            field="months",
+        )
+    return months
+
+
+SPELL_COLUMNS = (
+    "pk",
+    "member_id",
+    "member__name",
+    "external_name",
+    "home_org_id",
+    "home_org__name",
+    "home_text",
+    "home_path",
+    "destination_region__name",
+    "destination_text",
+    "inflow_org_id",
+    "inflow_org__name",
+    "station_id",
+    "station__name",
+    "since",
+    "last_contact_on",
+)
+
+
+def _chunks(values: list, size: int | None = None):
+    size = size or (900 if connection.vendor == "sqlite" else 20_000)
+    for low in range(0, len(values), size):
+        yield values[low : low + size]
+
+
+def _people_by_org(paths: set[str]) -> dict[int, list[str]]:
+    """Secretaries and admins of the organizations at ``paths`` and of all their ancestors,
+    by organization id (one read of roles, chunked for the database's parameter limit)."""
+    ids: set[int] = set()
+    for path in paths:
+        ids.update(tree.ancestor_ids(path))
+        ids.add(int(path[-tree.SEGMENT :]))
+    people: dict[int, list[str]] = defaultdict(list)
+    order = {RoleKind.SECRETARY: 0, RoleKind.ADMIN: 1}
+    found = []
+    for chunk in _chunks(sorted(ids)):
+        found += Role.objects.filter(
+            organization_id__in=chunk,
+            kind__in=list(order),
+            user__is_active=True,
+        ).values_list(
+            "organization_id", "kind", "user__username", "user__last_name", "user__first_name"
+        )
+    labels = {RoleKind.SECRETARY: RoleKind.SECRETARY.label, RoleKind.ADMIN: RoleKind.ADMIN.label}
+    for org_id, kind, username, last, first in sorted(
+        found, key=lambda r: (r[0], order[r[1]], r[2])
+    ):
+        name = f"{last}{first}".strip() or username
+        people[org_id].append(f"{name}（{labels[kind]}）")
+    return people
+
+
+def _org_names(ids: set[int]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for chunk in _chunks(sorted(ids)):
+        names.update(Organization.objects.filter(pk__in=chunk).values_list("pk", "name"))
+    return names
+
+
+def left_behind_for(
+    user,
+    *,
+    within: Organization | None = None,
+    months: int | None = None,
+    today: dt.date | None = None,
+) -> LeftBehindReport:
+    """Every open spell the user may see (``mobility.selectors.mobile_list_for``), narrowed to
+    spells touching ``within``'s subtree on either side, with its flags (see module doc)."""
+    from tongchou.mobility.models import MobilityStatus
+    from tongchou.mobility.selectors import mobile_list_for
+
+    months = check_months(months)
+    today = today or timezone.localdate()
+    cutoff = months_back(today, months)
+    spells = (
+        mobile_list_for(user, within=within)
+        .filter(status=MobilityStatus.OPEN)
+        .order_by("home_path", "pk")
+        .values_list(*SPELL_COLUMNS)
+    )
+    raw = list(spells)
+    attended = last_attended_on(r[1] for r in raw if r[1] is not None)
+    people = _people_by_org({r[7] for r in raw if r[7]})
+    ancestors_named: dict[str, tuple[int, list[str]] | None] = {}
+
+    def acting(path: str) -> tuple[int, list[str]] | None:
+        if path not in ancestors_named:
+            chain = [*tree.ancestor_ids(path), int(path[-tree.SEGMENT :])]
+            ancestors_named[path] = next(
+                ((pk, people[pk]) for pk in reversed(chain) if people.get(pk)), None
+            )
+        return ancestors_named[path]
+
+    rows: list[ReportRow] = []
+    acting_orgs: set[int] = set()
+    for (pk, member_id, member_name, external_name, home_id, home_name, home_text, home_path,
+         region_name, destination_text, inflow_id, inflow_name, station_id, station_name,
+         since, contact) in raw:  # fmt: skip
+        last_attended = attended.get(member_id) if member_id else None
+        row = ReportRow(
+            spell_id=pk,
+            member_id=member_id,
+            name=member_name or external_name,
+            home_org_id=home_id,
+            home_org=home_name or home_text,
+            home_path=home_path,
+            destination=region_name or destination_text or "",
+            inflow_org_id=inflow_id,
+            inflow_org=inflow_name or "",
+            station_id=station_id,
+            station=station_name or "",
+            since=since,
+            last_attended=last_attended,
+            last_contact=contact,
+        )
+        row.no_inflow_side = inflow_id is None and station_id is None
+        reached = max((d for d in (contact, last_attended) if d is not None), default=since)
+        row.lost_contact = reached < cutoff
+        if home_path:
+            found = acting(home_path)
+            if found is not None:
+                org_id, names = found
+                row.act_with = names
+                row.act_with_org = str(org_id)
+                acting_orgs.add(org_id)
+        rows.append(row)
+    if acting_orgs:
+        names = _org_names(acting_orgs)
+        for row in rows:
+            if row.act_with_org:
+                row.act_with_org = names.get(int(row.act_with_org), "")
+    counts = {
+        "total": len(rows),
+        "no_inflow_side": sum(1 for r in rows if r.no_inflow_side),
+        "lost_contact": sum(1 for r in rows if r.lost_contact),
+        "flagged": sum(1 for r in rows if r.flagged),
+    }
+    return LeftBehindReport(
+        within=within, months=months, today=today, cutoff=cutoff, rows=rows, counts=counts
+    )
+
+
+def _scope_path(actor) -> str:
+    """The deepest path common to the actor's export scope (where the event is filed)."""
+    from tongchou.organizations.permissions import Action, scope_for
+
+    paths = list(scope_for(actor, Action.EXPORT).paths)
+    common = paths[0] if paths else ""
+    for path in paths[1:]:
+        while not path.startswith(common):
+            common = common[: -tree.SEGMENT]
+    return common
+
+
+def report_xlsx(*, actor, report: LeftBehindReport, flag: str | None = None):
+    """The report (or its rows with ``flag``) as .xlsx, audited as an export. No ID numbers
+    or phones are in it. Returns an open temporary file positioned at 0."""
+    import tempfile
+
+    import openpyxl
+
+    from tongchou.core import audit
+    from tongchou.core.models import AuditAction
+    from tongchou.organizations.permissions import Action, can
+
+    if not can(actor, Action.EXPORT):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    rows = report.rows_with(flag)
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("流动党员")
+    sheet.append(
+        [
+            "姓名",
+            "流出党组织",
+            "流入地",
+            "流入党组织",
+            "党员服务站",
+            "外出时间",
+            "最近参加组织生活",
+            "最近联系",
+            "无流入地管理",
+            f"失联（{report.months}个月以上）",
+            "责任人（流出地）",
+            "责任组织",
+        ]
+    )
+    for row in rows:
+        sheet.append(
+            [
+                row.name,
+                row.home_org,
+                row.destination,
+                row.inflow_org,
+                row.station,
+                row.since,
+                row.last_attended,
+                row.last_contact,
+                "是" if row.no_inflow_side else "",
+                "是" if row.lost_contact else "",
+                "、".join(row.act_with),
+                row.act_with_org,
+            ]
+        )
+    out = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
+    book.save(out)
+    out.seek(0)
+    audit.record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        object_type="mobility.mobilemember",
+        object_repr=_("导出流动党员教育管理情况（%(n)s人）") % {"n": len(rows)},
+        org_path=report.within.path if report.within is not None else _scope_path(actor),
+        after={"count": len(rows), "months": report.months, "flag": flag or ""},
+        note=f"within={report.within.pk if report.within else '-'} flag={flag or '-'}",
+    )
+    return out

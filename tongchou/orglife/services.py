@@ -1,0 +1,433 @@
+"""Writes of organizational life: sessions and their attendance, each audited.
+
+Attendance is recorded after the fact — a list of who was there online or offline, who was
+excused and who was absent, typed in by the secretary (or the station's staff). Nothing asks a
+member to check in, share a location, upload a photo or stay online for a time.
+"""
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongchou.core import audit
+from tongchou.core.errors import ApplicationError
+from tongchou.core.models import AuditAction
+from tongchou.members.models import Member
+from tongchou.organizations.models import Organization, OrgKind, OrgStatus
+from tongchou.orglife import rules
+from tongchou.orglife.models import (
+    Attendance,
+    AttendanceStatus,
+    Session,
+    SessionFormat,
+    SessionKind,
+)
+from tongchou.orglife.permissions import can_hold_at, can_manage
+
+# Not in core.models.AuditAction (yet): sessions entered by mistake can be deleted.
+AUDIT_DELETE = "delete"
+
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENT_EXTENSIONS = frozenset(
+    {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".txt", ".jpg", ".jpeg", ".png"}
+)
+EDITABLE = frozenset(
+    {"kind", "starts_at", "format", "topic", "place", "online_link", "minutes", "station"}
+)
+AUDITED_FIELDS = [
+    "kind",
+    "organization",
+    "station",
+    "starts_at",
+    "held_on",
+    "format",
+    "place",
+    "online_link",
+    "topic",
+    "minutes",
+]
+
+
+def _audit_view(session: Session) -> dict:
+    data = audit.snapshot(session, AUDITED_FIELDS)
+    data["minutes"] = (data["minutes"] or "")[:500]
+    data["attachment"] = session.attachment.name or ""
+    return data
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+
+def _check_organization(org: Organization, kind: str) -> None:
+    if org.status != OrgStatus.ACTIVE:
+        raise ApplicationError(
+            "organization_dissolved",
+            _("该党组织已撤销，不能登记组织生活。"),
+            field="organization",
+        )
+    held = rules.KINDS_HELD.get(org.kind, frozenset())
+    if kind not in held:
+        allowed = "、".join(str(SessionKind(k).label) for k in rules.KIND_ORDER if k in held)
+        raise ApplicationError(
+            "kind_not_held",
+            _("%(org)s（%(org_kind)s）不召开%(kind)s；可登记：%(allowed)s。")
+            % {
+                "org": org.name,
+                "org_kind": OrgKind(org.kind).label,
+                "kind": SessionKind(kind).label,
+                "allowed": allowed or "—",
+            },
+            field="kind",
+        )
+
+
+def _check_choice(value: str, choices, field: str) -> str:
+    if value not in choices.values:
+        raise ApplicationError("invalid", _("请选择有效的选项。"), field=field)
+    return value
+
+
+def _check_station(station, org: Organization) -> None:
+    if station is None:
+        return
+    if not station.org_path.startswith(org.path):
+        raise ApplicationError(
+            "station_outside_organization",
+            _("党员服务站“%(station)s”不属于%(org)s或其下级组织。")
+            % {"station": station.name, "org": org.name},
+            field="station",
+        )
+    if not station.active:
+        raise ApplicationError("station_inactive", _("该党员服务站已停止运行。"), field="station")
+
+
+def _check_attachment(attachment) -> None:
+    if not attachment:
+        return
+    name = getattr(attachment, "name", "") or ""
+    if Path(name).suffix.lower() not in ATTACHMENT_EXTENSIONS:
+        raise ApplicationError(
+            "attachment_type",
+            _("附件格式不支持，请上传 PDF、Word、Excel、PPT、文本或图片文件。"),
+            field="attachment",
+        )
+    if (getattr(attachment, "size", 0) or 0) > ATTACHMENT_MAX_BYTES:
+        raise ApplicationError(
+            "attachment_too_large",
+            _("附件不能超过 %(mb)s MB。") % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+            field="attachment",
+        )
+
+
+def _check_fields(session: Session, org: Organization) -> None:
+    """The rules on a session's own fields (create and update alike)."""
+    _check_choice(session.kind, SessionKind, "kind")
+    _check_choice(session.format, SessionFormat, "format")
+    session.topic = (session.topic or "").strip()
+    session.place = (session.place or "").strip()
+    session.online_link = (session.online_link or "").strip()
+    if not session.topic:
+        raise ApplicationError("topic_required", _("请填写主题。"), field="topic")
+    if not isinstance(session.starts_at, dt.datetime):
+        raise ApplicationError("invalid", _("请填写会议时间。"), field="starts_at")
+    if timezone.is_naive(session.starts_at):
+        session.starts_at = timezone.make_aware(session.starts_at)
+    session.held_on = timezone.localdate(session.starts_at)
+    if org.founded_on and session.held_on < org.founded_on:
+        raise ApplicationError(
+            "before_founding",
+            _("会议时间早于该党组织的成立日期（%(date)s）。")
+            % {"date": f"{org.founded_on:%Y-%m-%d}"},
+            field="starts_at",
+        )
+    if session.format in (SessionFormat.ONLINE, SessionFormat.BOTH) and not session.online_link:
+        raise ApplicationError(
+            "online_link_required",
+            _("线上或线上线下结合的组织生活请填写线上会议号或链接。"),
+            field="online_link",
+        )
+    if session.format == SessionFormat.ONLINE and session.place:
+        session.place = ""  # an online session has no room; drop a stale one quietly
+    if session.format == SessionFormat.OFFLINE:
+        session.online_link = ""
+    _check_organization(org, session.kind)
+    _check_station(session.station, org)
+
+
+def _in_future(session: Session) -> bool:
+    return session.starts_at > timezone.now()
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_create(
+    *,
+    actor,
+    organization: Organization | None = None,
+    kind: str,
+    starts_at: dt.datetime,
+    format: str,  # noqa: A002 - the model's field name
+    topic: str,
+    place: str = "",
+    online_link: str = "",
+    minutes: str = "",
+    station=None,
+    attachment=None,
+) -> Session:
+    """A session of ``organization``. A station's staff record sessions held at their station,
+    which then belong to the station's organization (``organization`` may be left out)."""
+    if organization is None:
+        if station is None:
+            raise ApplicationError("invalid", _("请选择党组织。"), field="organization")
+        organization = station.organization
+    if not can_hold_at(actor, organization, station):
+        raise PermissionDenied
+    session = Session(
+        kind=kind,
+        organization=organization,
+        org_path=organization.path,
+        station=station,
+        starts_at=starts_at,
+        format=format,
+        place=place,
+        online_link=online_link,
+        topic=topic,
+        minutes=(minutes or "").strip(),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _check_fields(session, organization)
+    _check_attachment(attachment)
+    if attachment:
+        session.attachment = attachment
+    session.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=session,
+        org_path=session.org_path,
+        after=_audit_view(session),
+    )
+    return session
+
+
+@transaction.atomic
+def session_update(*, actor, session: Session, attachment=None, **changes) -> Session:
+    """Change a session's fields (``EDITABLE``); the organization stays. ``attachment``
+    replaces the file; ``attachment=False`` removes it."""
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise ApplicationError("not_editable", f"cannot change {', '.join(sorted(unknown))}")
+    session = Session.objects.select_for_update().select_related("station").get(pk=session.pk)
+    if not can_manage(actor, session):
+        raise PermissionDenied
+    org = Organization.objects.get(pk=session.organization_id)
+    station = changes.get("station", session.station)
+    if "station" in changes and not can_hold_at(actor, org, station):
+        raise PermissionDenied
+    before = _audit_view(session)
+    old_held_on = session.held_on
+    for field, value in changes.items():
+        setattr(session, field, value)
+    _check_fields(session, org)
+    if _in_future(session) and session.attendance.exists():
+        raise ApplicationError(
+            "future_with_attendance",
+            _("已登记出席情况的组织生活，时间不能改到将来。"),
+            field="starts_at",
+        )
+    if attachment is False:
+        session.attachment = ""
+    elif attachment:
+        _check_attachment(attachment)
+        session.attachment = attachment
+    session.save()
+    if session.held_on != old_held_on:
+        session.attendance.update(held_on=session.held_on)
+    old, new = audit.changed(before, _audit_view(session))
+    if new:
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=session,
+            org_path=session.org_path,
+            before=old,
+            after=new,
+        )
+    return session
+
+
+@transaction.atomic
+def session_delete(*, actor, session: Session, reason: str = "") -> None:
+    """Delete a session entered by mistake, with its attendance (audited with both)."""
+    session = Session.objects.select_for_update().select_related("station").get(pk=session.pk)
+    if not can_manage(actor, session):
+        raise PermissionDenied
+    counts = Counter(session.attendance.values_list("status", flat=True))
+    before = _audit_view(session)
+    before["attendance"] = dict(counts)
+    pk, repr_, path = session.pk, str(session), session.org_path
+    session.delete()
+    audit.record(
+        actor=actor,
+        action=AUDIT_DELETE,
+        object_type=Session._meta.label_lower,
+        object_id=str(pk),
+        object_repr=repr_,
+        org_path=path,
+        before=before,
+        note=reason,
+    )
+
+
+# --- attendance ------------------------------------------------------------------------------
+
+
+def _entries_by_member(entries) -> dict[int, tuple[Member | None, str]]:
+    """``entries`` as {member id: (member or None, status)}; a member listed twice is refused."""
+    found: dict[int, tuple[Member | None, str]] = {}
+    if isinstance(entries, dict):
+        for key, status in entries.items():
+            try:
+                member_id = int(key.pk if isinstance(key, Member) else key)
+            except (TypeError, ValueError):
+                raise ApplicationError(
+                    "invalid", _("党员编号无效：%(id)s。") % {"id": key}, field="entries"
+                ) from None
+            found[member_id] = (key if isinstance(key, Member) else None, status)
+        return found
+    for item in entries:
+        member, status = item
+        member_id = member.pk if isinstance(member, Member) else int(member)
+        if member_id in found:
+            name = member.name if isinstance(member, Member) else member_id
+            raise ApplicationError(
+                "duplicate_member",
+                _("%(name)s 重复登记。") % {"name": name},
+                field="entries",
+            )
+        found[member_id] = (member if isinstance(member, Member) else None, status)
+    return found
+
+
+def _accepts(session: Session, base_path: str, member: Member) -> bool:
+    """Is ``member`` one of the session's organization's, or a mobile member whose open
+    spell's inflow side is that organization's subtree or the session's station?"""
+    if member.org_path.startswith(base_path):
+        return True
+    from tongchou.mobility.selectors import inflow_side_of
+
+    paths, station_ids = inflow_side_of(member)
+    if session.station_id is not None and session.station_id in station_ids:
+        return True
+    return any(p and p.startswith(base_path) for p in paths)
+
+
+def _check_status(status: str, session: Session, member: Member) -> str:
+    if status not in AttendanceStatus.values:
+        raise ApplicationError(
+            "invalid_status",
+            _("%(name)s 的出席情况无效。") % {"name": member.name},
+            field="status",
+        )
+    if session.format == SessionFormat.ONLINE and status == AttendanceStatus.PRESENT_OFFLINE:
+        raise ApplicationError(
+            "status_format",
+            _("本次为线上组织生活，%(name)s 只能登记为线上参加。") % {"name": member.name},
+            field="status",
+        )
+    if session.format == SessionFormat.OFFLINE and status == AttendanceStatus.PRESENT_ONLINE:
+        raise ApplicationError(
+            "status_format",
+            _("本次为线下组织生活，%(name)s 只能登记为线下参加（或把形式改为线上线下结合）。")
+            % {"name": member.name},
+            field="status",
+        )
+    return status
+
+
+@transaction.atomic
+def attendance_record(*, actor, session: Session, entries) -> Session:
+    """Replace the session's attendance with ``entries`` — ``[(member, status), …]`` or
+    ``{member_id: status}`` — in one transaction: all of it or none of it.
+
+    Online and offline presence are one record per member per session (the status says which),
+    so a functional branch's mixed meetings and a mobile member's attendance away from home
+    land in the same member history."""
+    session = (
+        Session.objects.select_for_update()
+        .select_related("organization", "station")
+        .get(pk=session.pk)
+    )
+    if not can_manage(actor, session):
+        raise PermissionDenied
+    if _in_future(session):
+        raise ApplicationError(
+            "session_in_future",
+            _("组织生活尚未召开（%(at)s），不能登记出席情况。")
+            % {"at": f"{timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}"},
+            field="starts_at",
+        )
+    wanted = _entries_by_member(entries)
+    members = {m.pk: m for m, _status in wanted.values() if m is not None}
+    missing = [pk for pk in wanted if pk not in members]
+    if missing:
+        members.update(Member.objects.in_bulk(missing))
+    unknown = [pk for pk in wanted if pk not in members]
+    if unknown:
+        raise ApplicationError(
+            "member_not_found",
+            _("党员不存在：%(ids)s。") % {"ids": "、".join(str(pk) for pk in unknown[:10])},
+            field="entries",
+        )
+    already = set(session.attendance.values_list("member_id", flat=True))
+    base_path = rules.membership_path(session.org_path, session.organization.kind)
+    rows = []
+    for pk, (_given, status) in wanted.items():
+        member = members[pk]
+        if member.archived and pk not in already:
+            raise ApplicationError(
+                "member_archived",
+                _("%(name)s 的党员记录已归档，不能登记出席。") % {"name": member.name},
+                field="entries",
+            )
+        if not _accepts(session, base_path, member):
+            raise ApplicationError(
+                "member_outside_organization",
+                _(
+                    "%(name)s 不是%(org)s的党员，也不是流入本组织或本服务站的流动党员，"
+                    "不能登记出席情况。"
+                )
+                % {"name": member.name, "org": session.organization.name},
+                field="entries",
+                extra={"member": pk},
+            )
+        _check_status(status, session, member)
+        rows.append(Attendance(session=session, member=member, status=status))
+    before = Counter(session.attendance.values_list("status", flat=True))
+    session.attendance.all().delete()
+    for row in rows:
+        row.held_on = session.held_on
+    Attendance.objects.bulk_create(rows, batch_size=500)
+    after = Counter(row.status for row in rows)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=session,
+        org_path=session.org_path,
+        before={"attendance": dict(before)},
+        after={"attendance": dict(after)},
+        note=_("登记出席情况：%(n)s人") % {"n": len(rows)},
+    )
+    return session
+
+
+def held_on_of(starts_at: dt.datetime) -> dt.date:
+    """The local date a session held at ``starts_at`` counts for (the demo's fast path)."""
+    return timezone.localdate(starts_at)
