@@ -1,0 +1,204 @@
+"""Writing: every row in one statement stream (PostgreSQL binary COPY, SQLite
+``executemany``) inside the import's transaction, and one audit event for the import."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongchou.core import audit, tree
+from tongchou.core.models import AuditAction
+from tongchou.members.importing.validating import _NAME, _ORG, PROGRESS_EVERY, _chunks
+from tongchou.members.models import Member
+from tongchou.organizations.models import Organization
+
+
+def _org_rows(records: list[tuple]) -> dict[str, tuple[int, str]]:
+    """code → (id, path), read inside the write transaction."""
+    codes = sorted({r[_ORG] for r in records})
+    orgs: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks(codes):
+        for code, pk, path in Organization.objects.filter(code__in=chunk).values_list(
+            "code", "pk", "path"
+        ):
+            orgs[code] = (pk, path)
+    return orgs
+
+
+# Columns written by the import (bench/worker.py reads this list too), and their PostgreSQL
+# types for binary COPY, which spares both Python and the server the text formatting and
+# parsing (about four times faster than text COPY on the reference machine).
+_WRITE_COLUMNS = [
+    "created_at",
+    "updated_at",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number_enc",
+    "id_number_hash",
+    "phone_enc",
+    "education",
+    "occupation",
+    "category",
+    "admission_date",
+    "full_member_date",
+    "organization",
+    "org_path",
+    "status",
+    "home_region",
+    "archived",
+]
+_PG_TYPES = {
+    "created_at": "timestamptz",
+    "updated_at": "timestamptz",
+    "birth_date": "date",
+    "admission_date": "date",
+    "full_member_date": "date",
+    "organization": "int8",
+    "archived": "bool",
+}
+
+
+@contextlib.contextmanager
+def _large_write_cache(cursor):
+    """SQLite keeps 2 MB of pages by default: a million random inserts into the ID-hash index
+    would go to disk for nearly every row. Give this one write a large page cache."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    cursor.execute("PRAGMA cache_size")
+    (previous,) = cursor.fetchone()
+    cursor.execute(f"PRAGMA cache_size = {-SQLITE_IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+SQLITE_IMPORT_CACHE_KIB = 512 * 1024
+
+
+class _IsoDay(dict):
+    """A date → its ISO text (what SQLite stores), each distinct date formatted once."""
+
+    def __missing__(self, day):
+        value = self[day] = None if day is None else day.isoformat()
+        return value
+
+
+class _SameDay(dict):
+    """A date → itself (psycopg's binary COPY takes dates as they are)."""
+
+    def __missing__(self, day):
+        return day
+
+
+def _write(records: list[tuple], orgs: dict[str, tuple[int, str]], report) -> None:
+    meta = Member._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(meta.get_field(f).column) for f in _WRITE_COLUMNS)
+    now = timezone.now()
+    total = len(records)
+
+    if connection.vendor == "postgresql":
+        stamp = now
+        day = _SameDay()
+        false = False
+    else:
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        day = _IsoDay()
+        false = 0
+
+    def values():
+        for (
+            _row,
+            name,
+            gender,
+            ethnicity,
+            birth,
+            _id_number,
+            id_hash,
+            _phone,
+            education,
+            occupation,
+            category,
+            admission,
+            full,
+            org_code,
+            status,
+            region,
+            id_enc,
+            phone_enc,
+        ) in records:
+            org_id, org_path = orgs[org_code]
+            yield (
+                stamp,
+                stamp,
+                name,
+                gender,
+                ethnicity,
+                day[birth],
+                id_enc,
+                id_hash,
+                phone_enc,
+                education,
+                occupation,
+                category,
+                day[admission],
+                day[full],
+                org_id,
+                org_path,
+                status,
+                region,
+                false,
+            )
+
+    # Rows in subtree-index order: the index then grows at its end instead of everywhere.
+    records.sort(key=lambda r: (orgs[r[_ORG]][1], r[_NAME]))
+    with connection.cursor() as cursor, _large_write_cache(cursor):
+        if connection.vendor == "postgresql":
+            sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"
+            with cursor.cursor.copy(sql) as copy:
+                copy.set_types([_PG_TYPES.get(f, "text") for f in _WRITE_COLUMNS])
+                write_row = copy.write_row
+                for done, row in enumerate(values(), start=1):
+                    write_row(row)
+                    if done % PROGRESS_EVERY == 0:
+                        report(done, total)
+        else:
+            placeholders = ", ".join(["%s"] * len(_WRITE_COLUMNS))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+            batch: list[tuple] = []
+            done = 0
+            for row in values():
+                batch.append(row)
+                if len(batch) == PROGRESS_EVERY:
+                    cursor.executemany(sql, batch)
+                    done += len(batch)
+                    batch = []
+                    report(done, total)
+            if batch:
+                cursor.executemany(sql, batch)
+    report(total, total)
+
+
+def _record_audit(actor, records, orgs, filename: str) -> None:
+    paths = [orgs[code][1] for code in {r[_ORG] for r in records}]
+    common = paths[0]
+    for p in paths[1:]:
+        while not p.startswith(common):
+            common = common[: -tree.SEGMENT]
+    audit.record(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=AuditAction.IMPORT,
+        object_type=Member._meta.label_lower,
+        object_repr=_("批量导入%(n)s名党员") % {"n": len(records)},
+        org_path=common,
+        after={"created": len(records), "organizations": len(paths)},
+        note=(filename or "")[:200],
+    )
