@@ -13,3 +13,9 @@ class TransfersConfig(AppConfig):
 
         tree.register_path_copy(Transfer, "from_path")
         tree.register_path_copy(Transfer, "to_path")
+        tree.register_path_copy(Transfer, "upper_path")
+
+        from tongchou.members import panels
+        from tongchou.transfers.panels import member_panel
+
+        panels.register(member_panel)

@@ -11,6 +11,7 @@ note), and the transfer's ``state`` is the state after its last step. Kinds:
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core.models import TimeStampedModel
@@ -56,6 +57,8 @@ class Transfer(TimeStampedModel):
     # Inward transfers: the member's details as validated at request (ID number and phone
     # encrypted inside, see transfers.services), used to register them on completion.
     incoming = models.JSONField(_("转入党员信息"), default=dict, blank=True)
+    # Keyed hash of the incoming ID number (inward only): one open inward transfer per person.
+    incoming_hash = models.CharField(max_length=64, blank=True, editable=False)
     from_org = models.ForeignKey(
         "organizations.Organization",
         verbose_name=_("转出党组织"),
@@ -95,6 +98,7 @@ class Transfer(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    upper_path = models.CharField(max_length=PATH_MAX_LENGTH, blank=True, editable=False)
     letter_number = models.CharField(_("介绍信编号"), max_length=40, blank=True)
     letter_issued_on = models.DateField(_("介绍信开具日期"), null=True, blank=True)
     letter_valid_until = models.DateField(_("介绍信有效期至"), null=True, blank=True)
@@ -123,6 +127,7 @@ class Transfer(TimeStampedModel):
         indexes = [
             models.Index(fields=["from_path", "state"], name="transfer_from"),
             models.Index(fields=["to_path", "state"], name="transfer_to"),
+            models.Index(fields=["upper_path", "state"], name="transfer_upper"),
         ]
         constraints = [
             # One open transfer per member: a database rule, so two requests at once cannot
@@ -136,6 +141,12 @@ class Transfer(TimeStampedModel):
                 fields=["letter_number"],
                 condition=~models.Q(letter_number="") & ~models.Q(kind="inward"),
                 name="transfer_letter_number_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["incoming_hash"],
+                condition=models.Q(state__in=["requested", "out_approved", "awaiting_inflow"])
+                & ~models.Q(incoming_hash=""),
+                name="transfer_one_open_inward_per_person",
             ),
         ]
 
@@ -153,6 +164,20 @@ class Transfer(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Awaiting the inflow side past the letter's validity (shown to both sides)."""
+        return (
+            self.state == TransferState.AWAITING_INFLOW
+            and self.letter_valid_until is not None
+            and self.letter_valid_until < timezone.localdate()
+        )
+
+    @property
+    def has_letter(self) -> bool:
+        """An introduction letter issued here (inward transfers carry someone else's)."""
+        return self.kind != TransferKind.INWARD and self.letter_issued_on is not None
 
 
 class StepAction(models.TextChoices):

@@ -1,0 +1,748 @@
+"""Writes of organizational relationship transfers (组织关系转接).
+
+Every step is one transaction: a conditional UPDATE moves the state only from the state the
+actor saw (``filter(pk=…, state=expected).update(…)``, rowcount checked), so two people acting
+at once cannot both win — the second gets a clear error and nothing of theirs is kept. Each
+step appends a ``TransferStep`` and an audit event. Completion changes the member's record in
+the same transaction.
+
+Who may take which step: see ``transfers.permissions``. State machine::
+
+    requested ─approve_out─▶ out_approved ─approve_upper─▶ awaiting_inflow ─accept─▶ completed
+        │   (no upper approval needed) ──────────────────────▶ │
+        └──────────── return ▶ returned · cancel ▶ cancelled ◀──┘  (from any open state)
+
+Inward transfers start at ``awaiting_inflow``: the receiving side registers the letter it was
+sent, then receives the member (there is no outflow side here to approve).
+"""
+
+import datetime as dt
+import re
+import unicodedata
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongchou.core import audit, crypto, tree
+from tongchou.core.errors import ApplicationError
+from tongchou.core.models import AuditAction
+from tongchou.core.validators import normalize_id_number, normalize_phone
+from tongchou.members import services as member_services
+from tongchou.members.choices import MemberStatus
+from tongchou.members.models import Member
+from tongchou.members.rules import check_member
+from tongchou.organizations.models import Organization, OrgKind
+from tongchou.regions.models import RegionLevel
+from tongchou.transfers import permissions
+from tongchou.transfers.models import (
+    OPEN_STATES,
+    LetterCounter,
+    StepAction,
+    Transfer,
+    TransferKind,
+    TransferState,
+    TransferStep,
+)
+
+# --------------------------------------------------------------------------------------------
+# Letter serial numbers: 〈prefix〉〔〈year〉〕〈6-digit sequence〉号, e.g. 石组转〔2026〕000123号.
+# The prefix names the deployment (settings.TRANSFER_LETTER_PREFIX, default 石组转 for Shizuishan);
+# the sequence restarts every year (LetterCounter).
+
+DEFAULT_LETTER_PREFIX = "石组转"
+SERIAL_RE = re.compile(r"^(?P<prefix>[^\s〔〕]{1,12})〔(?P<year>\d{4})〕(?P<seq>\d{6})号$")
+LETTER_MAX_LENGTH = 40
+TEXT_MAX = 200
+NOTE_MAX = 500
+UPPER_KINDS = (OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE)
+
+
+def letter_prefix() -> str:
+    return getattr(settings, "TRANSFER_LETTER_PREFIX", DEFAULT_LETTER_PREFIX)
+
+
+def format_serial(year: int, seq: int) -> str:
+    if not 1 <= seq <= 999_999:
+        raise ApplicationError("letter_serial_exhausted", _("本年度介绍信编号已用尽。"))
+    return f"{letter_prefix()}〔{year:04d}〕{seq:06d}号"
+
+
+def parse_serial(value: str) -> tuple[str, int, int] | None:
+    """(prefix, year, sequence) of a serial issued here, or None if it is not one."""
+    match = SERIAL_RE.match(value or "")
+    if match is None:
+        return None
+    return match["prefix"], int(match["year"]), int(match["seq"])
+
+
+def _next_sequence(year: int) -> int:
+    """The next serial of ``year``, in one statement that inserts or increments the counter and
+    returns it (PostgreSQL and SQLite both do upsert … RETURNING). The row stays locked until
+    the transaction ends, so concurrent letters get distinct numbers; a rolled-back step gives
+    its number back."""
+    table = connection.ops.quote_name(LetterCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [year],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def clean_letter_number(value: str) -> str:
+    """A letter number typed in (an inward transfer's received letter)."""
+    value = (value or "").strip()
+    if not value:
+        raise ApplicationError(
+            "letter_number_required", _("请填写转入介绍信的编号。"), field="letter_number"
+        )
+    if len(value) > LETTER_MAX_LENGTH:
+        raise ApplicationError(
+            "letter_number_invalid",
+            _("介绍信编号不能超过%(n)s个字符。") % {"n": LETTER_MAX_LENGTH},
+            field="letter_number",
+        )
+    if any(unicodedata.category(c)[0] == "C" for c in value):
+        raise ApplicationError(
+            "letter_number_invalid",
+            _("介绍信编号含有不可见的控制字符，请重新输入。"),
+            field="letter_number",
+        )
+    if not any(c.isdigit() for c in value):
+        raise ApplicationError(
+            "letter_number_invalid",
+            _("介绍信编号应含有数字（如“银组转〔2026〕000123号”）。"),
+            field="letter_number",
+        )
+    return value
+
+
+def _text(value, *, field: str, max_length: int, required: bool, label: str) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ApplicationError("required", _("请填写%(label)s。") % {"label": label}, field=field)
+    if len(value) > max_length:
+        raise ApplicationError(
+            "too_long",
+            _("%(label)s不能超过%(n)s个字。") % {"label": label, "n": max_length},
+            field=field,
+        )
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise ApplicationError(
+            "invalid", _("%(label)s含有控制字符。") % {"label": label}, field=field
+        )
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Organizations
+
+
+def county_code(org: Organization) -> str:
+    """The county-level division an organization sits in: its region code's first 6 digits."""
+    return (org.region_id or "")[:6]
+
+
+def upper_committee(from_org: Organization) -> tuple[int, str]:
+    """(id, path) of the committee that approves a transfer crossing counties: the nearest
+    ancestor of the outflow organization that is a committee or working committee at county
+    level, else the root of the tree. One query."""
+    ancestor_ids = tree.ancestor_ids(from_org.path)
+    if not ancestor_ids:
+        return from_org.pk, from_org.path
+    rows = Organization.objects.filter(pk__in=ancestor_ids).values_list(
+        "pk", "path", "kind", "region__level"
+    )
+    by_id = {pk: (path, kind, level) for pk, path, kind, level in rows}
+    for pk in reversed(ancestor_ids):
+        path, kind, level = by_id.get(pk, ("", "", None))
+        if kind in UPPER_KINDS and level == RegionLevel.COUNTY:
+            return pk, path
+    root = ancestor_ids[0]
+    return root, by_id.get(root, ("",))[0]
+
+
+def _check_destination(org: Organization) -> None:
+    try:
+        member_services.check_organization_accepts_members(org)
+    except ApplicationError as exc:
+        raise ApplicationError(exc.code, exc.message, field="to_org") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Inward: the member's details travel with the letter
+
+
+INCOMING_PLAIN = (
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "occupation",
+    "category",
+    "admission_date",
+    "full_member_date",
+)
+INCOMING_DATES = ("birth_date", "admission_date", "full_member_date")
+
+
+def _as_date(value, field: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ApplicationError(
+            "invalid", _("日期格式应为“年-月-日”，如2020-07-01。"), field=field
+        ) from None
+
+
+def clean_incoming(incoming: dict | None) -> tuple[dict, str]:
+    """Validate an incoming member's details with the member rules (members.rules, exactly as
+    member_create does) and return (what is stored, ID-number hash). The ID number and phone
+    are stored encrypted, with the masked forms beside them for display."""
+    data = dict(incoming or {})
+    values = {name: data.get(name) or "" for name in INCOMING_PLAIN}
+    for name in INCOMING_DATES:
+        values[name] = _as_date(data.get(name), name)
+    values["name"] = (values["name"] or "").strip()
+    values["occupation"] = (values["occupation"] or "").strip()
+    values["status"] = MemberStatus.NORMAL
+    id_number = normalize_id_number(data.get("id_number") or "")
+    phone = normalize_phone(data.get("phone") or "")
+    errors = check_member({**values, "id_number": id_number, "phone": phone})
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise ApplicationError(
+            "invalid", message, field=field, extra={"fields": {k: [v] for k, v in errors.items()}}
+        )
+    stored = {name: values[name] for name in INCOMING_PLAIN}
+    for name in INCOMING_DATES:
+        stored[name] = values[name].isoformat() if values[name] else None
+    stored.update(
+        id_number_enc=crypto.encrypt(id_number),
+        id_number_masked=crypto.mask_id_number(id_number),
+        phone_enc=crypto.encrypt(phone),
+        phone_masked=crypto.mask_phone(phone) if phone else "",
+    )
+    return stored, crypto.lookup_hash(id_number)
+
+
+def _incoming_member_fields(incoming: dict) -> dict:
+    fields = {name: incoming.get(name) or "" for name in INCOMING_PLAIN}
+    for name in INCOMING_DATES:
+        fields[name] = _as_date(incoming.get(name), name)
+    fields["id_number"] = crypto.decrypt(incoming.get("id_number_enc", ""))
+    fields["phone"] = crypto.decrypt(incoming.get("phone_enc", ""))
+    return fields
+
+
+# --------------------------------------------------------------------------------------------
+# Steps
+
+
+def _record(transfer: Transfer, *, actor, action: str, before: str | None, path: str, note=""):
+    """The step row and its audit event (two INSERTs)."""
+    TransferStep.objects.create(
+        transfer=transfer, action=action, state_after=transfer.state, actor=actor, note=note
+    )
+    label = StepAction(action).label
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE if action == StepAction.REQUEST else AuditAction.UPDATE,
+        object_type=Transfer._meta.label_lower,
+        object_id=str(transfer.pk),
+        object_repr=str(transfer.member_name),
+        org_path=path,
+        before={"state": before} if before else None,
+        after={"state": transfer.state},
+        note=f"{label}：{note}" if note else str(label),
+    )
+
+
+def _closed_error(transfer: Transfer, wanted: str) -> ApplicationError:
+    state = TransferState(transfer.state)
+    if state in (TransferState.COMPLETED, TransferState.RETURNED, TransferState.CANCELLED):
+        message = _("该转接%(state)s，不能再%(step)s。") % {
+            "state": state.label,
+            "step": StepAction(wanted).label,
+        }
+        return ApplicationError("transfer_closed", message, field="state")
+    return ApplicationError(
+        "wrong_state",
+        _("该转接当前状态为“%(state)s”，不能%(step)s。")
+        % {"state": state.label, "step": StepAction(wanted).label},
+        field="state",
+    )
+
+
+def _advance(
+    transfer: Transfer,
+    *,
+    actor,
+    action: str,
+    expected: str,
+    new_state: str,
+    path: str,
+    note: str = "",
+    **updates,
+) -> Transfer:
+    """Move the state from ``expected`` (what the actor saw) to ``new_state`` with a conditional
+    UPDATE; if someone else moved it first, nothing is written and the actor is told."""
+    now = timezone.now()
+    moved = Transfer.objects.filter(pk=transfer.pk, state=expected).update(
+        state=new_state, updated_at=now, **updates
+    )
+    if moved != 1:
+        current = Transfer.objects.filter(pk=transfer.pk).values_list("state", flat=True).first()
+        raise ApplicationError(
+            "stale_state",
+            _("该转接刚刚已被他人处理（当前状态：%(state)s），请刷新页面后查看。")
+            % {"state": TransferState(current).label if current else "—"},
+            field="state",
+        )
+    for name, value in updates.items():
+        setattr(transfer, name, value)
+    transfer.state = new_state
+    transfer.updated_at = now
+    _record(transfer, actor=actor, action=action, before=expected, path=path, note=note)
+    return transfer
+
+
+@transaction.atomic
+def transfer_request(
+    *,
+    actor,
+    member: Member | None = None,
+    kind: str,
+    to_org: Organization | None = None,
+    to_text: str = "",
+    to_region=None,
+    reason: str,
+    from_text: str = "",
+    letter_number: str = "",
+    incoming: dict | None = None,
+    reverses: Transfer | None = None,
+) -> Transfer:
+    """Start a transfer. ``reverses`` (a completed within transfer of the same member) makes
+    this the reversal of that one: it must go back where the member came from."""
+    reason = _text(reason, field="reason", max_length=TEXT_MAX, required=True, label=_("转接原因"))
+    if kind in (TransferKind.WITHIN, TransferKind.OUTWARD):
+        transfer = _outgoing(
+            actor=actor,
+            member=member,
+            kind=kind,
+            to_org=to_org,
+            to_text=to_text,
+            to_region=to_region,
+            reverses=reverses,
+        )
+    elif kind == TransferKind.INWARD:
+        transfer = _inward(
+            actor=actor,
+            member=member,
+            to_org=to_org,
+            from_text=from_text,
+            letter_number=letter_number,
+            incoming=incoming,
+        )
+    else:
+        raise ApplicationError("invalid_kind", _("请选择转接类型。"), field="kind")
+    transfer.reason = reason
+    transfer.requested_by = actor if getattr(actor, "is_authenticated", False) else None
+    try:
+        transfer.save()
+    except IntegrityError:
+        # The partial unique constraints: a concurrent request for the same member/person.
+        raise _already_open() from None
+    _record(
+        transfer,
+        actor=actor,
+        action=StepAction.REQUEST,
+        before=None,
+        path=permissions.outflow_path(transfer),
+        note=reason,
+    )
+    return transfer
+
+
+def _already_open() -> ApplicationError:
+    return ApplicationError(
+        "already_open",
+        _("该党员已有一项正在办理的组织关系转接，请先办结、退回或撤回后再申请。"),
+        field="member",
+    )
+
+
+def _outgoing(*, actor, member, kind, to_org, to_text, to_region, reverses) -> Transfer:
+    if member is None:
+        raise ApplicationError("member_required", _("请选择要转接的党员。"), field="member")
+    if not permissions.may_request(actor, member):
+        raise PermissionDenied
+    if member.archived:
+        raise ApplicationError(
+            "archived", _("已归档的党员记录不能办理组织关系转接。"), field="member"
+        )
+    from_org = member.organization
+    transfer = Transfer(
+        kind=kind,
+        member=member,
+        member_name=member.name,
+        from_org=from_org,
+        from_path=from_org.path,
+    )
+    if kind == TransferKind.WITHIN:
+        if to_org is None:
+            raise ApplicationError("to_org_required", _("请选择转入党组织。"), field="to_org")
+        if to_org.pk == member.organization_id:
+            raise ApplicationError(
+                "same_organization",
+                _("转入党组织与该党员当前所在党组织相同，无需转接。"),
+                field="to_org",
+            )
+        _check_destination(to_org)
+        transfer.to_org, transfer.to_path = to_org, to_org.path
+        transfer.needs_upper_approval = county_code(from_org) != county_code(to_org)
+    else:
+        if to_org is not None:
+            raise ApplicationError(
+                "to_org_in_deployment",
+                _("转入党组织在本系统内，请选择“系统内转接”。"),
+                field="to_org",
+            )
+        transfer.to_text = _text(
+            to_text, field="to_text", max_length=TEXT_MAX, required=True, label=_("转入党组织名称")
+        )
+        transfer.to_region = to_region
+        transfer.needs_upper_approval = True  # leaving the deployment crosses counties
+    if transfer.needs_upper_approval:
+        transfer.upper_org_id, transfer.upper_path = upper_committee(from_org)
+    if reverses is not None:
+        _check_reversal(member, transfer, reverses)
+        transfer.reverses = reverses
+    return transfer
+
+
+def _check_reversal(member: Member, transfer: Transfer, reverses: Transfer) -> None:
+    if reverses.state != TransferState.COMPLETED or reverses.kind != TransferKind.WITHIN:
+        raise ApplicationError(
+            "reverses_invalid",
+            _("只能撤销已完成的系统内转接。"),
+            field="reverses",
+        )
+    if reverses.member_id != member.pk or member.organization_id != reverses.to_org_id:
+        raise ApplicationError(
+            "reverses_invalid",
+            _("被撤销的转接不是该党员当前组织关系的来源。"),
+            field="reverses",
+        )
+    if transfer.kind != TransferKind.WITHIN or transfer.to_org_id != reverses.from_org_id:
+        raise ApplicationError(
+            "reverses_not_back",
+            _("撤销转接应将组织关系转回原党组织（%(org)s）。") % {"org": reverses.from_label},
+            field="to_org",
+        )
+    undone = Transfer.objects.filter(reverses=reverses).exclude(
+        state__in=[TransferState.RETURNED, TransferState.CANCELLED]
+    )
+    if undone.exists():
+        raise ApplicationError(
+            "already_reversed", _("该转接已经撤销过（或正在撤销）。"), field="reverses"
+        )
+
+
+def _inward(*, actor, member, to_org, from_text, letter_number, incoming) -> Transfer:
+    if member is not None:
+        raise ApplicationError(
+            "member_in_deployment",
+            _("该党员已在本系统内，请办理系统内转接。"),
+            field="member",
+        )
+    if to_org is None:
+        raise ApplicationError("to_org_required", _("请选择转入党组织。"), field="to_org")
+    if not permissions._manages(actor, to_org.path):
+        raise PermissionDenied
+    _check_destination(to_org)
+    from_text = _text(
+        from_text, field="from_text", max_length=TEXT_MAX, required=True, label=_("转出党组织名称")
+    )
+    letter_number = clean_letter_number(letter_number)
+    stored, digest = clean_incoming(incoming)
+    known = Member.objects.filter(id_number_hash=digest).values_list("archived", flat=True).first()
+    if known is False:
+        raise ApplicationError(
+            "already_member",
+            _("该身份证号已是本系统内的党员，请由其所在党组织办理系统内转接。"),
+            field="id_number",
+        )
+    return Transfer(
+        kind=TransferKind.INWARD,
+        state=TransferState.AWAITING_INFLOW,
+        member_name=stored["name"],
+        incoming=stored,
+        incoming_hash=digest,
+        from_text=from_text,
+        to_org=to_org,
+        to_path=to_org.path,
+        letter_number=letter_number,
+    )
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _require_state(transfer: Transfer, state: str, action: str) -> None:
+    if transfer.state != state:
+        raise _closed_error(transfer, action)
+
+
+@transaction.atomic
+def transfer_approve_out(*, actor, transfer: Transfer, note: str = "") -> Transfer:
+    """The outflow side agrees; the introduction letter is issued (serial, date, validity)."""
+    _require(permissions.may_approve_out(actor, transfer))
+    _require_state(transfer, TransferState.REQUESTED, StepAction.APPROVE_OUT)
+    note = _text(note, field="note", max_length=NOTE_MAX, required=False, label=_("说明"))
+    today = timezone.localdate()
+    serial = format_serial(today.year, _next_sequence(today.year))
+    new_state = (
+        TransferState.OUT_APPROVED
+        if transfer.needs_upper_approval
+        else TransferState.AWAITING_INFLOW
+    )
+    return _advance(
+        transfer,
+        actor=actor,
+        action=StepAction.APPROVE_OUT,
+        expected=TransferState.REQUESTED,
+        new_state=new_state,
+        path=transfer.from_path,
+        note=note,
+        letter_number=serial,
+        letter_issued_on=today,
+        letter_valid_until=today + dt.timedelta(days=settings.TRANSFER_LETTER_VALID_DAYS),
+    )
+
+
+@transaction.atomic
+def transfer_approve_upper(*, actor, transfer: Transfer, note: str = "") -> Transfer:
+    _require(permissions.may_approve_upper(actor, transfer))
+    _require_state(transfer, TransferState.OUT_APPROVED, StepAction.APPROVE_UPPER)
+    note = _text(note, field="note", max_length=NOTE_MAX, required=False, label=_("说明"))
+    return _advance(
+        transfer,
+        actor=actor,
+        action=StepAction.APPROVE_UPPER,
+        expected=TransferState.OUT_APPROVED,
+        new_state=TransferState.AWAITING_INFLOW,
+        path=transfer.upper_path,
+        note=note,
+    )
+
+
+@transaction.atomic
+def transfer_accept(*, actor, transfer: Transfer, note: str = "") -> Transfer:
+    """The inflow side receives the member (for an outward transfer: the outflow side confirms
+    the receipt came back). The member's record changes in this same transaction."""
+    _require(permissions.may_accept(actor, transfer))
+    _require_state(transfer, TransferState.AWAITING_INFLOW, StepAction.ACCEPT)
+    note = _text(note, field="note", max_length=NOTE_MAX, required=False, label=_("说明"))
+    now = timezone.now()
+    _advance(
+        transfer,
+        actor=actor,
+        action=StepAction.ACCEPT,
+        expected=TransferState.AWAITING_INFLOW,
+        new_state=TransferState.COMPLETED,
+        path=permissions.accepting_path(transfer),
+        note=note,
+        completed_at=now,
+    )
+    if transfer.kind == TransferKind.WITHIN:
+        _move_member(actor, transfer)
+        _end_mobility(actor, transfer, inflow_org_id=transfer.to_org_id)
+    elif transfer.kind == TransferKind.OUTWARD:
+        _transfer_out(actor, transfer)
+    else:
+        member = _receive(actor, transfer)
+        Transfer.objects.filter(pk=transfer.pk).update(member=member)
+        transfer.member = member
+    return transfer
+
+
+def _letter_note(transfer: Transfer) -> str:
+    text = _("组织关系转接：%(from)s → %(to)s") % {
+        "from": transfer.from_label,
+        "to": transfer.to_label,
+    }
+    if transfer.letter_number:
+        text += _("（介绍信 %(n)s）") % {"n": transfer.letter_number}
+    return text
+
+
+def _move_member(actor, transfer: Transfer) -> None:
+    """Move the member to the inflow organization, audited on both sides as member_update does.
+
+    Not member_update itself: that asks the actor to manage both organizations, while a transfer
+    is exactly the case where the outflow side approved and the inflow side receives (each
+    checked above). The conditional UPDATE also refuses a member moved or archived since the
+    request."""
+    to_org = transfer.to_org
+    _check_destination(to_org)
+    moved = Member.objects.filter(
+        pk=transfer.member_id, organization_id=transfer.from_org_id, archived=False
+    ).update(organization=to_org, org_path=to_org.path, updated_at=timezone.now())
+    if moved != 1:
+        raise ApplicationError(
+            "member_changed",
+            _("该党员的组织关系在申请后已有变动（或已归档），请退回本转接后重新申请。"),
+            field="member",
+        )
+    note = _letter_note(transfer)
+    for path in (transfer.to_path, transfer.from_path):
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=Member._meta.label_lower,
+            object_id=str(transfer.member_id),
+            object_repr=transfer.member_name,
+            org_path=path,
+            before={"organization": transfer.from_org_id},
+            after={"organization": transfer.to_org_id},
+            note=note,
+        )
+
+
+def _transfer_out(actor, transfer: Transfer) -> None:
+    """Outward: the member's relation has left the deployment — status 已转出, then archived."""
+    member = transfer.member
+    if member.archived or member.organization_id != transfer.from_org_id:
+        raise ApplicationError(
+            "member_changed",
+            _("该党员的组织关系在申请后已有变动（或已归档），请退回本转接后重新申请。"),
+            field="member",
+        )
+    _end_mobility(actor, transfer, inflow_org_id=None)
+    member = member_services.member_update(
+        actor=actor, member=member, status=MemberStatus.TRANSFERRED_OUT
+    )
+    member_services.member_archive(
+        actor=actor,
+        member=member,
+        reason=_("组织关系转出至%(to)s") % {"to": transfer.to_label},
+    )
+
+
+def _receive(actor, transfer: Transfer) -> Member:
+    """Inward: register the member at the receiving organization, or, if the ID number is an
+    archived member's (e.g. one who once transferred out), restore and move that record."""
+    known = Member.objects.filter(id_number_hash=transfer.incoming_hash).first()
+    fields = _incoming_member_fields(transfer.incoming)
+    if known is None:
+        return member_services.member_create(actor=actor, organization=transfer.to_org, **fields)
+    if not known.archived:
+        raise ApplicationError(
+            "already_member",
+            _("该身份证号已是本系统内的党员，请由其所在党组织办理系统内转接。"),
+            field="id_number",
+        )
+    before = {
+        "archived": True,
+        "organization": known.organization_id,
+        "status": known.status,
+    }
+    old_path = known.org_path
+    known.archived = False
+    known.archived_at = None
+    known.status = MemberStatus.NORMAL
+    known.organization = transfer.to_org
+    known.org_path = transfer.to_path
+    known.save(
+        update_fields=[
+            "archived",
+            "archived_at",
+            "status",
+            "organization",
+            "org_path",
+            "updated_at",
+        ]
+    )
+    after = {"archived": False, "organization": transfer.to_org_id, "status": known.status}
+    for path in dict.fromkeys([transfer.to_path, old_path]):
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=known,
+            org_path=path,
+            before=before,
+            after=after,
+            note=_("组织关系转入（恢复原党员记录，来自%(from)s，介绍信 %(n)s）")
+            % {"from": transfer.from_text, "n": transfer.letter_number},
+        )
+    return known
+
+
+def _end_mobility(actor, transfer: Transfer, *, inflow_org_id: int | None) -> None:
+    """End the member's open mobility spell when the transfer settles it: a within transfer to
+    the spell's inflow organization (or its station's), or any outward transfer."""
+    try:
+        from tongchou.mobility import services as mobility_services
+        from tongchou.mobility.models import MobileMember, MobilityStatus
+    except ImportError:  # pragma: no cover - the mobility app is always installed
+        return
+    spell_end = getattr(mobility_services, "spell_end", None)
+    if spell_end is None:
+        # TODO(mobility): remove once mobility.services.spell_end exists (being written).
+        return
+    spells = MobileMember.objects.filter(member_id=transfer.member_id, status=MobilityStatus.OPEN)
+    if inflow_org_id is not None:
+        spells = spells.filter(
+            Q(inflow_org_id=inflow_org_id) | Q(station__organization_id=inflow_org_id)
+        )
+    spell = spells.first()
+    if spell is not None:
+        spell_end(actor=actor, spell=spell, on=timezone.localdate(), note=_letter_note(transfer))
+
+
+@transaction.atomic
+def transfer_return(*, actor, transfer: Transfer, reason: str) -> Transfer:
+    """Refuse the transfer at the step it waits for (closed: a new request may follow)."""
+    if transfer.state not in OPEN_STATES:
+        raise _closed_error(transfer, StepAction.RETURN)
+    _require(permissions.may_return(actor, transfer))
+    reason = _text(reason, field="reason", max_length=NOTE_MAX, required=True, label=_("退回理由"))
+    return _advance(
+        transfer,
+        actor=actor,
+        action=StepAction.RETURN,
+        expected=transfer.state,
+        new_state=TransferState.RETURNED,
+        path=permissions.pending_path(transfer),
+        note=reason,
+    )
+
+
+@transaction.atomic
+def transfer_cancel(*, actor, transfer: Transfer, note: str = "") -> Transfer:
+    if transfer.state not in OPEN_STATES:
+        raise _closed_error(transfer, StepAction.CANCEL)
+    _require(permissions.may_cancel(actor, transfer))
+    note = _text(note, field="note", max_length=NOTE_MAX, required=False, label=_("说明"))
+    return _advance(
+        transfer,
+        actor=actor,
+        action=StepAction.CANCEL,
+        expected=transfer.state,
+        new_state=TransferState.CANCELLED,
+        path=permissions.outflow_path(transfer),
+        note=note,
+    )
