@@ -10,7 +10,10 @@ class EducationConfig(AppConfig):
     def ready(self):
         from tongchou.core import tree
         from tongchou.education.models import Course, StudyRecord, Training
+        from tongchou.education.panels import member_panel
+        from tongchou.members.panels import Panel, register
 
         tree.register_path_copy(Course, "org_path")
         tree.register_path_copy(StudyRecord, "org_path")
         tree.register_path_copy(Training, "org_path")
+        register(Panel("education", "education/_member_panel.html", member_panel, order=40))
