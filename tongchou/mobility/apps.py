@@ -14,3 +14,11 @@ class MobilityConfig(AppConfig):
         tree.register_path_copy(ServiceStation, "org_path")
         tree.register_path_copy(MobileMember, "home_path")
         tree.register_path_copy(MobileMember, "inflow_path")
+        tree.register_path_copy(MobileMember, "station_path")
+
+        from tongchou.members import panels
+        from tongchou.mobility.panels import mobility_panel
+
+        panels.register(
+            panels.Panel("mobility", "mobility/_member_panel.html", mobility_panel, order=20)
+        )

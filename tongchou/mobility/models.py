@@ -142,6 +142,8 @@ class MobileMember(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="mobile_members",
     )
+    # Copy of the station's organization path: the station's organization sees the spell too.
+    station_path = models.CharField(max_length=PATH_MAX_LENGTH, blank=True, editable=False)
     inflow_registered_on = models.DateField(_("流入登记日期"), null=True, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=MobilityStatus.choices, default=MobilityStatus.OPEN
@@ -164,12 +166,21 @@ class MobileMember(TimeStampedModel):
         indexes = [
             models.Index(fields=["home_path", "status"], name="mobile_home"),
             models.Index(fields=["inflow_path", "status"], name="mobile_inflow"),
+            models.Index(fields=["station_path", "status"], name="mobile_station"),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["member"],
                 condition=models.Q(status="open"),
                 name="mobile_one_open_spell",
+            ),
+            # A person from outside the deployment, too, is registered once while away.
+            models.UniqueConstraint(
+                fields=["external_id_hash"],
+                condition=(
+                    models.Q(status="open", member__isnull=True) & ~models.Q(external_id_hash="")
+                ),
+                name="mobile_one_open_external",
             ),
         ]
 

@@ -1,0 +1,723 @@
+"""Writes of mobile members and service stations: one rule set, one audit trail.
+
+A spell is one row that both sides fill in: the home side registers the member going out
+(``outflow_register``), the inflow side registers them arriving (``inflow_register``) — on the
+same row when the member already has an open spell, so the three-level link (home organization,
+inflow organization, station) is made by the data, not by matching two records. A member has at
+most one open spell (a partial unique constraint; a lost race reads as the same clear error).
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongchou.core import audit, crypto
+from tongchou.core.errors import ApplicationError
+from tongchou.core.models import AuditAction
+from tongchou.core.validators import (
+    normalize_id_number,
+    normalize_phone,
+    validate_id_number,
+    validate_phone,
+)
+from tongchou.members import services as member_services
+from tongchou.members.choices import MemberStatus
+from tongchou.members.models import Member
+from tongchou.mobility.models import (
+    ContactChannel,
+    MobileMember,
+    MobilityContact,
+    MobilityReason,
+    MobilityStatus,
+    ServiceStation,
+    StationKind,
+    StationService,
+)
+from tongchou.mobility.permissions import (
+    may_act_on_spell,
+    may_manage_station,
+    may_register_at_station,
+    may_register_outflow,
+    may_return,
+)
+from tongchou.organizations.models import Organization, OrgStatus
+from tongchou.organizations.permissions import Action, can
+from tongchou.regions.models import Region
+
+SPELL_AUDITED = [
+    "member",
+    "external_name",
+    "home_org",
+    "home_text",
+    "destination_region",
+    "destination_text",
+    "since",
+    "reason",
+    "expected_return",
+    "inflow_org",
+    "station",
+    "inflow_registered_on",
+    "status",
+    "ended_on",
+    "last_contact_on",
+    "note",
+]
+STATION_AUDITED = [
+    "name",
+    "kind",
+    "organization",
+    "region",
+    "address",
+    "phone",
+    "services",
+    "active",
+]
+STATION_EDITABLE = set(STATION_AUDITED) | {"staff"}
+AWAY_STATUSES = (MemberStatus.NORMAL, MemberStatus.LOST_CONTACT, MemberStatus.MOBILE)
+ONE_OPEN_SPELL = _("该党员已有一条未结束的流动登记，请先登记返回或结束原登记。")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _not_future(day: dt.date | None, field: str) -> None:
+    if day is None:
+        raise ApplicationError("required", _("请填写日期。"), field=field)
+    if day > _today():
+        raise ApplicationError("future_date", _("日期不能晚于今天。"), field=field)
+
+
+def _choice(value: str, choices, field: str) -> None:
+    if value not in choices.values:
+        raise ApplicationError("invalid", _("请选择有效的选项。"), field=field)
+
+
+def _contact(contact: str) -> str:
+    contact = normalize_phone(contact or "")
+    if contact:
+        try:
+            validate_phone(contact)
+        except ValidationError as exc:
+            raise ApplicationError("invalid_phone", exc.messages[0], field="contact") from None
+    return contact
+
+
+def _clean(obj, *, exclude: Iterable[str] = ()) -> None:
+    """``full_clean`` (field lengths, choices) with its first error as an ApplicationError."""
+    try:
+        obj.full_clean(exclude=list(exclude), validate_constraints=False)
+    except ValidationError as exc:
+        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        field, messages = next(iter(fields.items()))
+        field = None if field == "__all__" else field
+        raise ApplicationError(
+            "invalid", messages[0], field=field, extra={"fields": fields}
+        ) from None
+
+
+def _spell_view(spell: MobileMember) -> dict:
+    data = audit.snapshot(spell, SPELL_AUDITED)
+    data["contact"] = spell.contact_masked
+    if spell.external_id_enc:
+        data["external_id_number"] = crypto.mask_id_number(crypto.decrypt(spell.external_id_enc))
+    return data
+
+
+def _spell_paths(spell: MobileMember) -> list[str]:
+    return list(dict.fromkeys(p for p in (spell.home_path, spell.inflow_path, spell.station_path)))
+
+
+def _audit_spell(actor, action: str, spell: MobileMember, before: dict | None, note: str = ""):
+    """One event per side (home, inflow organization, station's organization), so each side's
+    admins find it in their own audit log, as for a member who changes organization."""
+    after = _spell_view(spell)
+    if before is not None:
+        before, after = audit.changed(before, after)
+    paths = [p for p in _spell_paths(spell) if p] or [""]
+    for path in paths:
+        audit.record(
+            actor=actor,
+            action=action,
+            obj=spell,
+            object_repr=spell.name,
+            org_path=path,
+            before=before,
+            after=after,
+            note=note,
+        )
+
+
+def _set_member_status(actor, member: Member, status: str) -> None:
+    """The member's status follows their spells (流动 while away, 正常 back home).
+
+    A secretary of the member's organization changes it through ``member_update`` (its rules,
+    its audit); the member themself or the inflow side, who may not edit the member record, get
+    only this one field changed, audited the same way."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status == status or member.archived:
+        return
+    if status == MemberStatus.MOBILE and member.status not in AWAY_STATUSES:
+        return  # transferred out or deceased: the status says more than "mobile"
+    if status == MemberStatus.NORMAL and member.status not in AWAY_STATUSES:
+        return
+    if can(actor, Action.MANAGE_MEMBERS, member.org_path):
+        member_services.member_update(actor=actor, member=member, status=status)
+        return
+    before = member.status
+    Member.objects.filter(pk=member.pk).update(status=status, updated_at=timezone.now())
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=member,
+        org_path=member.org_path,
+        before={"status": before},
+        after={"status": status},
+        note=_("流动党员登记"),
+    )
+
+
+def _save_spell(spell: MobileMember) -> None:
+    try:
+        with transaction.atomic():
+            spell.save()
+    except IntegrityError:  # a concurrent registration won the one open spell
+        raise ApplicationError("already_mobile", ONE_OPEN_SPELL, field="member") from None
+
+
+def _open_spell_locked(**filters) -> MobileMember | None:
+    return (
+        MobileMember.objects.select_for_update()
+        .filter(status=MobilityStatus.OPEN, **filters)
+        .first()
+    )
+
+
+def _locked(spell: MobileMember) -> MobileMember:
+    return MobileMember.objects.select_for_update().get(pk=spell.pk)
+
+
+# --- stations --------------------------------------------------------------------------------
+
+
+def _check_station_org(actor, organization: Organization) -> None:
+    if not can(actor, Action.MANAGE_ORGS, organization.path):
+        raise PermissionDenied
+    if organization.status != OrgStatus.ACTIVE:
+        raise ApplicationError(
+            "organization_dissolved",
+            _("该党组织已撤销，不能设立党员服务站。"),
+            field="organization",
+        )
+
+
+def _check_services(services) -> list[str]:
+    services = list(dict.fromkeys(services or []))
+    for value in services:
+        if value not in StationService.values:
+            raise ApplicationError("invalid", _("服务项目无效。"), field="services")
+    return services
+
+
+def _station_view(station: ServiceStation) -> dict:
+    data = audit.snapshot(station, STATION_AUDITED)
+    data["staff"] = sorted(station.staff.values_list("username", flat=True))
+    return data
+
+
+def _set_staff(station: ServiceStation, users) -> None:
+    station.staff.set(list(users))
+
+
+@transaction.atomic
+def station_create(
+    *,
+    actor,
+    organization: Organization,
+    name: str,
+    kind: str,
+    region: Region,
+    address: str = "",
+    phone: str = "",
+    services: Iterable[str] = (),
+    active: bool = True,
+    staff: Iterable = (),
+) -> ServiceStation:
+    _check_station_org(actor, organization)
+    _choice(kind, StationKind, "kind")
+    station = ServiceStation(
+        organization=organization,
+        org_path=organization.path,
+        name=(name or "").strip(),
+        kind=kind,
+        region=region,
+        address=(address or "").strip(),
+        phone=(phone or "").strip(),
+        services=_check_services(services),
+        active=active,
+    )
+    _clean(station)
+    station.save()
+    _set_staff(station, staff)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=station,
+        org_path=station.org_path,
+        after=_station_view(station),
+    )
+    return station
+
+
+@transaction.atomic
+def station_update(*, actor, station: ServiceStation, **changes) -> ServiceStation:
+    """Change a station's fields; ``staff`` (users) replaces the staff list. Moving it to
+    another organization needs ``MANAGE_ORGS`` on both."""
+    unknown = set(changes) - STATION_EDITABLE
+    if unknown:
+        raise ApplicationError("not_editable", f"cannot change {', '.join(sorted(unknown))}")
+    station = ServiceStation.objects.select_for_update().get(pk=station.pk)
+    if not may_manage_station(actor, station):
+        raise PermissionDenied
+    before = _station_view(station)
+    staff = changes.pop("staff", None)
+    new_org = changes.pop("organization", None)
+    if new_org is not None and new_org.pk != station.organization_id:
+        _check_station_org(actor, new_org)
+        station.organization = new_org
+        station.org_path = new_org.path
+        # The station's spells follow it: the new organization sees them.
+        MobileMember.objects.filter(station=station).update(station_path=new_org.path)
+    if "services" in changes:
+        changes["services"] = _check_services(changes["services"])
+    if "kind" in changes:
+        _choice(changes["kind"], StationKind, "kind")
+    for field, value in changes.items():
+        setattr(station, field, value.strip() if isinstance(value, str) else value)
+    _clean(station)
+    station.save()
+    if staff is not None:
+        _set_staff(station, staff)
+    old, new = audit.changed(before, _station_view(station))
+    if new:
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=station,
+            org_path=station.org_path,
+            before=old,
+            after=new,
+        )
+    return station
+
+
+def _staff_change(actor, station: ServiceStation, user, *, add: bool) -> ServiceStation:
+    station = ServiceStation.objects.select_for_update().get(pk=station.pk)
+    if not may_manage_station(actor, station):
+        raise PermissionDenied
+    present = station.staff.filter(pk=user.pk).exists()
+    if add == present:
+        return station
+    before = _station_view(station)
+    (station.staff.add if add else station.staff.remove)(user)
+    old, new = audit.changed(before, _station_view(station))
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=station,
+        org_path=station.org_path,
+        before=old,
+        after=new,
+    )
+    return station
+
+
+@transaction.atomic
+def station_staff_add(*, actor, station: ServiceStation, user) -> ServiceStation:
+    return _staff_change(actor, station, user, add=True)
+
+
+@transaction.atomic
+def station_staff_remove(*, actor, station: ServiceStation, user) -> ServiceStation:
+    return _staff_change(actor, station, user, add=False)
+
+
+def users_by_username(usernames: Iterable[str], *, field: str = "staff") -> list:
+    """Users named by username (staff pickers), or a clear error naming the unknown ones."""
+    names = list(dict.fromkeys(n.strip() for n in usernames if n and n.strip()))
+    users = list(get_user_model().objects.filter(username__in=names, is_active=True))
+    missing = sorted(set(names) - {u.username for u in users})
+    if missing:
+        raise ApplicationError(
+            "unknown_user",
+            _("没有这些用户名的账号：%(names)s。") % {"names": "、".join(missing)},
+            field=field,
+        )
+    return users
+
+
+# --- outflow ---------------------------------------------------------------------------------
+
+
+def _check_destination(member: Member, region: Region | None, text: str) -> None:
+    home = member.organization
+    if region is None and not text:
+        raise ApplicationError(
+            "destination_required",
+            _("请选择流入地区划，或填写区外的流入地。"),
+            field="destination_region",
+        )
+    if region is not None and text:
+        raise ApplicationError(
+            "destination_ambiguous",
+            _("流入地区划和区外流入地只填一项。"),
+            field="destination_text",
+        )
+    if region is not None and region.pk == home.region_id:
+        raise ApplicationError(
+            "destination_is_home",
+            _("流入地与流出地党组织所在区划相同，不是流动。"),
+            field="destination_region",
+        )
+    if text and text in (home.name, home.region.name):
+        raise ApplicationError(
+            "destination_is_home",
+            _("流入地与流出地党组织相同，不是流动。"),
+            field="destination_text",
+        )
+
+
+@transaction.atomic
+def outflow_register(
+    *,
+    actor,
+    member: Member,
+    destination_region: Region | None = None,
+    destination_text: str = "",
+    since: dt.date,
+    reason: str,
+    contact: str = "",
+    expected_return: dt.date | None = None,
+    note: str = "",
+) -> MobileMember:
+    """The home side (or the member themself) registers the member going out."""
+    member = (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("organization__region")
+        .get(pk=member.pk)
+    )
+    if not may_register_outflow(actor, member):
+        raise PermissionDenied
+    if member.archived or member.status not in AWAY_STATUSES:
+        raise ApplicationError(
+            "member_not_active",
+            _("该党员记录已归档或已转出，不能登记外出。"),
+            field="member",
+        )
+    destination_text = (destination_text or "").strip()
+    _check_destination(member, destination_region, destination_text)
+    _not_future(since, "since")
+    if expected_return is not None and expected_return < since:
+        raise ApplicationError(
+            "return_before_since", _("预计返回日期不能早于外出时间。"), field="expected_return"
+        )
+    _choice(reason, MobilityReason, "reason")
+    contact = _contact(contact)
+    if _open_spell_locked(member=member) is not None:
+        raise ApplicationError("already_mobile", ONE_OPEN_SPELL, field="member")
+    spell = MobileMember(
+        member=member,
+        home_org=member.organization,
+        home_path=member.org_path,
+        destination_region=destination_region,
+        destination_text=destination_text,
+        since=since,
+        reason=reason,
+        contact_enc=crypto.encrypt(contact),
+        expected_return=expected_return,
+        note=(note or "").strip(),
+        created_by=actor if actor.is_authenticated else None,
+    )
+    _clean(spell, exclude=["created_by"])
+    _save_spell(spell)
+    _audit_spell(actor, AuditAction.CREATE, spell, None, note=_("登记外出"))
+    _set_member_status(actor, member, MemberStatus.MOBILE)
+    return spell
+
+
+# --- inflow ----------------------------------------------------------------------------------
+
+
+def _check_inflow_side(actor, inflow_org: Organization | None, station: ServiceStation | None):
+    if inflow_org is None and station is None:
+        raise ApplicationError(
+            "inflow_side_required", _("请选择流入党组织或党员服务站。"), field="inflow_org"
+        )
+    if inflow_org is not None:
+        if not can(actor, Action.MANAGE_MEMBERS, inflow_org.path):
+            raise PermissionDenied
+        if inflow_org.status != OrgStatus.ACTIVE:
+            raise ApplicationError(
+                "organization_dissolved", _("该党组织已撤销。"), field="inflow_org"
+            )
+    if station is not None:
+        if not may_register_at_station(actor, station):
+            raise PermissionDenied
+        if not station.active:
+            raise ApplicationError("station_inactive", _("该服务站已停止运行。"), field="station")
+
+
+def _inflow_fields(spell, inflow_org, station, since, contact, note) -> None:
+    spell.inflow_org = inflow_org
+    spell.inflow_path = inflow_org.path if inflow_org is not None else ""
+    spell.station = station
+    spell.station_path = station.org_path if station is not None else ""
+    spell.inflow_registered_on = since
+    if contact:
+        spell.contact_enc = crypto.encrypt(contact)
+    if note:
+        spell.note = f"{spell.note}\n{note}".strip() if spell.note else note
+    # Registering someone who arrived is meeting them: a contact.
+    if spell.last_contact_on is None or spell.last_contact_on < since:
+        spell.last_contact_on = since
+
+
+@transaction.atomic
+def inflow_register(
+    *,
+    actor,
+    inflow_org: Organization | None = None,
+    station: ServiceStation | None = None,
+    id_number: str,
+    name: str = "",
+    home_text: str = "",
+    since: dt.date,
+    reason: str,
+    contact: str = "",
+    note: str = "",
+) -> MobileMember:
+    """The inflow side (an organization or a station) registers someone who arrived.
+
+    The person is found by ID number across the whole deployment (the inflow side is usually in
+    another county): a member with an open spell gets its inflow side filled in (the same row);
+    a member without one gets a spell opened from their own organization; someone not in the
+    deployment gets an external spell with their name and home organization as text. Only the
+    name is compared — nothing else about a member is revealed to the inflow side."""
+    _check_inflow_side(actor, inflow_org, station)
+    id_number = normalize_id_number(id_number)
+    try:
+        validate_id_number(id_number)
+    except ValidationError as exc:
+        raise ApplicationError("invalid_id_number", exc.messages[0], field="id_number") from None
+    name = (name or "").strip()
+    home_text = (home_text or "").strip()
+    note = (note or "").strip()
+    _not_future(since, "since")
+    _choice(reason, MobilityReason, "reason")
+    contact = _contact(contact)
+    digest = crypto.lookup_hash(id_number)
+    member = Member.objects.select_for_update().filter(id_number_hash=digest).first()
+    if member is None:
+        return _external_inflow(
+            actor, inflow_org, station, id_number, digest, name, home_text, since, reason,
+            contact, note,
+        )  # fmt: skip
+    if member.archived or member.status not in AWAY_STATUSES:
+        raise ApplicationError(
+            "member_not_active",
+            _("该身份证号对应的党员记录已归档或已转出，请与其原所在党组织联系。"),
+            field="id_number",
+        )
+    if name and name != member.name:
+        raise ApplicationError(
+            "name_mismatch", _("姓名与身份证号登记的党员不一致，请核对。"), field="name"
+        )
+    if inflow_org is not None and inflow_org.pk == member.organization_id:
+        raise ApplicationError(
+            "inflow_is_home", _("该党员的组织关系就在这个党组织，不是流入。"), field="inflow_org"
+        )
+    if station is not None and station.organization_id == member.organization_id:
+        raise ApplicationError(
+            "inflow_is_home", _("该党员的组织关系就在这个服务站所属党组织，不是流入。"),
+            field="station",
+        )  # fmt: skip
+    spell = _open_spell_locked(member=member)
+    if spell is not None:
+        if spell.inflow_org_id or spell.station_id:
+            same = spell.inflow_org_id == getattr(inflow_org, "pk", None) and (
+                spell.station_id == getattr(station, "pk", None)
+            )
+            message = (
+                _("该党员已在此登记流入。")
+                if same
+                else _("该党员已由其他流入地党组织或服务站登记，请与其流出地党组织联系。")
+            )
+            raise ApplicationError("inflow_already_registered", message, field="id_number")
+        before = _spell_view(spell)
+        _inflow_fields(spell, inflow_org, station, since, contact, note)
+        _clean(spell, exclude=["created_by"])
+        spell.save()
+        _audit_spell(actor, AuditAction.UPDATE, spell, before, note=_("登记流入"))
+        return spell
+    region = inflow_org.region if inflow_org is not None else station.region
+    spell = MobileMember(
+        member=member,
+        home_org_id=member.organization_id,
+        home_path=member.org_path,
+        destination_region=region,
+        since=since,
+        reason=reason,
+        created_by=actor if actor.is_authenticated else None,
+    )
+    _inflow_fields(spell, inflow_org, station, since, contact, note)
+    _clean(spell, exclude=["created_by"])
+    _save_spell(spell)
+    _audit_spell(actor, AuditAction.CREATE, spell, None, note=_("登记流入"))
+    _set_member_status(actor, member, MemberStatus.MOBILE)
+    return spell
+
+
+def _external_inflow(
+    actor, inflow_org, station, id_number, digest, name, home_text, since, reason, contact, note
+) -> MobileMember:
+    if not name:
+        raise ApplicationError(
+            "name_required", _("该身份证号不在本系统中，请填写姓名。"), field="name"
+        )
+    if not home_text:
+        raise ApplicationError(
+            "home_text_required",
+            _("该身份证号不在本系统中，请填写其组织关系所在党组织。"),
+            field="home_text",
+        )
+    existing = _open_spell_locked(member=None, external_id_hash=digest)
+    if existing is not None:
+        raise ApplicationError(
+            "inflow_already_registered",
+            _("该区外党员已有一条未结束的流入登记。"),
+            field="id_number",
+        )
+    region = inflow_org.region if inflow_org is not None else station.region
+    spell = MobileMember(
+        external_name=name,
+        external_id_enc=crypto.encrypt(id_number),
+        external_id_hash=digest,
+        home_text=home_text,
+        destination_region=region,
+        since=since,
+        reason=reason,
+        created_by=actor if actor.is_authenticated else None,
+    )
+    _inflow_fields(spell, inflow_org, station, since, contact, note)
+    _clean(spell, exclude=["created_by"])
+    try:
+        with transaction.atomic():
+            spell.save()
+    except IntegrityError:
+        raise ApplicationError(
+            "inflow_already_registered",
+            _("该区外党员已有一条未结束的流入登记。"),
+            field="id_number",
+        ) from None
+    _audit_spell(actor, AuditAction.CREATE, spell, None, note=_("登记流入（区外党员）"))
+    return spell
+
+
+# --- the end of a spell, contacts ------------------------------------------------------------
+
+
+def _closing(actor, spell: MobileMember, on: dt.date, *, allowed) -> MobileMember:
+    spell = _locked(spell)
+    if not allowed(actor, spell):
+        raise PermissionDenied
+    if spell.status != MobilityStatus.OPEN:
+        raise ApplicationError(
+            "spell_not_open", _("这条流动登记已经结束，不能再操作。"), field="on"
+        )
+    _not_future(on, "on")
+    if on < spell.since:
+        raise ApplicationError("before_since", _("日期不能早于外出时间。"), field="on")
+    return spell
+
+
+@transaction.atomic
+def spell_return(*, actor, spell: MobileMember, on: dt.date) -> MobileMember:
+    """The member came home: the spell closes, the member's status is 正常 again."""
+    spell = _closing(actor, spell, on, allowed=may_return)
+    before = _spell_view(spell)
+    spell.status = MobilityStatus.RETURNED
+    spell.ended_on = on
+    spell.save(update_fields=["status", "ended_on", "updated_at"])
+    _audit_spell(actor, AuditAction.UPDATE, spell, before, note=_("登记返回"))
+    if spell.member_id:
+        _set_member_status(actor, spell.member, MemberStatus.NORMAL)
+    return spell
+
+
+@transaction.atomic
+def spell_end(*, actor, spell: MobileMember, on: dt.date, note: str) -> MobileMember:
+    """Close a spell for another reason (e.g. the relationship moved to the inflow side)."""
+    spell = _closing(actor, spell, on, allowed=may_act_on_spell)
+    note = (note or "").strip()
+    if not note:
+        raise ApplicationError("note_required", _("请说明结束原因。"), field="note")
+    before = _spell_view(spell)
+    spell.status = MobilityStatus.ENDED
+    spell.ended_on = on
+    spell.note = f"{spell.note}\n{note}".strip() if spell.note else note
+    _clean(spell, exclude=["created_by"])
+    spell.save(update_fields=["status", "ended_on", "note", "updated_at"])
+    _audit_spell(actor, AuditAction.UPDATE, spell, before, note=_("结束流动登记"))
+    if spell.member_id:
+        _set_member_status(actor, spell.member, MemberStatus.NORMAL)
+    return spell
+
+
+@transaction.atomic
+def contact_record(
+    *, actor, spell: MobileMember, on: dt.date, channel: str, note: str = ""
+) -> MobilityContact:
+    """Someone from either side reached the member; ``last_contact_on`` keeps the latest."""
+    spell = MobileMember.objects.get(pk=spell.pk)
+    if not may_act_on_spell(actor, spell):
+        raise PermissionDenied
+    if spell.status != MobilityStatus.OPEN:
+        raise ApplicationError(
+            "spell_not_open", _("这条流动登记已经结束，不能再记录联系。"), field="on"
+        )
+    _not_future(on, "on")
+    if on < spell.since:
+        raise ApplicationError("before_since", _("联系日期不能早于外出时间。"), field="on")
+    _choice(channel, ContactChannel, "channel")
+    contact = MobilityContact(
+        mobile=spell,
+        on=on,
+        channel=channel,
+        note=(note or "").strip(),
+        by=actor if actor.is_authenticated else None,
+    )
+    _clean(contact, exclude=["mobile", "by"])
+    contact.save()
+    # Conditional: two contacts recorded at once both leave the later date.
+    MobileMember.objects.filter(pk=spell.pk).filter(
+        Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=on)
+    ).update(last_contact_on=on, updated_at=timezone.now())
+    for path in [p for p in _spell_paths(spell) if p] or [""]:
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=contact,
+            object_repr=f"{spell.name} {contact}",
+            org_path=path,
+            after=audit.snapshot(contact, ["mobile", "on", "channel", "note"]),
+        )
+    return contact
