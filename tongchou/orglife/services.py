@@ -224,7 +224,9 @@ def session_update(*, actor, session: Session, attachment=None, **changes) -> Se
     unknown = set(changes) - EDITABLE
     if unknown:
         raise ApplicationError("not_editable", f"cannot change {', '.join(sorted(unknown))}")
-    session = Session.objects.select_for_update().select_related("station").get(pk=session.pk)
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("station").get(pk=session.pk)
+    )
     if not can_manage(actor, session):
         raise PermissionDenied
     org = Organization.objects.get(pk=session.organization_id)
@@ -266,7 +268,9 @@ def session_update(*, actor, session: Session, attachment=None, **changes) -> Se
 @transaction.atomic
 def session_delete(*, actor, session: Session, reason: str = "") -> None:
     """Delete a session entered by mistake, with its attendance (audited with both)."""
-    session = Session.objects.select_for_update().select_related("station").get(pk=session.pk)
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("station").get(pk=session.pk)
+    )
     if not can_manage(actor, session):
         raise PermissionDenied
     counts = Counter(session.attendance.values_list("status", flat=True))
@@ -361,7 +365,7 @@ def attendance_record(*, actor, session: Session, entries) -> Session:
     so a functional branch's mixed meetings and a mobile member's attendance away from home
     land in the same member history."""
     session = (
-        Session.objects.select_for_update()
+        Session.objects.select_for_update(of=("self",))
         .select_related("organization", "station")
         .get(pk=session.pk)
     )
