@@ -45,6 +45,12 @@ TARGETS = {
     "org_detail_page": ("organization page (root)", None, "ms", False),
     "member_page": ("member list page /members/", 150, "ms", False),
     "member_page_county": ("member list page, county, by name", None, "ms", False),
+    # Issue 3, members in motion (bench/motion.py)
+    "motion_generate_s": ("motion data generated (spells, sessions, attendance)", None, "s", False),
+    "left_behind_county": ("无遗漏 report, county (rows listed)", 300, "ms", False),
+    "left_behind_root": ("无遗漏 report, province root, superuser", 3000, "ms", False),
+    "expectation_street": ("org-life expectation summary, a street", 200, "ms", False),
+    "transfers_per_s": ("transfers completed (1,000, full workflow)", 200, "/s", True),
 }
 
 
@@ -59,6 +65,20 @@ NOTES = {
     "CREATE TABLE … LIKE … INCLUDING ALL, SQLite the same DDL): the same work the database does "
     "for the import, and the figure the ≥ 15 % target is checked against. 'bare table' has no "
     "index and no constraint: the ceiling of the load alone.",
+    "motion": "Issue 3, after the foundation reads, on the same deployment (bench/motion.py): "
+    "service stations in urban streets; open mobile-member spells for 5 % of the members (home = "
+    "their branch; inflow side mostly a branch in an urban street of another county, some a "
+    "station, ~10 % none; last contact spread past 6 months for about a quarter), past spells "
+    "and arrivals from outside; two years of sessions at the usual frequencies (general meeting "
+    "and lecture quarterly, committee, group meeting and theme day monthly) with a row per "
+    "expected member, 10 rows per member in all, so they cover the counties that record "
+    "organizational life here (the measured county first). Written by COPY / executemany, "
+    "checked against the app rules. Left-behind report: left_behind_for(...) with its rows "
+    "listed, as the county's admin and at the root as superuser; expectation summary: "
+    "expectation_summary_for for the county's largest street, last full year; transfers: "
+    "transfer_request → transfer_approve_out → transfer_approve_upper when it crosses counties "
+    "(10 %, same city) → transfer_accept, one after the other, after 20 untimed. A function "
+    "not written yet is 'n/a (not implemented)'.",
     "reads": "Median of N timed runs after 2 warm-ups. Selectors run as a superuser "
     "(member_list_for, children_with_counts, MemberFilter); pages through django.test.Client "
     "logged in as an admin of the root organization, middleware and templates included. "
@@ -126,6 +146,10 @@ def run_worker(db: str, url: str, args, scope: str, members: int) -> dict | None
         str(args.repeat),
         "--work",
         str(WORK),
+        "--spells",
+        str(args.spells or 0),
+        "--attendance",
+        str(args.attendance or 0),
     ]
     started = time.perf_counter()
     completed = subprocess.run(command, cwd=REPO, env=env)
@@ -151,6 +175,7 @@ def figures(result: dict) -> dict:
             result["import"]["rows_per_s"] / result["raw"]["bare"]["rows_per_s"], 3
         ),
     }
+    values.update(result.get("motion", {}).get("figures", {}))
     for key in TARGETS:
         if key in m:
             values[key] = (
@@ -163,6 +188,10 @@ def verdict(key: str, value) -> str:
     _label, target, _unit, higher = TARGETS[key]
     if value is None:
         return "MISSING"
+    if value == "n/a":
+        return "N/A"
+    if value == "error":
+        return "ERROR"
     if target is None:
         return ""
     ok = value >= target if higher else value <= target
@@ -172,9 +201,15 @@ def verdict(key: str, value) -> str:
 def fmt(key: str, value) -> str:
     if value is None:
         return "—"
+    if value == "n/a":
+        return "n/a (not implemented)"
+    if value == "error":
+        return "error (see the log)"
     unit = TARGETS[key][2]
-    if unit == "rows/s":
+    if unit in ("rows/s", "/s"):
         return f"{value:,.0f}"
+    if unit == "s":
+        return f"{value:.1f} s"
     if unit == "ms":
         return f"{value:.1f} ms"
     return f"{value:.0%}"
@@ -185,8 +220,8 @@ def target_text(key: str) -> str:
     if target is None:
         return "(info)"
     sign = "≥" if higher else "≤"
-    if unit == "rows/s":
-        return f"{sign} {target:,}"
+    if unit in ("rows/s", "/s"):
+        return f"{sign} {target:,}{' /s' if unit == '/s' else ''}"
     if unit == "ms":
         return f"{sign} {target} ms"
     return f"{sign} {target:.0%}"
@@ -199,7 +234,7 @@ def print_table(results: dict[str, dict]) -> None:
         row = [label]
         for db in dbs:
             value = results[db]["figures"].get(key)
-            mark = verdict(key, value)
+            mark = verdict(key, value) if not isinstance(value, str) else ""
             row.append(f"{fmt(key, value)} {mark}".strip())
         row.append(target_text(key))
         table.append(row)
@@ -238,6 +273,10 @@ def main() -> None:
     parser.add_argument("--scope", help="region code to build (default 37, quick 3711)")
     parser.add_argument("--members", type=int, help="members (default 1,000,000, quick 20,000)")
     parser.add_argument("--seed", type=int, default=37)
+    parser.add_argument(
+        "--spells", type=int, help="open mobile-member spells (default 5 %% of members)"
+    )
+    parser.add_argument("--attendance", type=int, help="attendance rows (default 10 per member)")
     parser.add_argument("--repeat", type=int, help="timed runs per read (default 21, quick 9)")
     args = parser.parse_args()
     scope = args.scope or ("3711" if args.quick else "37")

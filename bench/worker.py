@@ -449,6 +449,19 @@ def run(args) -> dict:
         log(f"page {m['url']}: {state}")
 
     result["metrics"] = metrics
+
+    # ---- issue 3, members in motion: after the foundation figures, on the same deployment ----
+    from bench import motion
+
+    result["motion"] = motion.run(
+        plan=plan,
+        admin=admin,
+        root=root,
+        county_org=county_org,
+        args=args,
+        measure=measure,
+        repeat=repeat,
+    )
     result["counts"] = {
         "regions": len(rows),
         "villages": sum(1 for r in rows if r.level == 5),
@@ -470,6 +483,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=37)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--work", required=True)
+    parser.add_argument("--spells", type=int, default=0, help="open mobile-member spells")
+    parser.add_argument("--attendance", type=int, default=0, help="attendance rows")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
