@@ -131,6 +131,15 @@ def _render_detail(request, spell, *, forms=None, status=200):
     acts = spell.status == MobilityStatus.OPEN and may_act_on_spell(user, spell)
     returns = spell.status == MobilityStatus.OPEN and may_return(user, spell)
     today = timezone.localdate()
+    shown = {"contact": acts, "end": acts, "return": returns}
+    # Errors of a form whose card is no longer shown (e.g. the spell was closed meanwhile).
+    orphan_errors = [
+        error
+        for key, form in forms.items()
+        if not shown[key]
+        for errors in form.errors.values()
+        for error in errors
+    ]
     return render(
         request,
         "mobility/spell_detail.html",
@@ -141,6 +150,7 @@ def _render_detail(request, spell, *, forms=None, status=200):
             and MobileMember.objects.filter(lost_contact_q(), pk=spell.pk).exists(),
             "can_act": acts,
             "can_return": returns,
+            "orphan_errors": orphan_errors,
             "member_visible": spell.member_id is not None
             and can(user, Action.VIEW_MEMBERS, spell.member.org_path),
             "contact_form": forms.get("contact") or ContactForm(initial={"on": today}),

@@ -1,0 +1,163 @@
+"""Mobility over REST: stations and spells, the same rules and scope as the pages."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tongchou.mobility.models import MobileMember, MobilityStatus, ServiceStation
+from tongchou.mobility.tests.factories import spell_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def as_user(api, user):
+    api.force_authenticate(user)
+    return api
+
+
+def test_staff_without_a_role_use_the_api(api, m):
+    spell = spell_for(m.mb, station=m.station_a)
+    c = as_user(api, m.staff_a)
+    response = c.get("/api/mobility/spells/")
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [spell.pk]
+    assert c.get(f"/api/mobility/stations/{m.station_a.pk}/").json()["staff"] == ["staff_a"]
+    assert c.get(f"/api/mobility/stations/{m.station_b.pk}/").status_code == 404
+    assert as_user(APIClient(), m.norole).get("/api/mobility/spells/").status_code == 403
+
+
+def test_outflow_then_inflow_link_the_same_spell(api, m):
+    c = as_user(api, m.secretary_v)
+    body = {"member": m.m1.pk, "destination_region": "640205001", "since": "2024-03-01",
+            "reason": "work", "contact": "13812345678"}  # fmt: skip
+    response = c.post("/api/mobility/spells/", body, format="json")
+    assert response.status_code == 201, response.json()
+    spell_id = response.json()["id"]
+    assert response.json()["contact"] == "138****5678"
+    assert response.json()["lost_contact"] is True  # no inflow side yet
+    again = c.post("/api/mobility/spells/", body, format="json")
+    assert again.status_code == 400
+    assert (again.json()["code"], again.json()["field"]) == ("already_mobile", "member")
+
+    b = as_user(APIClient(), m.staff_b)
+    inflow = {"station": m.station_b.pk, "id_number": m.m1.id_number, "since": m.today,
+              "reason": "work"}  # fmt: skip
+    response = b.post("/api/mobility/spells/inflow/", inflow, format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert data["id"] == spell_id and data["station_name"] == m.station_b.name
+    assert data["home_org_name"] == m.village_a.name and data["lost_contact"] is False
+    assert m.m1.id_number not in response.content.decode()
+    assert MobileMember.objects.count() == 1
+
+
+def test_errors_name_the_field(api, m):
+    c = as_user(api, m.admin_b)
+    response = c.post(
+        "/api/mobility/spells/inflow/",
+        {"inflow_org": m.street_b.pk, "id_number": "123", "since": "2024-03-05",
+         "reason": "work"},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["field"]) == ("invalid_id_number", "id_number")
+    response = c.post(
+        "/api/mobility/spells/inflow/",
+        {"inflow_org": m.street_a.pk, "id_number": m.m1.id_number, "since": "2024-03-05",
+         "reason": "work"},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 404 and response.json()["field"] == "inflow_org"
+    response = c.post(
+        "/api/mobility/spells/",
+        {"member": m.m1.pk, "destination_text": "x", "since": "2024-03-01", "reason": "work"},
+        format="json",
+    )
+    assert response.status_code == 404 and response.json()["field"] == "member"
+    response = c.post(
+        "/api/mobility/spells/",
+        {"member": m.mb.pk, "destination_region": m.village_b_r.pk, "since": "2024-03-01",
+         "reason": "work"},
+        format="json",
+    )  # fmt: skip
+    assert response.json()["code"] == "destination_is_home"
+    assert response.json()["field"] == "destination_region"
+
+
+def test_contacts_return_and_end(api, m):
+    spell = spell_for(m.m1, station=m.station_a)
+    c = as_user(api, m.staff_a)
+    today = m.today.isoformat()
+    response = c.post(f"/api/mobility/spells/{spell.pk}/contacts/",
+                      {"on": today, "channel": "phone", "note": "电话"}, format="json")  # fmt: skip
+    assert response.status_code == 201 and response.json()["by"] == "staff_a"
+    detail = c.get(f"/api/mobility/spells/{spell.pk}/").json()
+    assert detail["last_contact_on"] == today and len(detail["contacts"]) == 1
+    response = c.post(f"/api/mobility/spells/{spell.pk}/end/", {"on": today}, format="json")
+    assert response.status_code == 400 and response.json()["field"] == "note"
+    response = c.post(f"/api/mobility/spells/{spell.pk}/return/", {"on": today}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == MobilityStatus.RETURNED
+    response = c.post(f"/api/mobility/spells/{spell.pk}/return/", {"on": today}, format="json")
+    assert response.json()["code"] == "spell_not_open"
+    other = as_user(APIClient(), m.staff_b)
+    assert other.post(f"/api/mobility/spells/{spell.pk}/contacts/", {}).status_code == 404
+
+
+def test_a_member_registers_going_out_through_the_api(api, m):
+    from tongchou.core.tests.factories import grant
+    from tongchou.organizations.models import RoleKind
+
+    grant(m.me_user, m.village_a, RoleKind.MEMBER)
+    c = as_user(api, m.me_user)
+    response = c.post(
+        "/api/mobility/spells/",
+        {"member": m.me.pk, "destination_text": "银川市", "since": "2024-03-01", "reason": "study"},
+        format="json",
+    )
+    assert response.status_code == 201 and response.json()["name"] == m.me.name
+
+
+def test_stations_create_update(api, m):
+    c = as_user(api, m.admin_a)
+    body = {"name": "长胜工业园区党员服务站", "kind": "industrial_park",
+            "organization": m.street_a.pk, "region": "640202001",
+            "services": ["transfer", "training"], "staff": ["staff_a"]}  # fmt: skip
+    response = c.post("/api/mobility/stations/", body, format="json")
+    assert response.status_code == 201, response.json()
+    pk = response.json()["id"]
+    assert response.json()["staff"] == ["staff_a"]
+    response = c.patch(f"/api/mobility/stations/{pk}/", {"staff": ["ghost"]}, format="json")
+    assert response.status_code == 400 and response.json()["field"] == "staff"
+    response = c.patch(f"/api/mobility/stations/{pk}/", {"active": False}, format="json")
+    assert response.json()["active"] is False
+    response = c.post("/api/mobility/stations/", {**body, "organization": m.street_b.pk},
+                      format="json")  # fmt: skip
+    assert response.status_code == 404 and response.json()["field"] == "organization"
+    staff = as_user(APIClient(), m.staff_a)
+    response = staff.patch(f"/api/mobility/stations/{m.station_a.pk}/", {"name": "x"},
+                           format="json")  # fmt: skip
+    assert response.status_code == 403
+    assert ServiceStation.objects.get(pk=m.station_a.pk).name != "x"
+
+
+def test_list_query_counts(api, m, django_assert_num_queries):
+    c = as_user(api, m.admin_a)
+    spell_for(m.m1, station=m.station_a)
+    c.get("/api/mobility/spells/")  # the scope is cached on the (forced) user from here on
+    with django_assert_num_queries(2) as few:  # count, rows with both sides
+        c.get("/api/mobility/spells/")
+    for member in (m.m2, m.me):
+        spell_for(member, station=m.station_a, inflow_org=m.community_a)
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert c.get("/api/mobility/spells/").json()["count"] == 3
+    c.get("/api/mobility/stations/")
+    with django_assert_num_queries(3) as few:  # count, rows, staff
+        c.get("/api/mobility/stations/")
+    ServiceStation.objects.create(name="另一站", kind="other", organization=m.street_a,
+                                  org_path=m.street_a.path, region=m.street_a_r)  # fmt: skip
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert c.get("/api/mobility/stations/").json()["count"] == 2
