@@ -104,7 +104,9 @@ class TrainingForm(_ScopedOrganization, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not self.errors and not data.get("station") and not data.get("organization"):
+        if "organization" not in self.fields or self.errors:
+            return data
+        if not data.get("station") and not data.get("organization"):
             self.add_error("organization", _("请选择服务站或填写举办党组织代码。"))
         return data
 

@@ -44,11 +44,13 @@ def course_list_for(user) -> QuerySet[Course]:
     scope = scope_for(user, Action.VIEW_ORGS)
     if scope.everything:
         return Course.objects.all()
-    paths = list(scope.paths) + _station_paths(staffed_station_ids(user))
-    if not paths:
+    stations = _station_paths(staffed_station_ids(user))
+    if scope.is_empty and not stations:
         return Course.objects.none()
-    above = {a for p in paths for a in tree.ancestor_paths(p)}
-    return Course.objects.filter(Q(org_path__in=above) | tree.union_q(paths, "org_path"))
+    # Offered to the station's organization: by it or above it (not inside it).
+    above = {a for p in [*scope.paths, *stations] for a in tree.ancestor_paths(p)}
+    above.update(stations)
+    return Course.objects.filter(Q(org_path__in=above) | tree.union_q(scope.paths, "org_path"))
 
 
 def course_get_for(user, pk) -> Course:

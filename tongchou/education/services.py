@@ -309,7 +309,11 @@ TRAINING_EDITABLE = {"title", "skill", "held_on", "hours", "trainer", "place"}
 
 
 def _lock_training(actor, training: Training) -> Training:
-    training = Training.objects.select_for_update().select_related("station").get(pk=training.pk)
+    training = (
+        Training.objects.select_for_update(of=("self",))
+        .select_related("station")
+        .get(pk=training.pk)
+    )
     if not can_manage_training(actor, org_path=training.org_path, station=training.station):
         raise PermissionDenied
     return training

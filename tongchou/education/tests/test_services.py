@@ -356,9 +356,7 @@ def test_training_with_participants_cannot_move_to_the_future(w):
     t = training(w)
     services.training_participants_set(actor=w.admin_a, training=t, members=[w.m1])
     with pytest.raises(ApplicationError) as exc:
-        services.training_update(
-            actor=w.admin_a, training=t, held_on=TODAY + dt.timedelta(days=1)
-        )
+        services.training_update(actor=w.admin_a, training=t, held_on=TODAY + dt.timedelta(days=1))
     assert exc.value.field == "held_on"
     t.refresh_from_db()
     assert t.held_on == YESTERDAY
