@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tongchou.members.models import Member
 from tongchou.organizations.permissions import Action, can, scope_for
-from tongchou.transfers.models import Transfer, TransferKind, TransferState
+from tongchou.transfers.models import Transfer, TransferKind, TransferState, TransferStep
 
 
 def _scope_q(user, action: str) -> Q | None:
@@ -60,8 +60,10 @@ def transfers_of_member(member: Member) -> QuerySet[Transfer]:
     return Transfer.objects.filter(member=member).select_related("from_org", "to_org")
 
 
-def steps_of(transfer: Transfer):
-    return transfer.steps.select_related("actor")
+def steps_of(transfer: Transfer | None = None):
+    """A transfer's history with the actors (or, without one, the queryset to prefetch)."""
+    steps = TransferStep.objects.select_related("actor").order_by("at", "id")
+    return steps if transfer is None else steps.filter(transfer=transfer)
 
 
 def overdue_q(today=None) -> Q:
