@@ -9,6 +9,11 @@ class OrglifeConfig(AppConfig):
 
     def ready(self):
         from tongchou.core import tree
+        from tongchou.members import panels
         from tongchou.orglife.models import Session
+        from tongchou.orglife.panels import member_panel
 
         tree.register_path_copy(Session, "org_path")
+        panels.register(
+            panels.Panel("orglife", "orglife/_member_panel.html", member_panel, order=30)
+        )

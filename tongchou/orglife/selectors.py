@@ -276,6 +276,17 @@ class ExpectationSummary:
     short: dict[str, int]  # kind → organizations that held fewer than usual
 
 
+def default_within_for(user) -> Organization | None:
+    """The top of the user's view (their first root) when no organization is chosen."""
+    from tongchou.organizations.selectors import organization_roots_for
+
+    scope = scope_for(user, Action.VIEW_MEMBERS)
+    for org in organization_roots_for(user).order_by("path")[:20]:
+        if scope.covers(org.path):
+            return org
+    return None
+
+
 def _within_for(user, within: Organization) -> None:
     if not scope_for(user, Action.VIEW_MEMBERS).covers(within.path):
         raise Http404

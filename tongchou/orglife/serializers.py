@@ -1,0 +1,205 @@
+"""API shapes of organizational life. Input serializers type-check; the rules run inside the
+services, the same as for the pages."""
+
+from rest_framework import serializers
+
+from tongchou.core.validators import MAX_ID
+from tongchou.orglife.models import (
+    Attendance,
+    AttendanceStatus,
+    Session,
+    SessionFormat,
+    SessionKind,
+)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    format_display = serializers.CharField(source="get_format_display", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    station_name = serializers.CharField(
+        source="station.name", read_only=True, allow_null=True, default=None
+    )
+    has_attachment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "organization",
+            "organization_name",
+            "station",
+            "station_name",
+            "starts_at",
+            "held_on",
+            "format",
+            "format_display",
+            "place",
+            "online_link",
+            "topic",
+            "minutes",
+            "has_attachment",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_has_attachment(self, obj) -> bool:
+        return bool(obj.attachment)
+
+
+class SessionWriteSerializer(serializers.Serializer):
+    """Typed input for create (organization, or a station whose staff hold it) and PATCH."""
+
+    organization = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Organization id."
+    )
+    station = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Member service station id (sessions held at a station).",
+    )
+    kind = serializers.ChoiceField(choices=SessionKind.choices)
+    starts_at = serializers.DateTimeField()
+    format = serializers.ChoiceField(choices=SessionFormat.choices)
+    topic = serializers.CharField(max_length=200, allow_blank=True)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    online_link = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    minutes = serializers.CharField(required=False, allow_blank=True)
+    attachment = serializers.FileField(required=False, allow_null=True)
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    member_organization = serializers.CharField(source="member.organization.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Attendance
+        fields = [
+            "member",
+            "member_name",
+            "member_organization",
+            "status",
+            "status_display",
+            "held_on",
+        ]
+        read_only_fields = fields
+
+
+class AttendanceEntrySerializer(serializers.Serializer):
+    member = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices)
+
+
+class AttendanceWriteSerializer(serializers.Serializer):
+    """The whole attendance of the session: it replaces what was recorded."""
+
+    entries = AttendanceEntrySerializer(many=True)
+
+
+class PeriodQuerySerializer(serializers.Serializer):
+    within = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Organization id (default: the top of the caller's scope).",
+    )
+    year = serializers.IntegerField(
+        required=False, min_value=2000, max_value=2100, help_text="Default: this year."
+    )
+    quarter = serializers.IntegerField(required=False, min_value=1, max_value=4)
+    month = serializers.IntegerField(
+        required=False, min_value=1, max_value=12, help_text="Wins over quarter."
+    )
+
+
+class KindFactsSerializer(serializers.Serializer):
+    held = serializers.IntegerField()
+    expected = serializers.IntegerField()
+
+
+class OrgFactsSerializer(serializers.Serializer):
+    org_id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    holders = serializers.IntegerField(help_text="Organizations expected to hold life in the row.")
+    has_children = serializers.BooleanField()
+    kinds = serializers.DictField(child=KindFactsSerializer(), help_text="By session kind.")
+
+
+class PeriodSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField(allow_null=True)
+    month = serializers.IntegerField(allow_null=True)
+    start = serializers.DateField()
+    end = serializers.DateField()
+    through = serializers.DateField(
+        allow_null=True, help_text="Last day counted for expectations (null: not begun)."
+    )
+
+
+class ExpectationSummarySerializer(serializers.Serializer):
+    within = serializers.SerializerMethodField()
+    period = PeriodSerializer()
+    frequencies = serializers.DictField(child=serializers.CharField())
+    totals = OrgFactsSerializer()
+    short = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Kind → organizations that held fewer."
+    )
+    rows = OrgFactsSerializer(many=True)
+    children = OrgFactsSerializer(many=True, help_text="Summed per direct child (drill-down).")
+
+    def get_within(self, obj) -> dict:
+        return {"id": obj.within.pk, "name": obj.within.name}
+
+
+class ReportQuerySerializer(serializers.Serializer):
+    within = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    months = serializers.IntegerField(required=False, min_value=1, max_value=120)
+    flag = serializers.ChoiceField(
+        required=False, choices=["flagged", "no_inflow_side", "lost_contact"]
+    )
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=500)
+
+
+class ReportRowSerializer(serializers.Serializer):
+    spell_id = serializers.IntegerField()
+    member_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    home_org_id = serializers.IntegerField(allow_null=True)
+    home_org = serializers.CharField()
+    destination = serializers.CharField()
+    inflow_org_id = serializers.IntegerField(allow_null=True)
+    inflow_org = serializers.CharField()
+    station_id = serializers.IntegerField(allow_null=True)
+    station = serializers.CharField()
+    since = serializers.DateField()
+    last_attended = serializers.DateField(allow_null=True)
+    last_contact = serializers.DateField(allow_null=True)
+    no_inflow_side = serializers.BooleanField()
+    lost_contact = serializers.BooleanField()
+    act_with = serializers.ListField(child=serializers.CharField())
+    act_with_org = serializers.CharField()
+
+
+class ReportCountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    no_inflow_side = serializers.IntegerField()
+    lost_contact = serializers.IntegerField()
+    flagged = serializers.IntegerField()
+
+
+class ReportSerializer(serializers.Serializer):
+    months = serializers.IntegerField()
+    cutoff = serializers.DateField()
+    counts = ReportCountsSerializer()
+    count = serializers.IntegerField(help_text="Rows after the flag filter.")
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = ReportRowSerializer(many=True)

@@ -1,0 +1,347 @@
+"""Organizational-life pages: sessions (list, create, edit, delete, detail with the attendance
+form, attachment), expectations per organization and period, and the "no one left behind"
+report with its export."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tongchou.core.errors import ApplicationError
+from tongchou.core.forms import FastSelect, apply_error
+from tongchou.organizations.permissions import Action, can
+from tongchou.organizations.selectors import organization_get_for
+from tongchou.orglife import report as reports
+from tongchou.orglife import rules, selectors, services
+from tongchou.orglife.filters import SessionFilter
+from tongchou.orglife.forms import (
+    AttendanceForm,
+    PeriodForm,
+    ReportForm,
+    SessionForm,
+    org_choices,
+)
+from tongchou.orglife.models import SessionFormat, SessionKind
+from tongchou.orglife.permissions import can_manage, can_record_somewhere, can_view_somewhere
+
+PAGE_SIZE = 50
+REPORT_PAGE_SIZE = 100
+ATTENDANCE_FORM_LIMIT = 500
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_view(user) -> None:
+    if not can_view_somewhere(user):
+        raise PermissionDenied
+
+
+def _query_without(request, *names: str) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _with_all(field, label: str) -> None:
+    field.widget = FastSelect()
+    field.choices = [("", label), *[c for c in field.choices if c[0] != ""]]
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def session_list(request):
+    user = request.user
+    _require_view(user)
+    sessions = selectors.session_list_for(user).select_related("organization", "station")
+    filterset = SessionFilter(request.GET, queryset=sessions, request=request)
+    form = filterset.form
+    form.fields["org"].widget = FastSelect(
+        choices=[("", _("全部（我的范围）")), *org_choices(user)]
+    )
+    for name in ("kind", "format"):
+        _with_all(form.fields[name], _("全部"))
+    rows = filterset.qs if filterset.is_valid() else sessions.none()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "orglife/session_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query_without_page": _query_without(request, "page"),
+            "can_record": can_record_somewhere(user),
+            "can_report": can(user, Action.VIEW_MEMBERS),
+        },
+    )
+
+
+def _render_form(request, form, session=None, status=200):
+    return render(
+        request,
+        "orglife/session_form.html",
+        {"form": form, "session": session},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_create(request):
+    user = request.user
+    if not can_record_somewhere(user):
+        raise PermissionDenied
+    initial = {"starts_at": timezone.localtime().replace(second=0, microsecond=0)}
+    org_id = request.GET.get("org")
+    if org_id and org_id.isdigit():
+        try:
+            org = organization_get_for(user, org_id, action=Action.MANAGE_MEMBERS)
+        except Http404:
+            org = None
+        if org is not None:
+            initial["organization"] = org.code
+            if org.sector:  # new employment groups meet online and offline
+                initial["format"] = SessionFormat.BOTH
+    form = SessionForm(request.POST or None, request.FILES or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_create(actor=user, **form.service_kwargs())
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已登记组织生活。"))
+            return redirect("orglife:detail", pk=session.pk)
+    return _render_form(request, form)
+
+
+def _managed(request, pk):
+    session = selectors.session_get_for(request.user, pk)
+    if not can_manage(request.user, session):
+        raise PermissionDenied
+    return session
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request, pk):
+    user = request.user
+    session = _managed(request, pk)
+    form = SessionForm(
+        request.POST or None,
+        request.FILES or None,
+        user=user,
+        session=session,
+        initial=SessionForm.initial_for(session),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_update(actor=user, session=session, **form.service_kwargs())
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("orglife:detail", pk=session.pk)
+    return _render_form(request, form, session)
+
+
+@login_required
+@require_POST
+def session_delete(request, pk):
+    session = _managed(request, pk)
+    services.session_delete(actor=request.user, session=session)
+    messages.success(request, _("已删除该次组织生活及其出席记录。"))
+    return redirect("orglife:list")
+
+
+def _attendance_form(session, data=None):
+    candidates = selectors.attendance_candidates(session)
+    truncated = len(candidates) > ATTENDANCE_FORM_LIMIT
+    current = dict(session.attendance.values_list("member_id", "status"))
+    if truncated:
+        # A large subtree (a committee's lecture): those recorded, then the first others.
+        recorded = [m for m in candidates if m.pk in current]
+        others = [m for m in candidates if m.pk not in current]
+        candidates = recorded + others[: max(ATTENDANCE_FORM_LIMIT - len(recorded), 0)]
+    form = AttendanceForm(data, session=session, candidates=candidates, current=current)
+    form.truncated = truncated
+    base = rules.membership_path(session.org_path, session.organization.kind)
+    form.away = {m.pk for m in candidates if not m.org_path.startswith(base)}
+    return form
+
+
+def _render_detail(request, session, form=None, status=200):
+    user = request.user
+    manage = can_manage(user, session)
+    in_future = session.starts_at > timezone.now()
+    if form is None and manage and not in_future:
+        form = _attendance_form(session)
+    attendance = list(selectors.attendance_of(session))
+    counts = {}
+    for row in attendance:
+        counts[row.get_status_display()] = counts.get(row.get_status_display(), 0) + 1
+    return render(
+        request,
+        "orglife/session_detail.html",
+        {
+            "session": session,
+            "attendance": attendance,
+            "counts": counts,
+            "form": form,
+            "can_manage": manage,
+            "in_future": in_future,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def session_detail(request, pk):
+    session = selectors.session_get_for(request.user, pk)
+    return _render_detail(request, session)
+
+
+@login_required
+@require_POST
+def session_attendance(request, pk):
+    user = request.user
+    session = _managed(request, pk)
+    if session.starts_at > timezone.now():
+        messages.error(request, _("组织生活尚未召开，不能登记出席情况。"))
+        return redirect("orglife:detail", pk=session.pk)
+    form = _attendance_form(session, request.POST)
+    if form.is_valid():
+        try:
+            services.attendance_record(actor=user, session=session, entries=form.entries())
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已保存出席情况。"))
+            return redirect("orglife:detail", pk=session.pk)
+    return _render_detail(request, session, form=form)
+
+
+@login_required
+@require_GET
+def session_attachment(request, pk):
+    session = selectors.session_get_for(request.user, pk)
+    if not session.attachment:
+        raise Http404
+    try:
+        handle = session.attachment.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    name = session.attachment.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=name)
+
+
+# --- expectations ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def expectations(request):
+    user = request.user
+    if not can(user, Action.VIEW_MEMBERS):
+        raise PermissionDenied
+    form = PeriodForm(PeriodForm.data_from(request.GET))
+    form.fields["org"].widget = FastSelect(choices=[("", _("我的范围")), *org_choices(user)])
+    summary = None
+    within = None
+    if form.is_valid():
+        data = form.cleaned_data
+        within = (
+            organization_get_for(user, data["org"], action=Action.VIEW_MEMBERS)
+            if data.get("org")
+            else selectors.default_within_for(user)
+        )
+        if within is not None:
+            summary = selectors.expectation_summary_for(
+                user,
+                within=within,
+                year=data["year"],
+                quarter=data.get("quarter"),
+                month=data.get("month"),
+            )
+    own = None
+    if summary is not None:
+        own = next((r for r in summary.rows if r.org_id == within.pk), None)
+    return render(
+        request,
+        "orglife/expectations.html",
+        {
+            "form": form,
+            "summary": summary,
+            "own": own,
+            "own_rows": [own] if own else [],
+            "kind_labels": dict(SessionKind.choices),
+            "frequency_labels": rules.FREQUENCY_LABELS,
+            "query_without_org": _query_without(request, "org"),
+        },
+    )
+
+
+# --- the "no one left behind" report ---------------------------------------------------------
+
+
+def _report(request):
+    user = request.user
+    if not can(user, Action.VIEW_MEMBERS):
+        raise PermissionDenied
+    form = ReportForm(request.GET)
+    form.fields["within"].widget = FastSelect(choices=[("", _("我的范围")), *org_choices(user)])
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    within = None
+    if data.get("within"):
+        within = organization_get_for(user, data["within"], action=Action.VIEW_MEMBERS)
+    try:
+        report = reports.left_behind_for(user, within=within, months=data.get("months"))
+    except ApplicationError as exc:
+        apply_error(form, exc)
+        return form, None
+    return form, report
+
+
+@login_required
+@require_GET
+def left_behind(request):
+    form, report = _report(request)
+    rows = report.rows_with(form.cleaned_data.get("flag")) if report is not None else []
+    page = Paginator(rows, REPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "orglife/report.html",
+        {
+            "form": form,
+            "report": report,
+            "page": page,
+            "query_without_page": _query_without(request, "page"),
+            "export_query": _query_without(request, "page"),
+            "can_export": can(request.user, Action.EXPORT),
+        },
+    )
+
+
+@login_required
+@require_GET
+def left_behind_export(request):
+    if not can(request.user, Action.EXPORT):
+        raise PermissionDenied
+    form, report = _report(request)
+    if report is None:
+        messages.error(request, _("筛选条件有误，未导出。"))
+        return redirect("orglife:report")
+    out = reports.report_xlsx(
+        actor=request.user, report=report, flag=form.cleaned_data.get("flag") or None
+    )
+    name = f"left-behind-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
