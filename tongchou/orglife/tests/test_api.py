@@ -1,0 +1,169 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from tongchou.orglife.models import Attendance, Session, SessionKind
+from tongchou.orglife.tests.conftest import at, spell
+from tongchou.orglife.tests.test_selectors import session
+
+pytestmark = pytest.mark.django_db
+
+SESSIONS = "/api/life/sessions/"
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def body(**overrides) -> dict:
+    data = {
+        "kind": "theme_day",
+        "starts_at": at(2).isoformat(),
+        "format": "offline",
+        "topic": "主题党日",
+        "place": "村部",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_create_patch_attendance_and_delete(w):
+    client = api(w.secretary_v)
+    response = client.post(SESSIONS, body(organization=w.village_a.pk), format="json")
+    assert response.status_code == 201, response.json()
+    pk = response.json()["id"]
+    assert response.json()["organization_name"] == "长胜村党支部"
+    response = client.patch(f"{SESSIONS}{pk}/", {"minutes": "记录"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["minutes"] == "记录"
+    v0, v1 = w.villagers[:2]
+    entries = [{"member": v0.pk, "status": "offline"}, {"member": v1.pk, "status": "absent"}]
+    response = client.put(f"{SESSIONS}{pk}/attendance/", {"entries": entries}, format="json")
+    assert response.status_code == 200
+    assert {(r["member"], r["status"]) for r in response.json()} == {
+        (v0.pk, "offline"),
+        (v1.pk, "absent"),
+    }
+    assert len(client.get(f"{SESSIONS}{pk}/attendance/").json()) == 2
+    assert client.delete(f"{SESSIONS}{pk}/").status_code == 204
+    assert not Session.objects.exists()
+
+
+def test_refusals_are_400_with_code_and_field(w):
+    client = api(w.secretary_v)
+    response = client.post(SESSIONS, body(organization=w.village_a.pk, topic=""), format="json")
+    assert response.status_code == 400
+    assert response.json()["field"] == "topic"
+    response = client.post(SESSIONS, body(organization=w.village_b.pk), format="json")
+    assert response.status_code == 404
+    assert response.json()["field"] == "organization"
+    response = client.post(
+        SESSIONS, body(organization=w.village_a.pk, station=w.station_a.pk), format="json"
+    )
+    assert response.status_code == 404  # the secretary may not use the street's station
+    assert response.json()["field"] == "station"
+    s = session(w.village_a, SessionKind.THEME_DAY, dt.date(2025, 1, 5))
+    response = client.put(
+        f"{SESSIONS}{s.pk}/attendance/",
+        {"entries": [{"member": w.resident.pk, "status": "offline"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "member_outside_organization"
+    assert "居民" in response.json()["message"]
+    response = client.patch(f"{SESSIONS}{s.pk}/", {"organization": w.community_a.pk}, format="json")
+    assert response.status_code == 400
+    future = client.post(
+        SESSIONS, body(organization=w.village_a.pk, starts_at=at(-2).isoformat()), format="json"
+    )
+    assert future.status_code == 201
+    response = client.put(
+        f"{SESSIONS}{future.json()['id']}/attendance/",
+        {"entries": [{"member": w.villagers[0].pk, "status": "offline"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "session_in_future"
+    assert not Attendance.objects.exists()
+
+
+def test_station_staff_without_a_role(w):
+    spell(w.outsider, home=w.village_b, station=w.station_a)
+    client = api(w.staff)
+    response = client.post(
+        SESSIONS,
+        body(station=w.station_a.pk, format="online", online_link="会议号 1"),
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    pk = response.json()["id"]
+    response = client.put(
+        f"{SESSIONS}{pk}/attendance/",
+        {"entries": [{"member": w.outsider.pk, "status": "online"}]},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert [s["id"] for s in client.get(SESSIONS).json()["results"]] == [pk]
+    assert client.get("/api/life/report/").status_code == 403
+
+
+def test_list_is_scoped_and_constant_in_queries(w, django_assert_num_queries):
+    client = api(w.admin_a)
+    for i in range(3):
+        session(w.village_a, SessionKind.THEME_DAY, dt.date(2025, 1 + i, 5))
+    session(w.village_b, SessionKind.THEME_DAY, dt.date(2025, 1, 5))
+    client.get(SESSIONS)
+    with django_assert_num_queries(2) as few:  # count, page (scope cached on the user)
+        response = client.get(SESSIONS)
+    assert response.json()["count"] == 3
+    for i in range(4):
+        session(w.courier_a, SessionKind.LECTURE, dt.date(2025, 5, 1 + i))
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(SESSIONS)
+    assert response.json()["count"] == 7
+    assert client.get(SESSIONS, {"org": w.courier_a.pk}).json()["count"] == 4
+
+
+def test_expectations_endpoint(w):
+    session(w.village_a, SessionKind.THEME_DAY, dt.date(2025, 4, 2))
+    client = api(w.admin_a)
+    response = client.get(
+        "/api/life/expectations/", {"within": w.street_a.pk, "year": 2025, "quarter": 2}
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert data["within"] == {"id": w.street_a.pk, "name": "长胜街道党工委"}
+    assert data["period"]["start"] == "2025-04-01"
+    village = next(r for r in data["rows"] if r["org_id"] == w.village_a.pk)
+    assert village["kinds"]["theme_day"] == {"held": 1, "expected": 3}
+    assert {c["org_id"] for c in data["children"]} == {
+        w.village_a.pk,
+        w.community_a.pk,
+        w.courier_a.pk,
+    }
+    default = client.get("/api/life/expectations/")
+    assert default.status_code == 200
+    assert default.json()["within"]["id"] == w.county_a.pk
+    assert client.get("/api/life/expectations/", {"within": w.village_b.pk}).status_code == 404
+    assert client.get("/api/life/expectations/", {"month": 13}).status_code == 400
+
+
+def test_report_endpoint(w):
+    today = timezone.localdate()
+    spell(w.villagers[0], home=w.village_a, since=today - dt.timedelta(days=400))
+    spell(w.villagers[1], home=w.village_a, station=w.station_a, since=today, contact=today)
+    client = api(w.admin_a)
+    data = client.get("/api/life/report/").json()
+    assert data["counts"] == {"total": 2, "no_inflow_side": 1, "lost_contact": 1, "flagged": 1}
+    assert data["count"] == 2
+    only = client.get("/api/life/report/", {"flag": "no_inflow_side", "months": 24}).json()
+    assert [r["name"] for r in only["results"]] == ["村民0"]
+    assert only["results"][0]["lost_contact"] is False
+    assert only["months"] == 24
+    assert client.get("/api/life/report/", {"months": 0}).status_code == 400
+    assert client.get("/api/life/report/", {"within": w.village_b.pk}).status_code == 404
+    assert api(w.admin_b).get("/api/life/report/").json()["count"] == 0
