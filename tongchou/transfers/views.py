@@ -157,6 +157,14 @@ def _render_detail(request, transfer, *, step_forms=None, status=200):
             "allowed": allowed,
             "forms": forms,
             "reversed_by": list(transfer.reversed_by.all()),
+            # Errors of a step no longer offered (e.g. someone else took it meanwhile).
+            "stale_errors": [
+                error
+                for step, form in (step_forms or {}).items()
+                if step not in allowed
+                for errors in form.errors.values()
+                for error in errors
+            ],
         },
         status=status,
     )

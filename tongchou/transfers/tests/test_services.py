@@ -556,3 +556,48 @@ def test_query_counts_per_step(w):
     assert len(approve) == 6, [q["sql"] for q in approve]
     # accept: UPDATE transfer, step, audit, UPDATE member, 2 member audits, open spell lookup
     assert len(accept) <= 9, [q["sql"] for q in accept]
+
+
+# -- mobility: a transfer to the inflow side ends the member's spell away ----------------------
+
+
+def _spell(w, member, inflow_org):
+    from tongchou.mobility.models import MobileMember
+
+    return MobileMember.objects.create(
+        member=member,
+        home_org=member.organization,
+        home_path=member.org_path,
+        since=dt.date(2024, 3, 1),
+        reason="work",
+        inflow_org=inflow_org,
+        inflow_path=inflow_org.path if inflow_org else "",
+    )
+
+
+def test_transfer_to_the_inflow_organization_ends_the_open_spell(w):
+    from tongchou.mobility.models import MobilityStatus
+
+    spell = _spell(w, w.m1, w.village_b)
+    Member.objects.filter(pk=w.m1.pk).update(status=MemberStatus.MOBILE)
+    w.m1.refresh_from_db()
+    t = within(w, to_org=w.village_b)
+    services.transfer_approve_out(actor=w.admin_a, transfer=t)
+    services.transfer_approve_upper(actor=w.admin_a, transfer=t)
+    services.transfer_accept(actor=w.secretary_b, transfer=t)
+    spell.refresh_from_db()
+    assert spell.status == MobilityStatus.ENDED and spell.ended_on == timezone.localdate()
+    assert t.letter_number in spell.note
+    w.m1.refresh_from_db()
+    assert w.m1.status == MemberStatus.NORMAL and w.m1.organization_id == w.village_b.pk
+
+
+def test_transfer_elsewhere_leaves_the_spell_open(w):
+    from tongchou.mobility.models import MobilityStatus
+
+    spell = _spell(w, w.m1, w.village_b)
+    t = within(w)
+    services.transfer_approve_out(actor=w.admin_a, transfer=t)
+    services.transfer_accept(actor=w.admin_a, transfer=t)
+    spell.refresh_from_db()
+    assert spell.status == MobilityStatus.OPEN
