@@ -1,0 +1,114 @@
+"""The member's own pages ("我的"): their record (masked), organization, transfer and mobility
+status, attendance and study hours (the member-page panels of every app), and three requests
+of their own: a transfer, going out, having arrived. A login without a member record gets a
+page saying so. Nothing here reaches beyond the member's own record."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tongchou.core.errors import ApplicationError
+from tongchou.core.forms import apply_error
+from tongchou.members.panels import panels_for
+from tongchou.portal import selectors
+from tongchou.portal.forms import ArrivedForm, GoingOutForm, TransferRequestForm
+
+
+def _no_member(request):
+    return render(request, "portal/no_member.html")
+
+
+@login_required
+@require_GET
+def home(request):
+    member = selectors.own_member(request.user)
+    if member is None:
+        return _no_member(request)
+    context = selectors.summary_for(member, today=timezone.localdate())
+    context.update(
+        member=member,
+        panels=panels_for(request.user, member, viewer_is_member=True),
+    )
+    return render(request, "portal/home.html", context)
+
+
+def _own_request(request, form_class, template: str, call, success: str, **initial):
+    """One of the member's own requests: the form, one service, back to "我的"."""
+    member = selectors.own_member(request.user)
+    if member is None:
+        return _no_member(request)
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(member, form)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        except PermissionDenied:
+            form.add_error(None, _("您不能办理这项业务，请联系所在党组织。"))
+        else:
+            selectors.forget_own_member(request.user)
+            messages.success(request, success)
+            return redirect("portal:home")
+    return render(request, template, {"form": form, "member": member})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer(request):
+    from tongchou.transfers.services import transfer_request
+
+    def call(member, form):
+        transfer_request(actor=request.user, member=member, **form.service_kwargs())
+
+    return _own_request(
+        request,
+        TransferRequestForm,
+        "portal/transfer.html",
+        call,
+        _("转接申请已提交，请等待所在党组织审批。"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def going_out(request):
+    from tongchou.mobility.services import outflow_register
+
+    def call(member, form):
+        outflow_register(actor=request.user, member=member, **form.cleaned_data)
+
+    return _own_request(
+        request,
+        GoingOutForm,
+        "portal/going_out.html",
+        call,
+        _("外出登记已提交，所在党组织会与您保持联系。"),
+        since=timezone.localdate(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def arrived(request):
+    from tongchou.mobility.services import inflow_register
+
+    def call(member, form):
+        inflow_register(
+            actor=request.user,
+            id_number=member.id_number,
+            name=member.name,
+            **form.cleaned_data,
+        )
+
+    return _own_request(
+        request,
+        ArrivedForm,
+        "portal/arrived.html",
+        call,
+        _("到达登记已提交，流入地党组织或服务站会与您联系。"),
+        since=timezone.localdate(),
+    )
