@@ -218,6 +218,12 @@ SPECTACULAR_SETTINGS = {
         "RoleKindEnum": "tongchou.organizations.models.RoleKind",
         "RegionKindEnum": "tongchou.regions.models.RegionKind",
         "MemberStatusEnum": "tongchou.members.choices.MemberStatus",
+        "StationKindEnum": "tongchou.mobility.models.StationKind",
+        "MobilityStatusEnum": "tongchou.mobility.models.MobilityStatus",
+        "TransferKindEnum": "tongchou.transfers.models.TransferKind",
+        "TransferStateEnum": "tongchou.transfers.models.TransferState",
+        "SessionKindEnum": "tongchou.orglife.models.SessionKind",
+        "AttendanceStatusEnum": "tongchou.orglife.models.AttendanceStatus",
     },
 }
 
