@@ -9,8 +9,9 @@ the last organizational life the member attended (anywhere), the last contact, a
   last attended session counts as contact (attending is being reached); a spell with neither
   counts from the day it began, so someone who left last week is not yet lost.
 
-Each row names with whom to act: the secretaries and admins of the home organization (or, when
-it has none, of its nearest ancestor that has), and the inflow organization or station.
+Each row names with whom to act: the secretaries and admins (accounts) of the home organization;
+when it has none, the secretary on its record; failing that, the accounts of its nearest
+ancestor that has some. The inflow organization or station is the other side to act with.
 
 Built in a fixed number of reads whatever the number of rows: the spells (one query with their
 names), the members' last attendance (orglife.selectors.last_attended_on) and the roles.
@@ -114,6 +115,7 @@ SPELL_COLUMNS = (
     "external_name",
     "home_org_id",
     "home_org__name",
+    "home_org__secretary_name",
     "home_text",
     "home_path",
     "destination_region__name",
@@ -190,7 +192,7 @@ def left_behind_for(
     )
     raw = list(spells)
     attended = last_attended_on(r[1] for r in raw if r[1] is not None)
-    people = _people_by_org({r[7] for r in raw if r[7]})
+    people = _people_by_org({r[8] for r in raw if r[8]})
     ancestors_named: dict[str, tuple[int, list[str]] | None] = {}
 
     def acting(path: str) -> tuple[int, list[str]] | None:
@@ -203,9 +205,9 @@ def left_behind_for(
 
     rows: list[ReportRow] = []
     acting_orgs: set[int] = set()
-    for (pk, member_id, member_name, external_name, home_id, home_name, home_text, home_path,
-         region_name, destination_text, inflow_id, inflow_name, station_id, station_name,
-         since, contact) in raw:  # fmt: skip
+    for (pk, member_id, member_name, external_name, home_id, home_name, home_secretary,
+         home_text, home_path, region_name, destination_text, inflow_id, inflow_name,
+         station_id, station_name, since, contact) in raw:  # fmt: skip
         last_attended = attended.get(member_id) if member_id else None
         row = ReportRow(
             spell_id=pk,
@@ -226,7 +228,11 @@ def left_behind_for(
         row.no_inflow_side = inflow_id is None and station_id is None
         reached = max((d for d in (contact, last_attended) if d is not None), default=since)
         row.lost_contact = reached < cutoff
-        if home_path:
+        if home_id is not None and not people.get(home_id) and home_secretary:
+            # No account at the home organization, but its secretary is on record.
+            row.act_with = [f"{home_secretary}（{RoleKind.SECRETARY.label}）"]
+            row.act_with_org = home_name
+        elif home_path:
             found = acting(home_path)
             if found is not None:
                 org_id, names = found
@@ -237,7 +243,7 @@ def left_behind_for(
     if acting_orgs:
         names = _org_names(acting_orgs)
         for row in rows:
-            if row.act_with_org:
+            if row.act_with_org.isdigit():
                 row.act_with_org = names.get(int(row.act_with_org), "")
     counts = {
         "total": len(rows),
