@@ -59,6 +59,9 @@ LETTER_MAX_LENGTH = 40
 TEXT_MAX = 200
 NOTE_MAX = 500
 UPPER_KINDS = (OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE)
+# A member with an open mobility spell is away (mobility keeps the status while the spell is
+# open); only then can a transfer settle a spell.
+AWAY_STATUSES = (MemberStatus.MOBILE, MemberStatus.LOST_CONTACT)
 
 
 def letter_prefix() -> str:
@@ -568,8 +571,9 @@ def transfer_accept(*, actor, transfer: Transfer, note: str = "") -> Transfer:
         completed_at=now,
     )
     if transfer.kind == TransferKind.WITHIN:
-        _move_member(actor, transfer)
-        _end_mobility(actor, transfer, inflow_org_id=transfer.to_org_id)
+        status = _move_member(actor, transfer)
+        if status in AWAY_STATUSES:
+            _end_mobility(actor, transfer, inflow_org_id=transfer.to_org_id)
     elif transfer.kind == TransferKind.OUTWARD:
         _transfer_out(actor, transfer)
     else:
@@ -589,7 +593,7 @@ def _letter_note(transfer: Transfer) -> str:
     return text
 
 
-def _move_member(actor, transfer: Transfer) -> None:
+def _move_member(actor, transfer: Transfer) -> str:
     """Move the member to the inflow organization, audited on both sides as member_update does.
 
     Not member_update itself: that asks the actor to manage both organizations, while a transfer
@@ -598,15 +602,31 @@ def _move_member(actor, transfer: Transfer) -> None:
     request."""
     to_org = transfer.to_org
     _check_destination(to_org)
-    moved = Member.objects.filter(
-        pk=transfer.member_id, organization_id=transfer.from_org_id, archived=False
-    ).update(organization=to_org, org_path=to_org.path, updated_at=timezone.now())
-    if moved != 1:
+    # One statement moves the member (only if still where the request found them) and tells
+    # their status, so the mobility spell is looked up only for a member who is away.
+    table = connection.ops.quote_name(Member._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET organization_id = %s, org_path = %s, updated_at = %s "
+            f"WHERE id = %s AND organization_id = %s AND archived = %s RETURNING status",
+            [
+                to_org.pk,
+                to_org.path,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                transfer.member_id,
+                transfer.from_org_id,
+                False,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise ApplicationError(
             "member_changed",
             _("该党员的组织关系在申请后已有变动（或已归档），请退回本转接后重新申请。"),
             field="member",
         )
+    if Transfer.member.is_cached(transfer):  # keep a loaded member in step with the row
+        transfer.member.organization, transfer.member.org_path = to_org, to_org.path
     note = _letter_note(transfer)
     for path in (transfer.to_path, transfer.from_path):
         audit.record(
@@ -620,6 +640,7 @@ def _move_member(actor, transfer: Transfer) -> None:
             after={"organization": transfer.to_org_id},
             note=note,
         )
+    return row[0]
 
 
 def _transfer_out(actor, transfer: Transfer) -> None:

@@ -554,8 +554,9 @@ def test_query_counts_per_step(w):
     assert len(request) == 5, [q["sql"] for q in request]
     # approve: counter upsert, UPDATE transfer, step, audit
     assert len(approve) == 6, [q["sql"] for q in approve]
-    # accept: UPDATE transfer, step, audit, UPDATE member, 2 member audits, open spell lookup
-    assert len(accept) <= 9, [q["sql"] for q in accept]
+    # accept: UPDATE transfer, step, audit, UPDATE member … RETURNING status, 2 member audits
+    # (the mobility spell is looked up only for a member who is away)
+    assert len(accept) == 8, [q["sql"] for q in accept]
 
 
 # -- mobility: a transfer to the inflow side ends the member's spell away ----------------------
