@@ -8,6 +8,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tongchou.core.forms import FastSelect
 from tongchou.core.tree import depth
 from tongchou.organizations.models import Organization, OrgStatus
 from tongchou.organizations.permissions import Action, scope_for
@@ -171,7 +172,11 @@ class AttendanceForm(forms.Form):
             if status and status not in {c[0] for c in field_choices}:
                 field_choices.append((status, AttendanceStatus(status).label))
             self.fields[name] = forms.ChoiceField(
-                label=member.name, choices=field_choices, required=False, initial=status or ""
+                label=member.name,
+                choices=field_choices,
+                required=False,
+                initial=status or "",
+                widget=FastSelect(attrs={"class": "form-select form-select-sm"}),
             )
             self.rows.append((member, name))
 

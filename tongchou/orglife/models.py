@@ -70,6 +70,8 @@ class Session(TimeStampedModel):
         verbose_name_plural = _("组织生活")
         indexes = [
             models.Index(fields=["org_path", "held_on", "kind"], name="session_tree_period"),
+            # Lists, newest first: a wide scope walks this and stops at a page.
+            models.Index(fields=["-starts_at", "-id"], name="session_newest"),
         ]
 
     def __str__(self) -> str:

@@ -31,7 +31,7 @@ from tongchou.orglife.permissions import can_manage, can_record_somewhere, can_v
 
 PAGE_SIZE = 50
 REPORT_PAGE_SIZE = 100
-ATTENDANCE_FORM_LIMIT = 500
+ATTENDANCE_FORM_LIMIT = 300
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -161,18 +161,19 @@ def session_delete(request, pk):
 
 
 def _attendance_form(session, data=None):
+    """The attendance form: those already recorded, then mobile members at the inflow side,
+    then the organization's members — at most ATTENDANCE_FORM_LIMIT (a committee's lecture
+    may span thousands; the API takes any number)."""
     candidates = selectors.attendance_candidates(session)
-    truncated = len(candidates) > ATTENDANCE_FORM_LIMIT
     current = dict(session.attendance.values_list("member_id", "status"))
-    if truncated:
-        # A large subtree (a committee's lecture): those recorded, then the first others.
-        recorded = [m for m in candidates if m.pk in current]
-        others = [m for m in candidates if m.pk not in current]
-        candidates = recorded + others[: max(ATTENDANCE_FORM_LIMIT - len(recorded), 0)]
+    base = rules.membership_path(session.org_path, session.organization.kind)
+    away = {m.pk for m in candidates if not m.org_path.startswith(base)}
+    candidates.sort(key=lambda m: (m.pk not in current, m.pk not in away))
+    truncated = len(candidates) > ATTENDANCE_FORM_LIMIT
+    candidates = candidates[:ATTENDANCE_FORM_LIMIT]
     form = AttendanceForm(data, session=session, candidates=candidates, current=current)
     form.truncated = truncated
-    base = rules.membership_path(session.org_path, session.organization.kind)
-    form.away = {m.pk for m in candidates if not m.org_path.startswith(base)}
+    form.away = away
     return form
 
 
