@@ -20,6 +20,7 @@ class AuditAction(models.TextChoices):
     REVEAL = "reveal", _("查看敏感信息")
     EXPORT = "export", _("导出")
     IMPORT = "import", _("导入")
+    DELETE = "delete", _("删除")
 
 
 class AuditEventQuerySet(models.QuerySet):

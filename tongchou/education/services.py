@@ -22,9 +22,6 @@ from tongchou.education.permissions import can_manage_training
 from tongchou.organizations.models import Organization, OrgStatus
 from tongchou.organizations.permissions import Action, can
 
-# AuditAction has no "delete" yet (nothing was deleted before); the value is stored as is.
-AUDIT_DELETE = getattr(AuditAction, "DELETE", "delete")
-
 MAX_RECORD_HOURS = Decimal(24)
 MAX_COURSE_HOURS = Decimal(999)
 COURSE_FIELDS = ["title", "provider", "hours", "mode", "organization", "description"]
@@ -231,7 +228,7 @@ def study_record_delete(*, actor, record: StudyRecord) -> None:
     before = audit.snapshot(record, RECORD_FIELDS)
     audit.record(
         actor=actor,
-        action=AUDIT_DELETE,
+        action=AuditAction.DELETE,
         obj=record,
         org_path=record.org_path,
         before=before,

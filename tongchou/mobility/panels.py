@@ -12,8 +12,10 @@ REGISTRABLE = (MemberStatus.NORMAL, MemberStatus.LOST_CONTACT, MemberStatus.MOBI
 def mobility_panel(user, member, *, viewer_is_member: bool) -> dict | None:
     spells = list(selectors.spells_of_member(member))
     has_open = any(s.status == MobilityStatus.OPEN for s in spells)
+    # On the member's own page the portal offers its own "going out" form.
     can_register = (
-        not has_open
+        not viewer_is_member
+        and not has_open
         and not member.archived
         and member.status in REGISTRABLE
         and may_register_outflow(user, member)

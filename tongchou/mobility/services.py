@@ -457,20 +457,32 @@ def outflow_register(
 # --- inflow ----------------------------------------------------------------------------------
 
 
-def _check_inflow_side(actor, inflow_org: Organization | None, station: ServiceStation | None):
+def _is_own_record(actor, digest: str) -> bool:
+    """Is the ID number the actor's own (a member registering their own arrival)?"""
+    member = getattr(actor, "member", None) if actor is not None else None
+    return member is not None and not member.archived and member.id_number_hash == digest
+
+
+def _check_inflow_side(
+    actor,
+    inflow_org: Organization | None,
+    station: ServiceStation | None,
+    *,
+    own_record: bool = False,
+):
     if inflow_org is None and station is None:
         raise ApplicationError(
             "inflow_side_required", _("请选择流入党组织或党员服务站。"), field="inflow_org"
         )
     if inflow_org is not None:
-        if not can(actor, Action.MANAGE_MEMBERS, inflow_org.path):
+        if not own_record and not can(actor, Action.MANAGE_MEMBERS, inflow_org.path):
             raise PermissionDenied
         if inflow_org.status != OrgStatus.ACTIVE:
             raise ApplicationError(
                 "organization_dissolved", _("该党组织已撤销。"), field="inflow_org"
             )
     if station is not None:
-        if not may_register_at_station(actor, station):
+        if not own_record and not may_register_at_station(actor, station):
             raise PermissionDenied
         if not station.active:
             raise ApplicationError("station_inactive", _("该服务站已停止运行。"), field="station")
@@ -511,13 +523,17 @@ def inflow_register(
     another county): a member with an open spell gets its inflow side filled in (the same row);
     a member without one gets a spell opened from their own organization; someone not in the
     deployment gets an external spell with their name and home organization as text. Only the
-    name is compared — nothing else about a member is revealed to the inflow side."""
-    _check_inflow_side(actor, inflow_org, station)
+    name is compared — nothing else about a member is revealed to the inflow side.
+
+    A member may register their own arrival (their own ID number) at any inflow organization
+    or station of the deployment; anyone else needs to act for the inflow side."""
     id_number = normalize_id_number(id_number)
     try:
         validate_id_number(id_number)
     except ValidationError as exc:
         raise ApplicationError("invalid_id_number", exc.messages[0], field="id_number") from None
+    own_record = _is_own_record(actor, crypto.lookup_hash(id_number))
+    _check_inflow_side(actor, inflow_org, station, own_record=own_record)
     name = (name or "").strip()
     home_text = (home_text or "").strip()
     note = (note or "").strip()

@@ -109,11 +109,6 @@ def test_going_out_then_arriving(client, w):
     assert "起在外流动" in html and "13995012222" not in html
 
 
-@pytest.mark.xfail(
-    reason="mobility.services.inflow_register refuses the member themself (needs MANAGE_MEMBERS "
-    "or station staff); the portal's /me/arrived/ needs it to accept the member's own login",
-    strict=False,
-)
 def test_arriving_registered_by_the_member_themself(client, w):
     from tongchou.mobility.models import MobileMember
 
@@ -133,13 +128,17 @@ def test_arriving_registered_by_the_member_themself(client, w):
 
 
 def test_a_refused_request_is_shown_on_the_form(client, w):
-    """Whatever a service refuses (here: the member's own arrival, if not allowed) comes back
-    on the form with a reason, never a server error."""
+    """What the service refuses (here: "arriving" at one's own organization) comes back on the
+    form with its reason, and nothing is registered."""
+    from tongchou.mobility.models import MobileMember
+
     response = login(client, w.me_user).post(
         reverse("portal:arrived"),
-        {"inflow_org": "640202001", "since": TODAY.isoformat(), "reason": "work"},
+        {"inflow_org": w.village.code, "since": TODAY.isoformat(), "reason": "work"},
     )
-    assert response.status_code in (200, 302)
+    assert response.status_code == 200
+    assert "不是流入" in " ".join(response.context["form"].errors["inflow_org"])
+    assert not MobileMember.objects.exists()
 
 
 def test_going_out_with_a_date_in_the_future_is_refused(client, w):
