@@ -62,6 +62,7 @@ class DemoResult:
     units: int = 0
     members: int = 0
     logins: list[Login] = field(default_factory=list)
+    motion: dict[str, int] = field(default_factory=dict)  # see tongchou/demo/motion.py
 
 
 def strip_committee(name: str) -> str:
@@ -515,6 +516,13 @@ def demo_logins() -> list[Login]:
         for role in by_user.get(username, []):
             label, org_name = role.split(" · ", 1)
             logins.append(Login(username, label, org_name))
+    # Staff of member service stations hold no role: they act for their station.
+    from tongchou.mobility.models import ServiceStation
+
+    for username, station in ServiceStation.objects.filter(staff__isnull=False).values_list(
+        "staff__username", "name"
+    ):
+        logins.append(Login(username, "服务站工作人员", station))
     return logins
 
 
@@ -537,15 +545,19 @@ def write_members(actor, rows) -> int:
 def load_demo(
     *, members: int = DEMO_MEMBERS, seed: int = DEMO_SEED, progress: Progress | None = None
 ) -> DemoResult:
-    """Load the demo once; on a database that already holds it, change nothing."""
+    """Load the demo once; on a database that already holds it, change nothing (apart from
+    filling in the members-in-motion data of apps added since, each step idempotent)."""
+    from tongchou.demo.motion import populate_motion
+
+    progress = progress or (lambda message: None)
     if demo_present():
-        return DemoResult(created=False, logins=demo_logins())
+        motion = populate_motion(seed=seed, progress=progress)
+        return DemoResult(created=False, logins=demo_logins(), motion=motion)
     if Organization.objects.exists():
         raise ApplicationError(
             "demo_not_empty",
             "数据库中已有其他党组织，演示数据只能载入到空数据库。",
         )
-    progress = progress or (lambda message: None)
     with transaction.atomic():
         regions_import(directory=SHIZUISHAN_DIR)
         progress("区划：石嘴山市 3 个县区、36 个乡镇街道、326 个村和社区")
@@ -555,10 +567,12 @@ def load_demo(
         created = write_members(builder.actor, builder.member_rows())
         progress(f"党员：{created} 名")
         builder.accounts()
+    motion = populate_motion(seed=seed, progress=progress)
     return DemoResult(
         created=True,
         organizations=builder.org_count,
         units=Unit.objects.count(),
         members=created,
         logins=demo_logins(),
+        motion=motion,
     )

@@ -38,6 +38,8 @@ class Command(BaseCommand):
                     f"{result.members} 名党员（{time.perf_counter() - started:.1f} 秒）。"
                 )
             )
+        elif result.motion:
+            self.stdout.write("演示数据已存在；已补充流动党员、转接、组织生活与教育数据。")
         else:
             self.stdout.write("演示数据已存在，未作任何改动。")
         self.stdout.write("")

@@ -1,0 +1,40 @@
+"""Members in motion for the demo: mobile members and stations, transfers in every state,
+organizational life with attendance, study records and trainings.
+
+Each app writes its own demo data through its services (``tongchou/<app>/demo.py``,
+``populate(*, today, rng) -> counts``); this runs them in dependency order, each in its own
+transaction, after the foundation demo is there. Each is idempotent, so ``make demo`` on a
+database loaded before these apps existed fills them in, and a second run changes nothing.
+"""
+
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from tongchou.education import demo as education_demo
+from tongchou.mobility import demo as mobility_demo
+from tongchou.orglife import demo as orglife_demo
+from tongchou.transfers import demo as transfers_demo
+
+STEPS = (
+    ("流动党员与党员服务站", mobility_demo.populate),
+    ("组织关系转接", transfers_demo.populate),
+    ("组织生活", orglife_demo.populate),
+    ("党员教育", education_demo.populate),
+)
+
+
+def populate_motion(*, seed: int, progress=None) -> dict[str, int]:
+    progress = progress or (lambda message: None)
+    today = timezone.localdate()
+    counts: dict[str, int] = {}
+    for index, (label, populate) in enumerate(STEPS):
+        # One generator per step, so each step's data does not depend on the others' draws.
+        rng = random.Random(seed * 100 + index)
+        with transaction.atomic():
+            step = populate(today=today, rng=rng)
+        counts.update(step)
+        if step:
+            progress(f"{label}：" + "，".join(f"{k} {v}" for k, v in step.items()))
+    return counts
