@@ -543,7 +543,11 @@ def write_members(actor, rows) -> int:
 
 
 def load_demo(
-    *, members: int = DEMO_MEMBERS, seed: int = DEMO_SEED, progress: Progress | None = None
+    *,
+    members: int = DEMO_MEMBERS,
+    seed: int = DEMO_SEED,
+    progress: Progress | None = None,
+    motion: bool = True,
 ) -> DemoResult:
     """Load the demo once; on a database that already holds it, change nothing (apart from
     filling in the members-in-motion data of apps added since, each step idempotent)."""
@@ -551,8 +555,8 @@ def load_demo(
 
     progress = progress or (lambda message: None)
     if demo_present():
-        motion = populate_motion(seed=seed, progress=progress)
-        return DemoResult(created=False, logins=demo_logins(), motion=motion)
+        counts = populate_motion(seed=seed, progress=progress) if motion else {}
+        return DemoResult(created=False, logins=demo_logins(), motion=counts)
     if Organization.objects.exists():
         raise ApplicationError(
             "demo_not_empty",
@@ -567,12 +571,12 @@ def load_demo(
         created = write_members(builder.actor, builder.member_rows())
         progress(f"党员：{created} 名")
         builder.accounts()
-    motion = populate_motion(seed=seed, progress=progress)
+    counts = populate_motion(seed=seed, progress=progress) if motion else {}
     return DemoResult(
         created=True,
         organizations=builder.org_count,
         units=Unit.objects.count(),
         members=created,
         logins=demo_logins(),
-        motion=motion,
+        motion=counts,
     )

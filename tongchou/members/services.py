@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,6 +11,7 @@ from tongchou.core import audit, crypto
 from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditAction
 from tongchou.core.validators import normalize_id_number, normalize_phone
+from tongchou.members.choices import MemberStatus
 from tongchou.members.models import Member
 from tongchou.members.rules import check_member
 from tongchou.organizations.models import Organization, OrgKind, OrgStatus
@@ -200,3 +201,106 @@ def member_reveal(*, actor, member: Member) -> dict[str, str]:
 
 def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+# --------------------------------------------------------------------------------------------
+# Changes another workflow has decided and authorized (a completed transfer, a mobility spell).
+# The caller checks who may act (the outflow side approved, the inflow side accepts, the member
+# registers their own spell); these only write the member and audit it, without asking the
+# actor to manage the member's organization or re-checking the rest of the record.
+
+
+def member_status_follow(*, actor, member: Member, status: str, note: str) -> Member:
+    """Set the status another workflow implies (流动 while away, 正常 back, 已转出)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.archived:
+        raise ApplicationError("archived", _("已归档的党员记录不能修改。"))
+    if member.status == status:
+        return member
+    before = member.status
+    member.status = status
+    member.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=member,
+        org_path=member.org_path,
+        before={"status": before},
+        after={"status": status},
+        note=note,
+    )
+    return member
+
+
+def member_relocate(
+    *, actor, member_id: int, member_name: str, from_org: Organization, to_org: Organization,
+    note: str,
+) -> str:  # fmt: skip
+    """Move a member from ``from_org`` to ``to_org`` (a completed transfer), audited on both
+    sides; returns the member's status. One conditional statement: a member moved or archived
+    since the workflow began is refused, so two completions cannot both move them."""
+    check_organization_accepts_members(to_org)
+    table = connection.ops.quote_name(Member._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET organization_id = %s, org_path = %s, updated_at = %s "
+            f"WHERE id = %s AND organization_id = %s AND archived = %s RETURNING status",
+            [
+                to_org.pk,
+                to_org.path,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                member_id,
+                from_org.pk,
+                False,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise ApplicationError(
+            "member_changed",
+            _("该党员的组织关系在申请后已有变动（或已归档），请退回本转接后重新申请。"),
+            field="member",
+        )
+    for path in (to_org.path, from_org.path):
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=Member._meta.label_lower,
+            object_id=str(member_id),
+            object_repr=member_name,
+            org_path=path,
+            before={"organization": from_org.pk},
+            after={"organization": to_org.pk},
+            note=note,
+        )
+    return row[0]
+
+
+def member_restore(*, actor, member: Member, organization: Organization, note: str) -> Member:
+    """Bring an archived record back, in ``organization`` (someone who once transferred out
+    transfers in again): audited where they were and where they are now."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if not member.archived:
+        raise ApplicationError("not_archived", _("该党员记录未归档。"))
+    check_organization_accepts_members(organization)
+    before = {"archived": True, "organization": member.organization_id, "status": member.status}
+    old_path = member.org_path
+    member.archived = False
+    member.archived_at = None
+    member.status = MemberStatus.NORMAL
+    member.organization = organization
+    member.org_path = organization.path
+    restored = ["archived", "archived_at", "status", "organization", "org_path", "updated_at"]
+    member.save(update_fields=restored)
+    after = {"archived": False, "organization": organization.pk, "status": member.status}
+    for path in dict.fromkeys([organization.path, old_path]):
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=member,
+            org_path=path,
+            before=before,
+            after=after,
+            note=note,
+        )
+    return member

@@ -158,31 +158,15 @@ def _audit_spell(actor, action: str, spell: MobileMember, before: dict | None, n
 
 
 def _set_member_status(actor, member: Member, status: str) -> None:
-    """The member's status follows their spells (流动 while away, 正常 back home).
-
-    A secretary of the member's organization changes it through ``member_update`` (its rules,
-    its audit); the member themself or the inflow side, who may not edit the member record, get
-    only this one field changed, audited the same way."""
-    member = Member.objects.select_for_update().get(pk=member.pk)
-    if member.status == status or member.archived:
+    """The member's status follows their spells (流动 while away, 正常 back home), whoever
+    registered the spell (the home side, the member themself, the inflow side): the spell's own
+    checks decided who may act, so this goes through members.services.member_status_follow."""
+    if member.archived or member.status == status:
         return
-    if status == MemberStatus.MOBILE and member.status not in AWAY_STATUSES:
-        return  # transferred out or deceased: the status says more than "mobile"
-    if status == MemberStatus.NORMAL and member.status not in AWAY_STATUSES:
-        return
-    if can(actor, Action.MANAGE_MEMBERS, member.org_path):
-        member_services.member_update(actor=actor, member=member, status=status)
-        return
-    before = member.status
-    Member.objects.filter(pk=member.pk).update(status=status, updated_at=timezone.now())
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=member,
-        org_path=member.org_path,
-        before={"status": before},
-        after={"status": status},
-        note=_("流动党员登记"),
+    if member.status not in AWAY_STATUSES:
+        return  # transferred out or deceased: the status says more than "mobile" or "normal"
+    member_services.member_status_follow(
+        actor=actor, member=member, status=status, note=_("流动党员登记")
     )
 
 

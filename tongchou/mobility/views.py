@@ -332,6 +332,7 @@ def station_list(request):
         .annotate(
             open_count=Count("mobile_members", filter=Q(mobile_members__status=MobilityStatus.OPEN))
         )
+        .order_by("org_path", "name", "id")  # an aggregate drops Meta.ordering
     )
     filterset = StationFilter(request.GET, queryset=stations, request=request)
     _select(filterset.form.fields["kind"])

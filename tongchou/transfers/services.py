@@ -594,53 +594,26 @@ def _letter_note(transfer: Transfer) -> str:
 
 
 def _move_member(actor, transfer: Transfer) -> str:
-    """Move the member to the inflow organization, audited on both sides as member_update does.
+    """Move the member to the inflow organization (members.services.member_relocate: audited on
+    both sides, refused if the member moved or was archived since the request); returns their
+    status, so the mobility spell is looked up only for a member who is away.
 
-    Not member_update itself: that asks the actor to manage both organizations, while a transfer
-    is exactly the case where the outflow side approved and the inflow side receives (each
-    checked above). The conditional UPDATE also refuses a member moved or archived since the
-    request."""
+    Not member_update: that asks the actor to manage both organizations, while a transfer is
+    exactly the case where the outflow side approved and the inflow side receives (each checked
+    above)."""
     to_org = transfer.to_org
     _check_destination(to_org)
-    # One statement moves the member (only if still where the request found them) and tells
-    # their status, so the mobility spell is looked up only for a member who is away.
-    table = connection.ops.quote_name(Member._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET organization_id = %s, org_path = %s, updated_at = %s "
-            f"WHERE id = %s AND organization_id = %s AND archived = %s RETURNING status",
-            [
-                to_org.pk,
-                to_org.path,
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-                transfer.member_id,
-                transfer.from_org_id,
-                False,
-            ],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise ApplicationError(
-            "member_changed",
-            _("该党员的组织关系在申请后已有变动（或已归档），请退回本转接后重新申请。"),
-            field="member",
-        )
+    status = member_services.member_relocate(
+        actor=actor,
+        member_id=transfer.member_id,
+        member_name=transfer.member_name,
+        from_org=transfer.from_org,
+        to_org=to_org,
+        note=_letter_note(transfer),
+    )
     if Transfer.member.is_cached(transfer):  # keep a loaded member in step with the row
         transfer.member.organization, transfer.member.org_path = to_org, to_org.path
-    note = _letter_note(transfer)
-    for path in (transfer.to_path, transfer.from_path):
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type=Member._meta.label_lower,
-            object_id=str(transfer.member_id),
-            object_repr=transfer.member_name,
-            org_path=path,
-            before={"organization": transfer.from_org_id},
-            after={"organization": transfer.to_org_id},
-            note=note,
-        )
-    return row[0]
+    return status
 
 
 def _transfer_out(actor, transfer: Transfer) -> None:
@@ -653,8 +626,11 @@ def _transfer_out(actor, transfer: Transfer) -> None:
             field="member",
         )
     _end_mobility(actor, transfer, inflow_org_id=None)
-    member = member_services.member_update(
-        actor=actor, member=member, status=MemberStatus.TRANSFERRED_OUT
+    member = member_services.member_status_follow(
+        actor=actor,
+        member=member,
+        status=MemberStatus.TRANSFERRED_OUT,
+        note=_letter_note(transfer),
     )
     member_services.member_archive(
         actor=actor,
@@ -676,40 +652,13 @@ def _receive(actor, transfer: Transfer) -> Member:
             _("该身份证号已是本系统内的党员，请由其所在党组织办理系统内转接。"),
             field="id_number",
         )
-    before = {
-        "archived": True,
-        "organization": known.organization_id,
-        "status": known.status,
-    }
-    old_path = known.org_path
-    known.archived = False
-    known.archived_at = None
-    known.status = MemberStatus.NORMAL
-    known.organization = transfer.to_org
-    known.org_path = transfer.to_path
-    known.save(
-        update_fields=[
-            "archived",
-            "archived_at",
-            "status",
-            "organization",
-            "org_path",
-            "updated_at",
-        ]
+    return member_services.member_restore(
+        actor=actor,
+        member=known,
+        organization=transfer.to_org,
+        note=_("组织关系转入（恢复原党员记录，来自%(from)s，介绍信 %(n)s）")
+        % {"from": transfer.from_text, "n": transfer.letter_number},
     )
-    after = {"archived": False, "organization": transfer.to_org_id, "status": known.status}
-    for path in dict.fromkeys([transfer.to_path, old_path]):
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=known,
-            org_path=path,
-            before=before,
-            after=after,
-            note=_("组织关系转入（恢复原党员记录，来自%(from)s，介绍信 %(n)s）")
-            % {"from": transfer.from_text, "n": transfer.letter_number},
-        )
-    return known
 
 
 def _end_mobility(actor, transfer: Transfer, *, inflow_org_id: int | None) -> None:

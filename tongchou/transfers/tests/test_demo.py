@@ -18,7 +18,7 @@ def test_nothing_without_the_foundation_demo():
 
 def test_every_state_once_and_idempotent(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    load_demo(members=2000)
+    load_demo(members=2000, motion=False)
     today = timezone.localdate()
     counts = demo.populate(today=today, rng=random.Random(6402))
     assert counts["转接"] == Transfer.objects.count() >= 10

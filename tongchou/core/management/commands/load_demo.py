@@ -17,8 +17,14 @@ class Command(BaseCommand):
             "--members", type=int, default=DEMO_MEMBERS, help="members to generate (default 30000)"
         )
         parser.add_argument("--seed", type=int, default=DEMO_SEED)
+        parser.add_argument(
+            "--foundation-only",
+            action="store_true",
+            help="only divisions, organizations, members and logins (no mobility, transfers, "
+            "organizational life or education data)",
+        )
 
-    def handle(self, *args, members: int, seed: int, **options):
+    def handle(self, *args, members: int, seed: int, foundation_only: bool, **options):
         if members < 0:
             raise CommandError("--members must not be negative")
         started = time.perf_counter()
@@ -28,7 +34,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {message}")
 
         try:
-            result = load_demo(members=members, seed=seed, progress=progress)
+            result = load_demo(
+                members=members, seed=seed, progress=progress, motion=not foundation_only
+            )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         if result.created:
