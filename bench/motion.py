@@ -182,6 +182,7 @@ class Deployment:
     status_of: dict[int, str]
     children: dict[int, list] = field(default_factory=dict)
     county_of: dict[int, str] = field(default_factory=dict)
+    holder_nodes: dict[int, object] = field(default_factory=dict)  # organizations with members
 
 
 def _load_members(plan) -> Deployment:
@@ -210,7 +211,8 @@ def _load_members(plan) -> Deployment:
             county_of[n.id] = n.code
         elif n.county:
             county_of[n.id] = n.county
-    return Deployment(plan, nodes, members_by_org, status_of, children, county_of)
+    holder_nodes = {o: nodes[o] for o in members_by_org}
+    return Deployment(plan, nodes, members_by_org, status_of, children, county_of, holder_nodes)
 
 
 def _city_path(node) -> str:
@@ -945,7 +947,7 @@ def contract(module: str, name: str):
 
 def guarded(key: str, fn, metrics: dict, figures: dict, value_of) -> None:
     """Run one measurement; a missing function is "n/a", an error is reported, not raised."""
-    if fn is None:
+    if not fn:
         metrics[key] = {"not_implemented": True}
         figures[key] = "n/a"
         log(f"{key}: n/a (not implemented)")
@@ -965,10 +967,8 @@ def _materialize(report) -> int:
 
 
 def run(*, plan, admin, root, county_org, args, measure, repeat: int) -> dict:
-    from django.contrib.auth import get_user_model
+    """Generate the data of members in motion, check it, measure (see the module doc)."""
     from django.utils import timezone
-
-    from tongchou.organizations.models import Organization, Role, RoleKind
 
     today = timezone.localdate()
     rng = random.Random(args.seed * 1009 + 3)
@@ -1006,7 +1006,8 @@ def run(*, plan, admin, root, county_org, args, measure, repeat: int) -> dict:
         f"  {life['sessions']:,} sessions, {life['attendance']:,} attendance rows in "
         f"{life['adopting_counties']} of {life['counties']} counties "
         f"({gen['sessions_and_attendance_s']} s, "
-        f"{life['attendance'] / max(gen['sessions_and_attendance_s'], 0.001):,.0f} rows/s)"
+        f"{life['attendance'] / max(gen['sessions_and_attendance_s'], 0.001):,.0f} rows/s; "
+        f"indexes and keys afterwards {life['indexes_and_keys_s']} s)"
     )
     gen["total_s"] = round(time.perf_counter() - started, 2)
 
@@ -1027,10 +1028,20 @@ def run(*, plan, admin, root, county_org, args, measure, repeat: int) -> dict:
     result["figures"]["motion_generate_s"] = gen["total_s"]
     log(f"  generated in {gen['total_s']} s (analyze {gen['analyze_s']} s)")
 
-    # ---- who measures ----
-    User = get_user_model()
-    county_admin = User.objects.create(username="bench_county_admin")
-    Role.objects.create(user=county_admin, organization=county_org, kind=RoleKind.ADMIN)
+    away = {s.member for s in spell_out["spells"]}
+    measure_all(
+        result, dep=dep, rng=rng, today=today, admin=admin, root=root, county_org=county_org,
+        away=away, measure=measure, repeat=repeat,
+    )  # fmt: skip
+    return result
+
+
+def measure_all(result, *, dep, rng, today, admin, root, county_org, away, measure, repeat):
+    """The figures of issue 3, into ``result["metrics"]`` and ``result["figures"]``."""
+    from tongchou.organizations.models import Organization
+
+    plan = dep.plan
+    county_admin = _user("bench_county_admin", county_org)
     county_node = dep.nodes[county_org.pk]
     street = _street_in(dep, county_node)
     street_org = Organization.objects.get(pk=street.id) if street else None
@@ -1055,20 +1066,9 @@ def run(*, plan, admin, root, county_org, args, measure, repeat: int) -> dict:
         log(f"left-behind report, {root.name} ({rows:,} rows): {m['median_ms']} ms")
         return m
 
-    guarded(
-        "left_behind_county",
-        left_behind_for and county_report,
-        metrics,
-        figures,
-        lambda m: m["median_ms"],
-    )
-    guarded(
-        "left_behind_root",
-        left_behind_for and root_report,
-        metrics,
-        figures,
-        lambda m: m["median_ms"],
-    )
+    median = lambda m: m["median_ms"]  # noqa: E731
+    guarded("left_behind_county", left_behind_for and county_report, metrics, figures, median)
+    guarded("left_behind_root", left_behind_for and root_report, metrics, figures, median)
 
     summary_for = contract("tongchou.orglife.selectors", "expectation_summary_for")
 
@@ -1084,81 +1084,85 @@ def run(*, plan, admin, root, county_org, args, measure, repeat: int) -> dict:
         )
         return m
 
-    guarded(
-        "expectation_street",
-        summary_for and street_summary,
-        metrics,
-        figures,
-        lambda m: m["median_ms"],
-    )
+    guarded("expectation_street", summary_for and street_summary, metrics, figures, median)
 
     services = [
         contract("tongchou.transfers.services", name)
-        for name in ("transfer_request", "transfer_approve_out", "transfer_approve_upper")
-    ] + [contract("tongchou.transfers.services", "transfer_accept")]
+        for name in (
+            "transfer_request",
+            "transfer_approve_out",
+            "transfer_approve_upper",
+            "transfer_accept",
+        )
+    ]
+    ready = all(services)
+    per_s = lambda m: m["per_s"]  # noqa: E731
     guarded(
         "transfers_per_s",
-        all(services)
-        and (lambda: transfers(dep, rng, county_node, county_admin, spell_out["spells"])),
+        ready and (lambda: transfers(dep, rng, county_node, county_admin, away)),
         metrics,
         figures,
-        lambda m: m["per_s"],
+        per_s,
     )
-    return result
+    guarded(
+        "transfers_concurrent_per_s",
+        ready and (lambda: transfers_concurrent(dep, rng, county_node, county_admin, away)),
+        metrics,
+        figures,
+        per_s,
+    )
 
 
 def _street_in(dep, county_node):
-    """The street (or township) of the county with the most members."""
-    best, best_count = None, -1
+    """The street (else township) of the county with the most members in the plan."""
+    best, best_score = None, None
     for node in dep.children.get(county_node.id, []):
         if node.level != "township":
             continue
-        count = sum(
-            len(ids)
-            for org, ids in dep.members_by_org.items()
-            if dep.nodes[org].path.startswith(node.path)
-        )
-        score = (node.kind == "working_committee", count)
-        if best is None or score > best_count:
-            best, best_count = node, score
+        weight = sum(n.weight for n in dep.plan.nodes if n.path.startswith(node.path))
+        score = (node.kind == "working_committee", weight)
+        if best_score is None or score > best_score:
+            best, best_score = node, score
     return best
 
 
-def transfers(dep, rng, county_node, county_admin, spells) -> dict:
-    """``TRANSFERS`` complete within-deployment transfers, each request → approval out →
-    (upper approval when it crosses counties) → acceptance, one after the other."""
+def _user(username: str, organization=None):
+    """A bench user (again on a re-measure), with an admin role at ``organization``."""
     from django.contrib.auth import get_user_model
 
     from tongchou.organizations.models import Role, RoleKind
-    from tongchou.transfers import services
-    from tongchou.transfers.models import TransferState
 
-    User = get_user_model()
-    away = {s.member for s in spells}
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    if organization is not None:
+        Role.objects.get_or_create(user=user, organization=organization, kind=RoleKind.ADMIN)
+    return user
+
+
+def transfer_plan(dep, rng, county_node, away: set[int], count: int) -> list[tuple[int, object]]:
+    """(member, destination branch): members of the county not away, not moved yet; most go to
+    another branch of the same county, ``CROSS_COUNTY_SHARE`` to one of another county of the
+    same city (those need the upper committee's approval)."""
+    from tongchou.transfers.models import Transfer
+
     city_path = _city_path(county_node)
     branches = [
-        dep.nodes[o]
-        for o in sorted(dep.members_by_org)
-        if dep.nodes[o].path.startswith(county_node.path)
+        n for o, n in sorted(dep.holder_nodes.items()) if n.path.startswith(county_node.path)
     ]
     others = [
-        dep.nodes[o]
-        for o in sorted(dep.members_by_org)
-        if dep.nodes[o].path.startswith(city_path)
-        and not dep.nodes[o].path.startswith(county_node.path)
+        n
+        for o, n in sorted(dep.holder_nodes.items())
+        if n.path.startswith(city_path) and not n.path.startswith(county_node.path)
     ]
+    moved = set(Transfer.objects.exclude(member=None).values_list("member_id", flat=True))
     candidates = [
-        m
+        (m, b)
         for b in branches
-        for m in dep.members_by_org[b.id]
-        if m not in away and dep.status_of[m] == "normal"
+        for m in dep.members_by_org.get(b.id, [])
+        if m not in away and m not in moved and dep.status_of[m] == "normal"
     ]
     rng.shuffle(candidates)
-    org_of = {m: b for b in branches for m in dep.members_by_org[b.id]}
-    warmup = 20
     plan = []
-    for m in candidates[: TRANSFERS + warmup]:
-        home = org_of[m]
+    for m, home in candidates[:count]:
         if others and rng.random() < CROSS_COUNTY_SHARE:
             to = rng.choice(others)
         else:
@@ -1166,62 +1170,227 @@ def transfers(dep, rng, county_node, county_admin, spells) -> dict:
             while to.id == home.id:
                 to = rng.choice(branches)
         plan.append((m, to))
+    return plan
 
-    # The receiving county's admins and the city committee (upper approval), made beforehand.
-    from tongchou.members.models import Member
-    from tongchou.organizations.models import Organization
 
-    admins = {county_node.code: county_admin}
-    city = Organization.objects.get(path=city_path)
-    city_admin = User.objects.create(username="bench_city_admin")
-    Role.objects.create(user=city_admin, organization=city, kind=RoleKind.ADMIN)
-    for _, to in plan:
-        county = dep.county_of[to.id]
-        if county not in admins:
-            user = User.objects.create(username=f"bench_admin_{county}")
-            Role.objects.create(
-                user=user, organization=Organization.objects.get(code=county), kind=RoleKind.ADMIN
-            )
-            admins[county] = user
-    orgs = Organization.objects.in_bulk([to.id for _, to in plan])
-    members = Member.objects.in_bulk([m for m, _ in plan])
+class Workflow:
+    """One complete transfer at a time, as the people concerned: the county's admin requests
+    and approves it out, the city committee's admin approves it when it crosses counties, the
+    receiving county's admin accepts it."""
 
-    upper = 0
+    def __init__(self, dep, county_node, county_admin, plan):
+        from tongchou.members.models import Member
+        from tongchou.organizations.models import Organization
 
-    def one(m, to) -> None:
-        nonlocal upper
+        self.dep = dep
+        self.county_admin = county_admin
+        city = Organization.objects.get(path=_city_path(county_node))
+        self.city_admin = _user("bench_city_admin", city)
+        self.admins = {county_node.code: county_admin}
+        for _, to in plan:
+            county = dep.county_of[to.id]
+            if county not in self.admins:
+                org = Organization.objects.get(code=county)
+                self.admins[county] = _user(f"bench_admin_{county}", org)
+        self.orgs = Organization.objects.in_bulk([to.id for _, to in plan])
+        self.members = Member.objects.in_bulk([m for m, _ in plan])
+        self.upper = 0
+
+    def __call__(self, m, to) -> None:
+        from tongchou.transfers import services
+        from tongchou.transfers.models import TransferState
+
         t = services.transfer_request(
-            actor=county_admin,
-            member=members[m],
+            actor=self.county_admin,
+            member=self.members[m],
             kind="within",
-            to_org=orgs[to.id],
+            to_org=self.orgs[to.id],
             reason="工作调动",
         )
-        t = services.transfer_approve_out(actor=county_admin, transfer=t)
+        t = services.transfer_approve_out(actor=self.county_admin, transfer=t)
         if t.state == TransferState.OUT_APPROVED:
-            t = services.transfer_approve_upper(actor=city_admin, transfer=t)
-            upper += 1
-        t = services.transfer_accept(actor=admins[dep.county_of[to.id]], transfer=t)
+            t = services.transfer_approve_upper(actor=self.city_admin, transfer=t)
+            self.upper += 1
+        t = services.transfer_accept(actor=self.admins[self.dep.county_of[to.id]], transfer=t)
         if t.state != TransferState.COMPLETED:
             raise RuntimeError(f"transfer {t.pk} ended in {t.state}")
 
-    for m, to in plan[:warmup]:
+
+WARMUP = 20
+
+
+def transfers(dep, rng, county_node, county_admin, away: set[int]) -> dict:
+    """``TRANSFERS`` complete transfers one after the other (after ``WARMUP`` untimed)."""
+    plan = transfer_plan(dep, rng, county_node, away, TRANSFERS + WARMUP)
+    one = Workflow(dep, county_node, county_admin, plan)
+    for m, to in plan[:WARMUP]:
         one(m, to)
-    upper = 0
+    one.upper = 0
     start = time.perf_counter()
-    for m, to in plan[warmup:]:
+    for m, to in plan[WARMUP:]:
         one(m, to)
     elapsed = time.perf_counter() - start
-    done = len(plan) - warmup
+    done = len(plan) - WARMUP
     result = {
         "transfers": done,
         "seconds": round(elapsed, 3),
         "per_s": round(done / elapsed, 1),
-        "with_upper_approval": upper,
+        "with_upper_approval": one.upper,
         "ms_each": round(elapsed * 1000 / done, 2),
     }
     log(
-        f"{done:,} complete transfers ({upper} with upper approval) in {elapsed:.2f} s "
+        f"{done:,} complete transfers one after the other ({one.upper} with upper approval) "
+        f"in {elapsed:.2f} s = {result['per_s']} transfers/s"
+    )
+    return result
+
+
+CLIENTS = 4
+
+
+def transfers_concurrent(dep, rng, county_node, county_admin, away: set[int]) -> dict:
+    """The same workload from ``CLIENTS`` processes at once (several offices at work; each
+    process its own connection), ``TRANSFERS`` in all, timed from the common start to the
+    last one done. On PostgreSQL concurrent commits share their WAL flushes."""
+    import multiprocessing
+
+    from django.db import connections
+
+    plan = transfer_plan(dep, rng, county_node, away, TRANSFERS + WARMUP * CLIENTS)
+    Workflow(dep, county_node, county_admin, plan)  # the users, made once beforehand
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(CLIENTS)
+    queue = ctx.Queue()
+    shares = [plan[i::CLIENTS] for i in range(CLIENTS)]
+
+    def client(share):
+        try:
+            one = Workflow(dep, county_node, county_admin, share)
+            for m, to in share[:WARMUP]:
+                one(m, to)
+            barrier.wait()
+            start = time.time()
+            for m, to in share[WARMUP:]:
+                one(m, to)
+            queue.put(("ok", start, time.time(), len(share) - WARMUP, one.upper))
+        except Exception as exc:  # noqa: BLE001 - reported by the parent
+            queue.put(("error", f"{type(exc).__name__}: {exc}", 0, 0, 0))
+            with contextlib.suppress(Exception):
+                barrier.abort()
+        finally:
+            connections.close_all()
+
+    procs = [ctx.Process(target=client, args=(share,)) for share in shares]
+    for proc in procs:
+        proc.start()
+    answers = [queue.get(timeout=1800) for _ in procs]
+    for proc in procs:
+        proc.join()
+    errors = [a[1] for a in answers if a[0] != "ok"]
+    if errors:
+        raise RuntimeError(f"a client failed: {errors[0]}")
+    start = min(a[1] for a in answers)
+    end = max(a[2] for a in answers)
+    done = sum(a[3] for a in answers)
+    result = {
+        "clients": CLIENTS,
+        "transfers": done,
+        "seconds": round(end - start, 3),
+        "per_s": round(done / (end - start), 1),
+        "with_upper_approval": sum(a[4] for a in answers),
+    }
+    log(
+        f"{done:,} complete transfers from {CLIENTS} clients at once in {end - start:.2f} s "
         f"= {result['per_s']} transfers/s"
     )
     return result
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring again on a database a run left behind
+
+
+def remeasure(args) -> dict:
+    """The figures of issue 3 again, without building anything: on the database of an earlier
+    ``python -m bench`` run (``var/bench/bench.sqlite3``, or the PostgreSQL bench database),
+    e.g. after a change to the report or the transfer services. Transfers take members not
+    moved before."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.utils import timezone
+
+    from bench.plan import RegionRow, build_plan
+    from bench.worker import allocate, measure
+    from tongchou.members.models import Member
+    from tongchou.mobility.models import MobileMember
+    from tongchou.organizations.models import Organization
+    from tongchou.orglife.models import Attendance
+    from tongchou.regions.models import Region
+
+    if not Attendance.objects.exists():
+        raise SystemExit("no attendance in this database: run `python -m bench` first")
+    regions = [
+        RegionRow(r.code, r.name, r.level, r.parent_id, r.kind, r.urban_rural)
+        for r in Region.objects.filter(code__startswith=args.scope[:2])
+    ]
+    plan = build_plan(regions, root_code=args.scope[:2], seed=args.seed)
+    holders = plan.holders
+    counts = allocate(holders, Member.objects.count())
+    per_county: dict[str, int] = defaultdict(int)
+    for holder, count in zip(holders, counts, strict=True):
+        per_county[holder.county] += count
+    county_org = Organization.objects.get(code=max(per_county, key=per_county.get))
+    admin = get_user_model().objects.get(username="bench_admin")
+    root = Organization.objects.get(parent=None)
+    dep = _load_members(plan)
+    away = set(
+        MobileMember.objects.filter(status="open")
+        .exclude(member=None)
+        .values_list("member_id", flat=True)
+    )
+    result: dict = {"db": connection.vendor, "metrics": {}, "figures": {}}
+    log(f"{connection.vendor}: measuring again on {connection.settings_dict['NAME']}")
+    measure_all(
+        result, dep=dep, rng=random.Random(args.seed * 1009 + 5), today=timezone.localdate(),
+        admin=admin, root=root, county_org=county_org, away=away, measure=measure,
+        repeat=args.repeat,
+    )  # fmt: skip
+    return result
+
+
+def main() -> None:
+    import argparse
+    import json
+    import os
+    import sys
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(prog="python -m bench.motion", description=remeasure.__doc__)
+    parser.add_argument(
+        "--database-url", required=True, help="e.g. sqlite:///var/bench/bench.sqlite3"
+    )
+    parser.add_argument("--scope", default="37")
+    parser.add_argument("--seed", type=int, default=37)
+    parser.add_argument("--repeat", type=int, default=21)
+    args = parser.parse_args()
+    repo = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(repo))
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("CONN_MAX_AGE", "0")
+    import django
+
+    django.setup()
+    result = remeasure(args)
+    for key, value in result["figures"].items():
+        print(f"{key}: {value}")
+    out = repo / "bench" / "out" / f"motion-{result['db']}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    print(f"report: {out.relative_to(repo)}")
+
+
+if __name__ == "__main__":
+    main()
