@@ -5,6 +5,7 @@ PostgreSQL, time the import and the reads behind the pages, print a table, write
     python -m bench --quick         # one city (日照, 3711), 20,000 members: under a minute
     python -m bench --db sqlite     # one database only
     python -m bench --pg-url postgres://postgres@127.0.0.1:5432/tongchou_bench
+    python -m bench.motion --database-url sqlite:///var/bench/bench.sqlite3   # issue 3 again
 
 Every database is fresh: the SQLite file under ``var/bench/`` is deleted, the PostgreSQL
 database (its name must contain ``bench``) is dropped and created again. PostgreSQL is skipped
@@ -78,8 +79,10 @@ NOTES = {
     "listed, as the county's admin and at the root as superuser; expectation summary: "
     "expectation_summary_for for the county's largest street, last full year; transfers: "
     "transfer_request → transfer_approve_out → transfer_approve_upper when it crosses counties "
-    "(10 %, same city) → transfer_accept, one after the other, after 20 untimed. A function "
-    "not written yet is 'n/a (not implemented)'.",
+    "(10 %, same city) → transfer_accept, one after the other, after 20 untimed; then 1,000 "
+    "more from 4 processes at once (info). A function not written yet is 'n/a (not "
+    "implemented)'. `python -m bench.motion --database-url URL` measures these again on the "
+    "database a run left (after a change to the report or the services).",
     "reads": "Median of N timed runs after 2 warm-ups. Selectors run as a superuser "
     "(member_list_for, children_with_counts, MemberFilter); pages through django.test.Client "
     "logged in as an admin of the root organization, middleware and templates included. "
