@@ -165,6 +165,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # standard (党员每年集中学习培训不少于 32 学时) is shown beside each member's hours.
 LOST_CONTACT_MONTHS = int(env("LOST_CONTACT_MONTHS", "6"))
 TRANSFER_LETTER_VALID_DAYS = int(env("TRANSFER_LETTER_VALID_DAYS", "90"))
+# Letter serials read 〈prefix〉〔year〕000123号; the prefix names the deployment.
+TRANSFER_LETTER_PREFIX = env("TRANSFER_LETTER_PREFIX", "石组转")
 STUDY_HOURS_STANDARD = int(env("STUDY_HOURS_STANDARD", "32"))
 
 # Security: secure cookies whenever served over HTTPS (production), strict headers always.

@@ -50,10 +50,9 @@ from tongchou.transfers.models import (
 
 # --------------------------------------------------------------------------------------------
 # Letter serial numbers: 〈prefix〉〔〈year〉〕〈6-digit sequence〉号, e.g. 石组转〔2026〕000123号.
-# The prefix names the deployment (settings.TRANSFER_LETTER_PREFIX, default 石组转 for Shizuishan);
+# The prefix names the deployment (settings.TRANSFER_LETTER_PREFIX: 石组转 for Shizuishan);
 # the sequence restarts every year (LetterCounter).
 
-DEFAULT_LETTER_PREFIX = "石组转"
 SERIAL_RE = re.compile(r"^(?P<prefix>[^\s〔〕]{1,12})〔(?P<year>\d{4})〕(?P<seq>\d{6})号$")
 LETTER_MAX_LENGTH = 40
 TEXT_MAX = 200
@@ -65,7 +64,7 @@ AWAY_STATUSES = (MemberStatus.MOBILE, MemberStatus.LOST_CONTACT)
 
 
 def letter_prefix() -> str:
-    return getattr(settings, "TRANSFER_LETTER_PREFIX", DEFAULT_LETTER_PREFIX)
+    return settings.TRANSFER_LETTER_PREFIX
 
 
 def format_serial(year: int, seq: int) -> str:
