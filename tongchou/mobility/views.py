@@ -150,6 +150,11 @@ def _render_detail(request, spell, *, forms=None, status=200):
             and MobileMember.objects.filter(lost_contact_q(), pk=spell.pk).exists(),
             "can_act": acts,
             "can_return": returns,
+            # The station's staff handle the member's relationship transfer (transfers app).
+            "handles_transfer": spell.status == MobilityStatus.OPEN
+            and spell.member_id is not None
+            and spell.station_id in staffed_station_ids(user)
+            and StationService.TRANSFER in spell.station.services,
             "orphan_errors": orphan_errors,
             "member_visible": spell.member_id is not None
             and can(user, Action.VIEW_MEMBERS, spell.member.org_path),

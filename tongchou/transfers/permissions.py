@@ -1,8 +1,10 @@
 """Who may take which step of a transfer. Services enforce these; pages and the API use the same
 functions to offer only the buttons that will work.
 
-* request: the member themself (their own record, within/outward only) or MANAGE_MEMBERS on the
-  member's organization; an inward transfer: MANAGE_MEMBERS on the receiving organization;
+* request: the member themself (their own record, within/outward only), MANAGE_MEMBERS on the
+  member's organization, or staff of the member service station looking after the member (an
+  open spell at a station offering transfer handling); an inward transfer: MANAGE_MEMBERS on
+  the receiving organization;
 * approve_out: MANAGE_MEMBERS covering the outflow organization;
 * approve_upper: MANAGE_MEMBERS covering the upper committee (``upper_path``);
 * accept: MANAGE_MEMBERS covering the inflow organization; for an outward transfer the inflow
@@ -14,6 +16,8 @@ functions to offer only the buttons that will work.
   side that registered it); the member may withdraw their own request before it is approved.
 """
 
+from tongchou.mobility.models import MobileMember, MobilityStatus, StationService
+from tongchou.mobility.permissions import staffed_station_ids
 from tongchou.organizations.permissions import Action, can
 from tongchou.transfers.models import OPEN_STATES, Transfer, TransferKind, TransferState
 
@@ -31,10 +35,30 @@ def is_own(user, member) -> bool:
     )
 
 
+def handled_at_station(user, member) -> bool:
+    """Does the user staff the station looking after this member (an open spell there), and does
+    that station offer transfer handling?"""
+    stations = staffed_station_ids(user)
+    if member is None or not stations:
+        return False
+    spell = (
+        MobileMember.objects.filter(
+            member=member, status=MobilityStatus.OPEN, station_id__in=stations
+        )
+        .select_related("station")
+        .first()
+    )
+    return spell is not None and StationService.TRANSFER in spell.station.services
+
+
 def may_request(user, member) -> bool:
     if member is None:
         return False
-    return is_own(user, member) or can(user, Action.MANAGE_MEMBERS, member.org_path)
+    return (
+        is_own(user, member)
+        or can(user, Action.MANAGE_MEMBERS, member.org_path)
+        or handled_at_station(user, member)
+    )
 
 
 def _manages(user, path: str) -> bool:

@@ -1,8 +1,9 @@
 """Reads of transfers, always through a user's scope.
 
 A transfer is seen by both sides, the upper committee and the member: by anyone whose
-VIEW_MEMBERS scope covers its outflow, inflow or approving organization, and by the member's
-own login. Out of scope is a 404, the same as missing.
+VIEW_MEMBERS scope covers its outflow, inflow or approving organization, by the member's own
+login, and by the staff of the member service station looking after the member (an open spell
+there). Out of scope is a 404, the same as missing.
 """
 
 from django.db.models import Q, QuerySet
@@ -10,6 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from tongchou.members.models import Member
+from tongchou.mobility.models import MobileMember, MobilityStatus
+from tongchou.mobility.permissions import staffed_station_ids
 from tongchou.organizations.permissions import Action, can, scope_for
 from tongchou.transfers.models import Transfer, TransferKind, TransferState, TransferStep
 
@@ -25,7 +28,17 @@ def _scope_q(user, action: str) -> Q | None:
 
 
 def _own_q(user) -> Q:
-    return Q(member_id__in=Member.objects.filter(user_id=user.pk).values("pk"))
+    q = Q(member_id__in=Member.objects.filter(user_id=user.pk).values("pk"))
+    stations = staffed_station_ids(user)
+    if stations:
+        q |= Q(member_id__in=_members_at_stations(stations))
+    return q
+
+
+def _members_at_stations(stations: set[int]):
+    """Members with an open spell at one of these stations (their staff look after them)."""
+    open_spells = MobileMember.objects.filter(status=MobilityStatus.OPEN, station_id__in=stations)
+    return open_spells.values("member_id")
 
 
 def transfer_list_for(user) -> QuerySet[Transfer]:
@@ -109,6 +122,9 @@ def member_for_request(user, pk) -> Member:
     member = members.filter(pk=pk, user_id=user.pk).first() if user.is_authenticated else None
     if member is None and can(user, Action.VIEW_MEMBERS):
         member = members.filter(scope_for(user, Action.VIEW_MEMBERS).q("org_path"), pk=pk).first()
+    stations = staffed_station_ids(user)
+    if member is None and stations:
+        member = members.filter(pk=pk).filter(pk__in=_members_at_stations(stations)).first()
     if member is None:
         raise Http404
     return member
@@ -126,5 +142,10 @@ def own_member(user) -> Member | None:
 
 
 def may_use_transfers(user) -> bool:
-    """Transfer pages are for role holders who see members, and for members with a record."""
-    return can(user, Action.VIEW_MEMBERS) or own_member(user) is not None
+    """Transfer pages are for role holders who see members, members with a record, and the
+    staff of member service stations."""
+    return (
+        can(user, Action.VIEW_MEMBERS)
+        or own_member(user) is not None
+        or bool(staffed_station_ids(user))
+    )
