@@ -1,9 +1,11 @@
 """API shapes of organizational life. Input serializers type-check; the rules run inside the
 services, the same as for the pages."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from tongchou.core.validators import MAX_ID
+from tongchou.orglife.forms import YEARS
 from tongchou.orglife.models import (
     Attendance,
     AttendanceStatus,
@@ -50,6 +52,20 @@ class SessionSerializer(serializers.ModelSerializer):
         return bool(obj.attachment)
 
 
+class SessionTimeField(serializers.DateTimeField):
+    """A session's time, within the years the page's form accepts (a year-1 or year-9999 time
+    cannot be made timezone-aware: DRF would crash on it instead of refusing it)."""
+
+    def to_internal_value(self, value):
+        try:
+            parsed = super().to_internal_value(value)
+        except OverflowError:
+            parsed = None
+        if parsed is None or not (YEARS[0] <= parsed.year <= YEARS[1]):
+            raise serializers.ValidationError(_("请填写有效的时间。"))
+        return parsed
+
+
 class SessionWriteSerializer(serializers.Serializer):
     """Typed input for create (organization, or a station whose staff hold it) and PATCH."""
 
@@ -64,7 +80,7 @@ class SessionWriteSerializer(serializers.Serializer):
         help_text="Member service station id (sessions held at a station).",
     )
     kind = serializers.ChoiceField(choices=SessionKind.choices)
-    starts_at = serializers.DateTimeField()
+    starts_at = SessionTimeField()
     format = serializers.ChoiceField(choices=SessionFormat.choices)
     topic = serializers.CharField(max_length=200, allow_blank=True)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True)

@@ -19,6 +19,7 @@ from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditAction
 from tongchou.members.models import Member
 from tongchou.organizations.models import Organization, OrgKind, OrgStatus
+from tongchou.organizations.permissions import Action, can
 from tongchou.orglife import rules
 from tongchou.orglife.models import (
     Attendance,
@@ -383,15 +384,27 @@ def attendance_record(*, actor, session: Session, entries) -> Session:
     missing = [pk for pk in wanted if pk not in members]
     if missing:
         members.update(Member.objects.in_bulk(missing))
-    unknown = [pk for pk in wanted if pk not in members]
+    already = set(session.attendance.values_list("member_id", flat=True))
+    base_path = rules.membership_path(session.org_path, session.organization.kind)
+    accepted = {pk for pk, m in members.items() if pk in wanted and _accepts(session, base_path, m)}
+    # A member the actor may not see looks missing, as everywhere: the refusal must not tell
+    # them the name (or the existence) of someone outside their scope.
+    unknown = [
+        pk
+        for pk in wanted
+        if pk not in members
+        or (
+            pk not in accepted
+            and pk not in already
+            and not can(actor, Action.VIEW_MEMBERS, members[pk].org_path)
+        )
+    ]
     if unknown:
         raise ApplicationError(
             "member_not_found",
             _("党员不存在：%(ids)s。") % {"ids": "、".join(str(pk) for pk in unknown[:10])},
             field="entries",
         )
-    already = set(session.attendance.values_list("member_id", flat=True))
-    base_path = rules.membership_path(session.org_path, session.organization.kind)
     rows = []
     for pk, (_given, status) in wanted.items():
         member = members[pk]
@@ -401,7 +414,7 @@ def attendance_record(*, actor, session: Session, entries) -> Session:
                 _("%(name)s 的党员记录已归档，不能登记出席。") % {"name": member.name},
                 field="entries",
             )
-        if not _accepts(session, base_path, member):
+        if pk not in accepted:
             raise ApplicationError(
                 "member_outside_organization",
                 _(

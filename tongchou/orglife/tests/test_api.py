@@ -73,8 +73,10 @@ def test_refusals_are_400_with_code_and_field(w):
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["code"] == "member_outside_organization"
-    assert "居民" in response.json()["message"]
+    # The resident is outside the village secretary's scope: looks missing, name not shown.
+    assert response.json()["code"] == "member_not_found"
+    assert response.json()["field"] == "entries"
+    assert "居民" not in response.json()["message"]
     response = client.patch(f"{SESSIONS}{s.pk}/", {"organization": w.community_a.pk}, format="json")
     assert response.status_code == 400
     future = client.post(
@@ -89,6 +91,19 @@ def test_refusals_are_400_with_code_and_field(w):
     assert response.status_code == 400
     assert response.json()["code"] == "session_in_future"
     assert not Attendance.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "starts_at", ["0001-01-01", "0001-01-01T00:00:00Z", "9999-12-31T23:59:00Z", "1899-05-04"]
+)
+def test_a_time_out_of_range_is_refused_naming_the_field(w, starts_at):
+    """Year 1 cannot be made timezone-aware: a 400 naming starts_at, not a crash."""
+    response = api(w.secretary_v).post(
+        SESSIONS, body(organization=w.village_a.pk, starts_at=starts_at), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "starts_at"
+    assert not Session.objects.exists()
 
 
 def test_station_staff_without_a_role(w):

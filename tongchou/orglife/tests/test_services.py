@@ -242,7 +242,7 @@ def test_attendance_for_a_member_outside_the_organization_is_refused(w):
     )
     with pytest.raises(ApplicationError) as exc:
         services.attendance_record(
-            actor=w.secretary_v,
+            actor=w.admin_a,  # sees the resident: told why
             session=session,
             entries={w.villagers[1].pk: "offline", w.resident.pk: "offline"},
         )
@@ -250,6 +250,25 @@ def test_attendance_for_a_member_outside_the_organization_is_refused(w):
     assert "居民" in exc.value.message
     # Nothing half done: the earlier list stands.
     assert list(Attendance.objects.values_list("member_id", flat=True)) == [w.villagers[0].pk]
+
+
+def test_attendance_for_a_member_out_of_the_actors_scope_looks_missing(w):
+    """The village's secretary does not see the community's resident: the refusal must not
+    reveal their name (nor that the id is a member's)."""
+    session = create(w)
+    w.resident.archived = True
+    w.resident.save(update_fields=["archived"])
+    for member in (w.resident, w.outsider):
+        with pytest.raises(ApplicationError) as exc:
+            services.attendance_record(
+                actor=w.secretary_v,
+                session=session,
+                entries={w.villagers[1].pk: "offline", member.pk: "offline"},
+            )
+        assert exc.value.code == "member_not_found"
+        assert member.name not in exc.value.message
+        assert str(member.pk) in exc.value.message
+    assert not Attendance.objects.exists()
 
 
 def test_a_street_session_takes_members_of_its_whole_subtree(w):
@@ -305,7 +324,7 @@ def test_a_mobile_member_elsewhere_or_back_home_is_refused(w):
         services.attendance_record(
             actor=w.secretary_c, session=session, entries={w.outsider.pk: "offline"}
         )
-    assert exc.value.code == "member_outside_organization"
+    assert exc.value.code == "member_not_found"  # not in the secretary's scope: looks missing
     mobile.inflow_org, mobile.inflow_path = w.community_a, w.community_a.path
     mobile.status = MobilityStatus.RETURNED
     mobile.save()
