@@ -177,7 +177,11 @@ class InflowSerializer(serializers.Serializer):
         min_value=1, max_value=MAX_ID, required=False, allow_null=True
     )
     id_number = serializers.CharField(max_length=32)
-    name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    name = serializers.CharField(
+        max_length=50,
+        help_text="The person's name as on their ID card: required, as on the page, so that an "
+        "ID number alone never reveals whose it is.",
+    )
     home_text = serializers.CharField(
         max_length=200,
         required=False,

@@ -49,6 +49,11 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+def _is_id(value: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes "²", which int() refuses."""
+    return value.isascii() and value.isdigit()
+
+
 def _org_choices(user, selected: str | None) -> list[tuple[str, str]]:
     """The top three levels of the user's member scope, indented, plus the selected one."""
     scope = scope_for(user, Action.VIEW_MEMBERS)
@@ -62,7 +67,7 @@ def _org_choices(user, selected: str | None) -> list[tuple[str, str]]:
         (str(pk), "\u3000" * max(depth - top, 0) + name)
         for _path, pk, name, depth in found[:ORG_CHOICES_LIMIT]
     ]
-    if selected and selected.isdigit() and all(c[0] != selected for c in choices):
+    if selected and _is_id(selected) and all(c[0] != selected for c in choices):
         org = organization_list_for(user, action=Action.VIEW_MEMBERS).filter(pk=selected).first()
         if org is not None:
             choices.append((str(org.pk), org.name))
@@ -282,7 +287,7 @@ def outflow_register(request):
             else:
                 messages.success(request, _("已登记 %(name)s 外出。") % {"name": member.name})
                 return _after_register(user, spell)
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
     found = []
     if member is None and query and manages:
         found = list(
@@ -390,7 +395,7 @@ def station_create(request):
     _require(can(user, Action.MANAGE_ORGS))
     initial = {}
     org_id = request.GET.get("org")
-    if org_id and org_id.isdigit():
+    if org_id and _is_id(org_id):
         org = organization_list_for(user, action=Action.MANAGE_ORGS).filter(pk=org_id).first()
         if org is not None:
             initial.update(organization=org.code, region=org.region_id)

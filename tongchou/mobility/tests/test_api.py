@@ -44,8 +44,8 @@ def test_outflow_then_inflow_link_the_same_spell(api, m):
     assert (again.json()["code"], again.json()["field"]) == ("already_mobile", "member")
 
     b = as_user(APIClient(), m.staff_b)
-    inflow = {"station": m.station_b.pk, "id_number": m.m1.id_number, "since": m.today,
-              "reason": "work"}  # fmt: skip
+    inflow = {"station": m.station_b.pk, "id_number": m.m1.id_number, "name": m.m1.name,
+              "since": m.today, "reason": "work"}  # fmt: skip
     response = b.post("/api/mobility/spells/inflow/", inflow, format="json")
     assert response.status_code == 201, response.json()
     data = response.json()
@@ -55,11 +55,30 @@ def test_outflow_then_inflow_link_the_same_spell(api, m):
     assert MobileMember.objects.count() == 1
 
 
+def test_inflow_needs_the_name_an_id_number_alone_reveals_nothing(api, m):
+    """A station's staff who know only an ID number must not learn whose it is (name, home
+    organization) nor mark that member as away: the name is required, as on the page."""
+    c = as_user(api, m.staff_a)
+    body = {"station": m.station_a.pk, "id_number": m.mb.id_number, "since": "2024-03-05",
+            "reason": "work"}  # fmt: skip
+    for extra in ({}, {"name": ""}):
+        response = c.post("/api/mobility/spells/inflow/", {**body, **extra}, format="json")
+        assert response.status_code == 400
+        assert response.json()["field"] == "name"
+        assert m.mb.name not in response.content.decode()
+        assert m.village_b.name not in response.content.decode()
+    assert not MobileMember.objects.exists()
+    m.mb.refresh_from_db()
+    assert m.mb.status != "mobile"
+    response = c.post("/api/mobility/spells/inflow/", {**body, "name": m.mb.name}, format="json")
+    assert response.status_code == 201, response.json()
+
+
 def test_errors_name_the_field(api, m):
     c = as_user(api, m.admin_b)
     response = c.post(
         "/api/mobility/spells/inflow/",
-        {"inflow_org": m.street_b.pk, "id_number": "123", "since": "2024-03-05",
+        {"inflow_org": m.street_b.pk, "id_number": "123", "name": "某人", "since": "2024-03-05",
          "reason": "work"},
         format="json",
     )  # fmt: skip
@@ -67,8 +86,8 @@ def test_errors_name_the_field(api, m):
     assert (response.json()["code"], response.json()["field"]) == ("invalid_id_number", "id_number")
     response = c.post(
         "/api/mobility/spells/inflow/",
-        {"inflow_org": m.street_a.pk, "id_number": m.m1.id_number, "since": "2024-03-05",
-         "reason": "work"},
+        {"inflow_org": m.street_a.pk, "id_number": m.m1.id_number, "name": m.m1.name,
+         "since": "2024-03-05", "reason": "work"},
         format="json",
     )  # fmt: skip
     assert response.status_code == 404 and response.json()["field"] == "inflow_org"

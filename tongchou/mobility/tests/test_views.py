@@ -237,3 +237,20 @@ def test_dates_in_the_future_are_refused_on_the_outflow_page(client, m):
     )
     assert response.context["form"].errors["since"]
     assert not MobileMember.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [
+        ("mobility:list", "home_org"),
+        ("mobility:list", "inflow_org"),
+        ("mobility:stations", "org"),
+        ("mobility:station_create", "org"),
+        ("mobility:outflow", "q"),
+    ],
+)
+@pytest.mark.parametrize("value", ["²", "1\x00", "\x00"])
+def test_odd_query_values_do_not_crash(client, m, url, param, value):
+    """ "²" passes str.isdigit() but not int(); PostgreSQL refuses a NUL in a query."""
+    response = as_user(client, m.admin_a).get(reverse(url), {param: value})
+    assert response.status_code == 200
