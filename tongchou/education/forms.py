@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core.forms import FastSelect
+from tongchou.core.validators import MAX_ID
 from tongchou.education.models import CourseMode
 from tongchou.organizations.models import Organization, OrgStatus
 from tongchou.organizations.permissions import Action
@@ -159,8 +160,24 @@ class StudyRecordForm(forms.Form):
         )
 
 
+class MemberIdsField(forms.ModelMultipleChoiceField):
+    """Member ids, refused before the query when they cannot be an id (SQLite cannot even
+    compare an integer past 64 bits: the form crashed instead of refusing it)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and int(text) <= MAX_ID):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class ParticipantsForm(forms.Form):
-    members = forms.ModelMultipleChoiceField(
+    members = MemberIdsField(
         label=_("参训党员"),
         queryset=None,
         required=False,

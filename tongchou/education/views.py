@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tongchou.core import tree
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error
+from tongchou.core.validators import MAX_ID
 from tongchou.education import selectors, services
 from tongchou.education.filters import CourseFilter, StudyRecordFilter, TrainingFilter
 from tongchou.education.forms import CourseForm, ParticipantsForm, StudyRecordForm, TrainingForm
@@ -42,6 +43,16 @@ def _require(user, action: str) -> None:
         raise PermissionDenied
 
 
+def _is_id(value: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes "²", which int() refuses."""
+    return value.isascii() and value.isdigit()
+
+
+def _search(request) -> str:
+    """The name searched for; PostgreSQL refuses a NUL in a query."""
+    return request.GET.get("q", "").replace("\x00", "").strip()
+
+
 def _org_choices(user, selected, action: str = Action.VIEW_MEMBERS) -> list[tuple[str, str]]:
     """The top three levels of the user's scope for the subtree filter (plus the selected one)."""
     scope = scope_for(user, action)
@@ -55,7 +66,7 @@ def _org_choices(user, selected, action: str = Action.VIEW_MEMBERS) -> list[tupl
         (str(pk), "\u3000" * max(depth - top, 0) + name)
         for _path, pk, name, depth in found[:ORG_CHOICES_LIMIT]
     ]
-    if selected and str(selected).isdigit() and all(c[0] != str(selected) for c in choices):
+    if selected and _is_id(str(selected)) and all(c[0] != str(selected) for c in choices):
         org = organization_list_for(user, action=action).filter(pk=selected).first()
         if org is not None:
             choices.append((str(org.pk), org.name))
@@ -211,7 +222,7 @@ def record_create(request):
     _require(user, Action.MANAGE_MEMBERS)
     selected = None
     member_id = request.GET.get("member")
-    if member_id and member_id.isdigit():
+    if member_id and _is_id(member_id):
         from tongchou.members.selectors import member_list_for
 
         selected = (
@@ -220,12 +231,12 @@ def record_create(request):
             .filter(pk=member_id)
             .first()
         )
-    search = request.GET.get("q", "").strip()
+    search = _search(request)
     initial = {"studied_on": timezone.localdate()}
     if selected is not None:
         initial["member"] = selected.pk
     course_id = request.GET.get("course")
-    if course_id and course_id.isdigit():
+    if course_id and _is_id(course_id):
         initial["course"] = course_id
     form = StudyRecordForm(
         request.POST or None, user=user, search=search, selected=selected, initial=initial
@@ -382,8 +393,10 @@ def training_participants(request, pk):
             return redirect("education:training_detail", pk=training.pk)
     current_ids = set(training.records.values_list("member_id", flat=True))
     if request.method == "POST":
-        current_ids = {int(v) for v in request.POST.getlist("members") if v.isdigit()}
-    search = request.GET.get("q", "").strip()
+        current_ids = {
+            int(v) for v in request.POST.getlist("members") if _is_id(v) and int(v) <= MAX_ID
+        }
+    search = _search(request)
     current = list(
         choices.filter(pk__in=current_ids)
         .select_related("organization")

@@ -193,6 +193,42 @@ def test_training_participant_out_of_reach_is_a_form_error(client, w):
     assert not StudyRecord.objects.exists()
 
 
+@pytest.mark.parametrize("bad", ["99999999999999999999", "²", "-1", "abc"])
+def test_training_participant_ids_that_cannot_be_ids_are_a_form_error(client, w, bad):
+    training = make_training(w.street_a)
+    c = login(client, w.admin_a)
+    response = c.post(
+        reverse("education:training_participants", args=[training.pk]),
+        {"members": [w.m1.pk, bad]},
+    )
+    assert response.status_code == 200 and response.context["form"].errors["members"]
+    assert not StudyRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [
+        ("education:courses", "org"),
+        ("education:records", "org"),
+        ("education:trainings", "org"),
+        ("education:record_create", "member"),
+        ("education:record_create", "course"),
+        ("education:record_create", "q"),
+    ],
+)
+@pytest.mark.parametrize("value", ["²", "\x00", "1\x00"])
+def test_odd_query_values_do_not_crash(client, w, url, param, value):
+    """ "²" passes str.isdigit() but not int(); PostgreSQL refuses a NUL in a query."""
+    response = login(client, w.admin_a).get(reverse(url), {param: value})
+    assert response.status_code == 200
+
+
+def test_participant_search_with_a_nul_does_not_crash(client, w):
+    training = make_training(w.street_a)
+    url = reverse("education:training_participants", args=[training.pk])
+    assert login(client, w.admin_a).get(url, {"q": "王\x00"}).status_code == 200
+
+
 def test_training_create_needs_a_station_or_organization(client, w):
     c = login(client, w.admin_a)
     response = c.post(
