@@ -14,7 +14,7 @@ when it has none, the secretary on its record; failing that, the accounts of its
 ancestor that has some. The inflow organization or station is the other side to act with.
 
 Built in a fixed number of reads whatever the number of rows: the spells (one query with their
-names), the members' last attendance (orglife.selectors.last_attended_on) and the roles.
+names and each member's last attendance) and the roles (by path range where the rows come from).
 """
 
 import datetime as dt
@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongchou.core import tree
 from tongchou.core.errors import ApplicationError
 from tongchou.organizations.models import Organization, Role, RoleKind
-from tongchou.orglife.selectors import last_attended_on
+from tongchou.orglife.models import PRESENT, Attendance
 
 MAX_MONTHS = 120
 FLAGS = ("no_inflow_side", "lost_contact")
@@ -135,31 +136,50 @@ def _chunks(values: list, size: int | None = None):
         yield values[low : low + size]
 
 
-def _people_by_org(paths: set[str]) -> dict[int, list[str]]:
+def _people_by_org(paths: set[str], covered: list[str] | None) -> dict[int, list[str]]:
     """Secretaries and admins of the organizations at ``paths`` and of all their ancestors,
-    by organization id (one read of roles, chunked for the database's parameter limit)."""
+    by organization id.
+
+    ``covered`` are subtrees that hold most of ``paths`` (the report's ``within``, or the user's
+    scope; None: the whole deployment): their roles are read by path range, with no parameter
+    per organization (tens of thousands of ids in ``IN`` lists cost more than the rows). Only
+    the organizations outside them, and the ancestors above them, are read by id."""
     ids: set[int] = set()
     for path in paths:
+        if covered is None or not tree.covers(covered, path):
+            ids.update(tree.ancestor_ids(path))
+            ids.add(int(path[-tree.SEGMENT :]))
+    for path in covered or ():
         ids.update(tree.ancestor_ids(path))
-        ids.add(int(path[-tree.SEGMENT :]))
-    people: dict[int, list[str]] = defaultdict(list)
     order = {RoleKind.SECRETARY: 0, RoleKind.ADMIN: 1}
+    roles = Role.objects.filter(kind__in=list(order), user__is_active=True).values_list(
+        "organization_id", "kind", "user__username", "user__last_name", "user__first_name"
+    )
     found = []
+    if covered is None:
+        found += roles
+    elif covered:
+        found += roles.filter(tree.union_q(covered, "organization__path"))
     for chunk in _chunks(sorted(ids)):
-        found += Role.objects.filter(
-            organization_id__in=chunk,
-            kind__in=list(order),
-            user__is_active=True,
-        ).values_list(
-            "organization_id", "kind", "user__username", "user__last_name", "user__first_name"
-        )
+        found += roles.filter(organization_id__in=chunk)
+    people: dict[int, list[str]] = defaultdict(list)
     labels = {RoleKind.SECRETARY: RoleKind.SECRETARY.label, RoleKind.ADMIN: RoleKind.ADMIN.label}
     for org_id, kind, username, last, first in sorted(
-        found, key=lambda r: (r[0], order[r[1]], r[2])
+        set(found), key=lambda r: (r[0], order[r[1]], r[2])
     ):
         name = f"{last}{first}".strip() or username
         people[org_id].append(f"{name}（{labels[kind]}）")
     return people
+
+
+def _covered(user, within: Organization | None) -> list[str] | None:
+    """The subtrees the report's rows mostly come from (see ``_people_by_org``)."""
+    from tongchou.organizations.permissions import Action, scope_for
+
+    if within is not None:
+        return [within.path]
+    scope = scope_for(user, Action.VIEW_MEMBERS)
+    return None if scope.everything else list(scope.paths)
 
 
 def _org_names(ids: set[int]) -> dict[int, str]:
@@ -184,15 +204,22 @@ def left_behind_for(
     months = check_months(months)
     today = today or timezone.localdate()
     cutoff = months_back(today, months)
+    # The last present attendance, per spell, as a correlated lookup on the
+    # ``attendance_member_history`` index (newest first, one entry read per member).
+    last_present = (
+        Attendance.objects.filter(member_id=OuterRef("member_id"), status__in=PRESENT)
+        .order_by("-held_on")
+        .values("held_on")[:1]
+    )
     spells = (
         mobile_list_for(user, within=within)
         .filter(status=MobilityStatus.OPEN)
+        .annotate(last_attended=Subquery(last_present))
         .order_by("home_path", "pk")
-        .values_list(*SPELL_COLUMNS)
+        .values_list(*SPELL_COLUMNS, "last_attended")
     )
     raw = list(spells)
-    attended = last_attended_on(r[1] for r in raw if r[1] is not None)
-    people = _people_by_org({r[8] for r in raw if r[8]})
+    people = _people_by_org({r[8] for r in raw if r[8]}, _covered(user, within))
     ancestors_named: dict[str, tuple[int, list[str]] | None] = {}
 
     def acting(path: str) -> tuple[int, list[str]] | None:
@@ -207,8 +234,7 @@ def left_behind_for(
     acting_orgs: set[int] = set()
     for (pk, member_id, member_name, external_name, home_id, home_name, home_secretary,
          home_text, home_path, region_name, destination_text, inflow_id, inflow_name,
-         station_id, station_name, since, contact) in raw:  # fmt: skip
-        last_attended = attended.get(member_id) if member_id else None
+         station_id, station_name, since, contact, last_attended) in raw:  # fmt: skip
         row = ReportRow(
             spell_id=pk,
             member_id=member_id,
