@@ -92,7 +92,7 @@ def transfer_list(request):
 def organization_options(request):
     """``<option>``s for the destination picker (htmx fills the datalist as one types)."""
     _require_transfers(request.user)
-    query = (request.GET.get("to_org") or request.GET.get("q") or "").strip()
+    query = (request.GET.get("to_org") or request.GET.get("q") or "").replace("\x00", "").strip()
     orgs = []
     if query:
         match = destination_organizations().filter(name__icontains=query) | (

@@ -181,3 +181,12 @@ def test_organization_options_for_the_picker(client, w):
     assert w.village_b.code in body and "<option" in body
     client.force_login(w.norole)
     assert client.get(reverse("transfers:organizations") + "?q=乙").status_code == 403
+
+
+@pytest.mark.parametrize("param", ["to_org", "q"])
+def test_organization_options_with_a_nul_do_not_crash(client, w, param):
+    """PostgreSQL refuses a NUL in a query: the picker ignores it."""
+    client.force_login(w.self_user)
+    response = client.get(reverse("transfers:organizations"), {param: "乙\x00村"})
+    assert response.status_code == 200
+    assert w.village_b.code in response.content.decode()
