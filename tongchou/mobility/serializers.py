@@ -20,6 +20,19 @@ from tongchou.mobility.models import (
 from tongchou.regions.models import Region
 
 
+class RegionField(serializers.PrimaryKeyRelatedField):
+    """A division by its code; a code with a NUL is simply not one (PostgreSQL refuses a NUL
+    in a query: the lookup crashed instead of answering "does not exist")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Region.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", pk_value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class StationSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
@@ -56,7 +69,7 @@ class StationWriteSerializer(serializers.Serializer):
     organization = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, help_text="Id of an organization the caller manages."
     )
-    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
+    region = RegionField()
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     services = serializers.ListField(
@@ -155,8 +168,7 @@ class OutflowSerializer(serializers.Serializer):
     member = serializers.IntegerField(
         min_value=1, max_value=MAX_ID, help_text="Id of a member the caller manages (or self)."
     )
-    destination_region = serializers.PrimaryKeyRelatedField(
-        queryset=Region.objects.all(),
+    destination_region = RegionField(
         required=False,
         allow_null=True,
         help_text="Code of a division in the deployment; or give destination_text.",

@@ -107,6 +107,20 @@ def test_errors_name_the_field(api, m):
     assert response.json()["field"] == "destination_region"
 
 
+def test_a_region_code_with_a_nul_is_refused_naming_the_field(api, m):
+    """PostgreSQL refuses a NUL in a query: 400 on the field, not a crash."""
+    c = as_user(api, m.admin_b)
+    body = {"member": m.mb.pk, "destination_region": "640202\x00", "since": "2024-03-01",
+            "reason": "work"}  # fmt: skip
+    response = c.post("/api/mobility/spells/", body, format="json")
+    assert response.status_code == 400 and response.json()["field"] == "destination_region"
+    station = {"name": "站", "kind": "city_street", "organization": m.street_b.pk,
+               "region": "\x00"}  # fmt: skip
+    response = c.post("/api/mobility/stations/", station, format="json")
+    assert response.status_code == 400 and response.json()["field"] == "region"
+    assert not MobileMember.objects.exists()
+
+
 def test_contacts_return_and_end(api, m):
     spell = spell_for(m.m1, station=m.station_a)
     c = as_user(api, m.staff_a)
