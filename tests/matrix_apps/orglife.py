@@ -8,7 +8,18 @@ import datetime as dt
 
 from django.utils import timezone
 
-from tests.matrix import LOGIN, Check, Entry, api_get, api_post, none, page_get, page_post, side
+from tests.matrix import (
+    LOGIN,
+    Check,
+    Entry,
+    api_get,
+    api_post,
+    member,
+    none,
+    page_get,
+    page_post,
+    side,
+)
 from tests.world import World
 from tongchou.orglife.models import Attendance, Session, SessionFormat, SessionKind
 
@@ -76,6 +87,9 @@ ENTRIES: dict[str, Entry] = {
     "api-life-session-attendance": Entry(session, (api_get(), Check("put", 401, 403, 400, 404))),
     "api-life-expectations-list": Entry(none, (api_get(out=None),)),
     "api-life-report-list": Entry(none, (api_get(out=None),)),
+    # A member's attendance over a period: whoever cannot see the member finds nothing (404).
+    "orglife:member_attendance": Entry(member, (page_get(no_role=404),)),
+    "api-life-member-attendance-detail": Entry(member, (api_get(no_role=404),)),
 }
 
 # Models whose rows a refused request must not change (added to the matrix's state check).

@@ -5,6 +5,7 @@ services, so the API checks the same rules as the pages."""
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -19,13 +20,15 @@ from tongchou.organizations.permissions import Action, can
 from tongchou.orglife import report as reports
 from tongchou.orglife import selectors, services
 from tongchou.orglife.filters import SessionFilter
-from tongchou.orglife.forms import usable_stations
+from tongchou.orglife.forms import DateRangeForm, usable_stations
 from tongchou.orglife.models import Session
 from tongchou.orglife.permissions import can_manage, can_view_somewhere
 from tongchou.orglife.serializers import (
     AttendanceSerializer,
     AttendanceWriteSerializer,
     ExpectationSummarySerializer,
+    MemberAttendanceRowSerializer,
+    MemberAttendanceSerializer,
     PeriodQuerySerializer,
     ReportQuerySerializer,
     ReportRowSerializer,
@@ -266,5 +269,49 @@ class ReportViewSet(viewsets.GenericViewSet):
                 "next": paginator.get_next_link(),
                 "previous": paginator.get_previous_link(),
                 "results": ReportRowSerializer(page, many=True).data,
+            }
+        )
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="A member's attendance over a period (default: the last 12 months)",
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, required=False),
+            OpenApiParameter("end", OpenApiTypes.DATE, required=False),
+        ],
+        responses={200: MemberAttendanceSerializer, **errors(400, 401, 404)},
+    )
+)
+class MemberAttendanceViewSet(viewsets.GenericViewSet):
+    """Every session a member attended or missed in the period, wherever it was held (at home,
+    at an inflow organization or a station), with counts by status: facts, never a score. Seen
+    by the member themself, by those who see the member, and by either side of their spell."""
+
+    queryset = Session.objects.none()
+    permission_classes = [IsAuthenticated]
+    serializer_class = MemberAttendanceSerializer
+    pagination_class = None
+
+    def retrieve(self, request, pk=None):
+        member = selectors.member_for_attendance(request.user, pk)
+        form = DateRangeForm(DateRangeForm.data_from(request.query_params))
+        if not form.is_valid():
+            field, messages = next(iter(form.errors.items()))
+            raise ApplicationError(
+                "invalid", str(messages[0]), field=field if field != "__all__" else None
+            )
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        facts = selectors.attendance_facts_for(request.user, member, start=start, end=end)
+        rows = selectors.attendance_for_member(request.user, member, start=start, end=end)
+        return Response(
+            {
+                "member": member.pk,
+                "start": start,
+                "end": end,
+                "total": facts.total,
+                "counts": facts.counts,
+                "away": facts.away,
+                "results": MemberAttendanceRowSerializer(rows, many=True).data,
             }
         )

@@ -1,6 +1,8 @@
 """Forms of the organizational-life pages. They check types and formats; the rules live in the
 services (errors come back through ``core.forms.apply_error``)."""
 
+import datetime as dt
+
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
@@ -248,3 +250,34 @@ def org_choices(user, *, action: str = Action.VIEW_MEMBERS, limit: int = 300):
     )
     found = sorted(orgs.order_by().values_list("path", "pk", "name", "depth"))[:limit]
     return [(str(pk), "\u3000" * max(d - top, 0) + name) for _path, pk, name, d in found]
+
+
+MAX_SPAN_DAYS = 366 * 5
+
+
+class DateRangeForm(forms.Form):
+    """A period of days (a member's attendance over it); the last 12 months by default."""
+
+    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    @classmethod
+    def data_from(cls, params) -> dict:
+        from tongchou.orglife.report import months_back
+
+        today = timezone.localdate()
+        default_start = months_back(today, 12) + dt.timedelta(days=1)
+        return {
+            "start": params.get("start") or default_start.isoformat(),
+            "end": params.get("end") or today.isoformat(),
+        }
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if start > end:
+                self.add_error("end", gettext("结束日期不能早于开始日期。"))
+            elif (end - start).days > MAX_SPAN_DAYS:
+                self.add_error("start", gettext("时间段最长为5年。"))
+        return data

@@ -19,4 +19,9 @@ def member_panel(user, member, *, viewer_is_member: bool = False) -> dict | None
     except Http404:
         return None
     counts = [(label, facts.counts[value]) for value, label in AttendanceStatus.choices]
-    return {"facts": facts, "counts": counts, "viewer_is_member": viewer_is_member}
+    return {
+        "facts": facts,
+        "counts": counts,
+        "viewer_is_member": viewer_is_member,
+        "member_id": member.pk,
+    }

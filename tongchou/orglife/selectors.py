@@ -102,6 +102,19 @@ def _may_see_member(user, member: Member) -> bool:
     return mobile_list_for(user).filter(member=member).exists()
 
 
+def member_for_attendance(user, pk) -> Member:
+    """The member whose attendance the user may see (their own, in scope, or either side of
+    their open spell); else 404, the same as missing."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    member = Member.objects.select_related("organization").filter(pk=pk).first()
+    if member is None or not _may_see_member(user, member):
+        raise Http404
+    return member
+
+
 def attendance_for_member(
     user, member: Member, *, start: dt.date, end: dt.date
 ) -> QuerySet[Attendance]:

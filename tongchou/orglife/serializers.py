@@ -219,3 +219,42 @@ class ReportSerializer(serializers.Serializer):
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
     results = ReportRowSerializer(many=True)
+
+
+class MemberAttendanceRowSerializer(serializers.ModelSerializer):
+    session_kind = serializers.CharField(source="session.kind", read_only=True)
+    topic = serializers.CharField(source="session.topic", read_only=True)
+    organization = serializers.CharField(source="session.organization.name", read_only=True)
+    station = serializers.CharField(
+        source="session.station.name", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Attendance
+        fields = [
+            "session",
+            "held_on",
+            "session_kind",
+            "topic",
+            "organization",
+            "station",
+            "status",
+        ]
+        read_only_fields = fields
+
+
+class StatusCountsSerializer(serializers.Serializer):
+    offline = serializers.IntegerField()
+    online = serializers.IntegerField()
+    excused = serializers.IntegerField()
+    absent = serializers.IntegerField()
+
+
+class MemberAttendanceSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    total = serializers.IntegerField()
+    counts = StatusCountsSerializer()
+    away = serializers.IntegerField(help_text="Sessions held at an inflow side or a station.")
+    results = MemberAttendanceRowSerializer(many=True)

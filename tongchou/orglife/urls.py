@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/delete/", views.session_delete, name="delete"),
     path("<int:pk>/attendance/", views.session_attendance, name="attendance"),
     path("<int:pk>/attachment/", views.session_attachment, name="attachment"),
+    path("members/<int:pk>/", views.member_attendance, name="member_attendance"),
 ]

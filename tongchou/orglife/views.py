@@ -21,12 +21,13 @@ from tongchou.orglife import rules, selectors, services
 from tongchou.orglife.filters import SessionFilter
 from tongchou.orglife.forms import (
     AttendanceForm,
+    DateRangeForm,
     PeriodForm,
     ReportForm,
     SessionForm,
     org_choices,
 )
-from tongchou.orglife.models import SessionFormat, SessionKind
+from tongchou.orglife.models import AttendanceStatus, SessionFormat, SessionKind
 from tongchou.orglife.permissions import can_manage, can_record_somewhere, can_view_somewhere
 
 PAGE_SIZE = 50
@@ -346,3 +347,39 @@ def left_behind_export(request):
     )
     name = f"left-behind-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
     return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+
+
+# --- a member's attendance over a period -----------------------------------------------------
+
+
+@login_required
+@require_GET
+def member_attendance(request, pk):
+    """A member's organizational life over a period, wherever held: counts by status and every
+    session — facts, never a score."""
+    member = selectors.member_for_attendance(request.user, pk)
+    form = DateRangeForm(DateRangeForm.data_from(request.GET))
+    facts = rows = None
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        facts = selectors.attendance_facts_for(request.user, member, start=start, end=end)
+        rows = Paginator(
+            selectors.attendance_for_member(request.user, member, start=start, end=end),
+            PAGE_SIZE,
+        ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "orglife/member_attendance.html",
+        {
+            "member": member,
+            "form": form,
+            "facts": facts,
+            "counts": [(label, facts.counts[value]) for value, label in AttendanceStatus.choices]
+            if facts
+            else [],
+            "page": rows,
+            "query_without_page": _query_without(request, "page"),
+            "member_visible": can(request.user, Action.VIEW_MEMBERS, member.org_path),
+        },
+        status=200 if form.is_valid() else 400,
+    )
