@@ -17,6 +17,16 @@ _PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 MAX_ID = 2**63 - 1
 
 
+def parse_id(value) -> int | None:
+    """A primary key from a query string: ASCII digits from 1 to MAX_ID, else None (str.isdigit
+    also takes "²", which int() refuses, and a database refuses numbers past 64 bits)."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
 def id_check_char(first17: str) -> str:
     """GB 11643-1999 check character for the first 17 digits."""
     total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))

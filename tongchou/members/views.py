@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tongchou.core import crypto, tree
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error
+from tongchou.core.validators import parse_id
 from tongchou.members import exporting, importing, panels, selectors, services
 from tongchou.members.filters import ORDERINGS, MemberFilter
 from tongchou.members.forms import ArchiveForm, ImportForm, MemberForm
@@ -75,8 +76,10 @@ def _org_choices(user, selected: str | None) -> list[tuple[str, str]]:
     rows = [(pk, name, depth) for _path, pk, name, depth in found[:ORG_CHOICES_LIMIT]]
     choices = [("", _("全部（我的范围）"))]
     choices += [(str(pk), "\u3000" * max(depth - top, 0) + name) for pk, name, depth in rows]
-    if selected and selected.isdigit() and all(c[0] != selected for c in choices):
-        org = organization_list_for(user, action=Action.VIEW_MEMBERS).filter(pk=selected).first()
+    selected_id = parse_id(selected)
+    if selected_id and all(c[0] != str(selected_id) for c in choices):
+        orgs = organization_list_for(user, action=Action.VIEW_MEMBERS)
+        org = orgs.filter(pk=selected_id).first()
         if org is not None:
             choices.append((str(org.pk), org.name))
     return choices
@@ -182,8 +185,8 @@ def member_create(request):
     user = request.user
     _require(user, Action.MANAGE_MEMBERS)
     initial = {}
-    org_id = request.GET.get("org")
-    if org_id and org_id.isdigit():
+    org_id = parse_id(request.GET.get("org"))
+    if org_id:
         org = organization_list_for(user, action=Action.MANAGE_MEMBERS).filter(pk=org_id).first()
         if org is not None:
             initial["organization"] = org.code

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error
+from tongchou.core.validators import parse_id
 from tongchou.organizations.permissions import Action, can
 from tongchou.organizations.selectors import organization_get_for
 from tongchou.orglife import report as reports
@@ -100,8 +101,8 @@ def session_create(request):
     if not can_record_somewhere(user):
         raise PermissionDenied
     initial = {"starts_at": timezone.localtime().replace(second=0, microsecond=0)}
-    org_id = request.GET.get("org")
-    if org_id and org_id.isdigit():
+    org_id = parse_id(request.GET.get("org"))
+    if org_id:
         try:
             org = organization_get_for(user, org_id, action=Action.MANAGE_MEMBERS)
         except Http404:

@@ -363,3 +363,10 @@ def test_list_offers_a_post_lookup_without_script(client, w):
     noscript = html[html.index("<noscript>") : html.index("</noscript>")]
     assert 'method="post"' in noscript and f'action="{reverse("members:list")}"' in noscript
     assert 'name="q"' in noscript and "csrfmiddlewaretoken" in noscript
+
+
+def test_list_and_create_ignore_malformed_organization_ids(client, w):
+    c = login(client, w.secretary_v)
+    for bad in ("²", "9" * 30, "-1", "1e3"):
+        assert c.get(reverse("members:list"), {"org": bad}).status_code == 200, bad
+        assert c.get(reverse("members:create"), {"org": bad}).status_code == 200, bad
