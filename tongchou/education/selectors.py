@@ -19,7 +19,7 @@ from django.http import Http404
 from tongchou.core import tree
 from tongchou.education.models import Course, StudyRecord, Training
 from tongchou.education.permissions import staffed_station_ids
-from tongchou.organizations.permissions import Action, scope_for
+from tongchou.organizations.permissions import Action, can, scope_for
 
 
 def _pk(pk) -> int:
@@ -179,6 +179,13 @@ def training_candidates_for(user, training: Training) -> QuerySet:
     from tongchou.members.models import Member
     from tongchou.mobility.models import MobileMember, MobilityStatus
 
+    if not can(user, Action.MANAGE_MEMBERS, training.org_path):
+        # Station staff without a role there: only the mobile members at their station.
+        at_station = Q(station_id=training.station_id) if training.station_id else Q(pk__in=[])
+        mobile_ids = MobileMember.objects.filter(
+            at_station, status=MobilityStatus.OPEN, member__isnull=False
+        ).values("member_id")
+        return Member.objects.filter(pk__in=mobile_ids, archived=False)
     inside = tree.subtree_q(training.org_path, "org_path")
     inflow = tree.subtree_q(training.org_path, "inflow_path")
     inflow |= tree.subtree_q(training.org_path, "station__org_path")

@@ -376,8 +376,10 @@ def station_detail(request, pk):
             "spells": selectors.station_spells(user, station),
             "can_edit": may_manage_station(user, station),
             "can_register": station.active
-            and station.pk in staffed_station_ids(user)
-            or can(user, Action.MANAGE_MEMBERS, station.org_path),
+            and (
+                station.pk in staffed_station_ids(user)
+                or can(user, Action.MANAGE_MEMBERS, station.org_path)
+            ),
         },
     )
 

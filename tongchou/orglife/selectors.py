@@ -64,20 +64,28 @@ def attendance_of(session: Session) -> QuerySet[Attendance]:
     )
 
 
-def attendance_candidates(session: Session) -> list[Member]:
+def attendance_candidates(session: Session, user=None) -> list[Member]:
     """Who the attendance form offers: the active members of the session's organization (a
     group's: its branch's), mobile members whose open spell's inflow side is that subtree or
-    the session's station, and anyone already recorded."""
+    the session's station, and anyone already recorded. Station staff without a role there
+    (``user`` not managing the organization) are offered only the mobile members at their
+    station and whoever is recorded already."""
     from tongchou.mobility.models import MobileMember, MobilityStatus
 
     base = rules.membership_path(session.org_path, session.organization.kind)
-    inflow = tree.subtree_q(base, "inflow_path") | tree.subtree_q(base, "station_path")
-    if session.station_id:
-        inflow |= Q(station_id=session.station_id)
+    staff_only = user is not None and not can(user, Action.MANAGE_MEMBERS, session.org_path)
+    if staff_only:
+        inflow = Q(station_id=session.station_id) if session.station_id else Q(pk__in=[])
+    else:
+        inflow = tree.subtree_q(base, "inflow_path") | tree.subtree_q(base, "station_path")
+        if session.station_id:
+            inflow |= Q(station_id=session.station_id)
     mobile_ids = MobileMember.objects.filter(
         inflow, status=MobilityStatus.OPEN, member__isnull=False
     ).values("member_id")
-    q = (tree.subtree_q(base, "org_path") & Q(archived=False)) | Q(pk__in=mobile_ids)
+    q = Q(pk__in=mobile_ids)
+    if not staff_only:
+        q |= tree.subtree_q(base, "org_path") & Q(archived=False)
     q |= Q(pk__in=session.attendance.values("member_id"))
     return list(
         Member.objects.filter(q)

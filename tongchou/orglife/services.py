@@ -334,6 +334,15 @@ def _accepts(session: Session, base_path: str, member: Member) -> bool:
     return any(p and p.startswith(base_path) for p in paths)
 
 
+def _at_station(session: Session, member: Member) -> bool:
+    if session.station_id is None:
+        return False
+    from tongchou.mobility.selectors import inflow_side_of
+
+    _paths, station_ids = inflow_side_of(member)
+    return session.station_id in station_ids
+
+
 def _check_status(status: str, session: Session, member: Member) -> str:
     if status not in AttendanceStatus.values:
         raise ApplicationError(
@@ -387,6 +396,10 @@ def attendance_record(*, actor, session: Session, entries) -> Session:
     already = set(session.attendance.values_list("member_id", flat=True))
     base_path = rules.membership_path(session.org_path, session.organization.kind)
     accepted = {pk for pk, m in members.items() if pk in wanted and _accepts(session, base_path, m)}
+    if not can(actor, Action.MANAGE_MEMBERS, session.org_path):
+        # Station staff (no role there) act for their station: the mobile members it looks
+        # after, and whoever is recorded already — not the rest of the organization.
+        accepted = {pk for pk in accepted if pk in already or _at_station(session, members[pk])}
     # A member the actor may not see looks missing, as everywhere: the refusal must not tell
     # them the name (or the existence) of someone outside their scope.
     unknown = [

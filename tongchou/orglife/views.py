@@ -162,11 +162,11 @@ def session_delete(request, pk):
     return redirect("orglife:list")
 
 
-def _attendance_form(session, data=None):
+def _attendance_form(session, user, data=None):
     """The attendance form: those already recorded, then mobile members at the inflow side,
     then the organization's members — at most ATTENDANCE_FORM_LIMIT (a committee's lecture
     may span thousands; the API takes any number)."""
-    candidates = selectors.attendance_candidates(session)
+    candidates = selectors.attendance_candidates(session, user)
     current = dict(session.attendance.values_list("member_id", "status"))
     base = rules.membership_path(session.org_path, session.organization.kind)
     away = {m.pk for m in candidates if not m.org_path.startswith(base)}
@@ -184,7 +184,7 @@ def _render_detail(request, session, form=None, status=200):
     manage = can_manage(user, session)
     in_future = session.starts_at > timezone.now()
     if form is None and manage and not in_future:
-        form = _attendance_form(session)
+        form = _attendance_form(session, request.user)
     attendance = list(selectors.attendance_of(session))
     counts = {}
     for row in attendance:
@@ -219,7 +219,7 @@ def session_attendance(request, pk):
     if session.starts_at > timezone.now():
         messages.error(request, _("组织生活尚未召开，不能登记出席情况。"))
         return redirect("orglife:detail", pk=session.pk)
-    form = _attendance_form(session, request.POST)
+    form = _attendance_form(session, request.user, request.POST)
     if form.is_valid():
         try:
             services.attendance_record(actor=user, session=session, entries=form.entries())

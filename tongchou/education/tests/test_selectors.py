@@ -94,8 +94,10 @@ def test_training_candidates(w):
     # street A's subtree, the mobile member at the station (street A's), and county A's scope
     assert set(selectors.training_candidates_for(w.admin_a, street)) == {w.m1, w.m2, w.m3, w.mb}
     at_station = make_training(w.street_a, station=w.station)
+    # Station staff (no role) are offered only the mobile members at their station, not the
+    # whole street's membership.
     staff = set(selectors.training_candidates_for(w.station_staff, at_station))
-    assert staff == {w.m1, w.m2, w.m3, w.mb}
+    assert staff == {w.mb}
     village = make_training(w.village_a)
     # The village's own members, plus anyone in the actor's scope; the mobile member is at
     # the street's station, not at the village.

@@ -287,7 +287,10 @@ def test_participants_unchanged_writes_no_event(w):
 
 def test_mobile_member_at_the_station_may_attend_and_hours_count_at_home(w):
     t = training(w, actor=w.station_staff, organization=None, station=w.station)
-    services.training_participants_set(actor=w.station_staff, training=t, members=[w.mb, w.m1])
+    with pytest.raises(ApplicationError):  # a street member not at the station: not theirs
+        services.training_participants_set(actor=w.station_staff, training=t, members=[w.mb, w.m1])
+    assert not StudyRecord.objects.exists()
+    services.training_participants_set(actor=w.station_staff, training=t, members=[w.mb])
     record = StudyRecord.objects.get(member=w.mb)
     assert record.org_path == w.village_b.path
 

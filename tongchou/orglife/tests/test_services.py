@@ -402,3 +402,32 @@ def test_attendance_needs_the_right_to_manage_the_session(w):
     for user in (w.plain_member, w.secretary_c, w.admin_b, w.staff, w.norole):
         with pytest.raises(PermissionDenied):
             services.attendance_record(actor=user, session=session, entries={})
+
+
+def test_station_staff_record_only_the_mobile_members_at_their_station(w):
+    """Station staff hold no role at the street: its own members are not theirs to record (nor
+    to be offered), the mobile members at the station are."""
+    from tongchou.orglife import selectors
+
+    spell(w.outsider, home=w.village_b, station=w.station_a)
+    session = services.session_create(
+        actor=w.staff,
+        station=w.station_a,
+        kind=SessionKind.THEME_DAY,
+        starts_at=at(2),
+        format=SessionFormat.BOTH,
+        online_link="会议号 888",
+        topic="流动党员主题党日",
+    )
+    assert selectors.attendance_candidates(session, w.staff) == [w.outsider]
+    assert w.resident in selectors.attendance_candidates(session, w.admin_a)
+    with pytest.raises(ApplicationError) as exc:
+        services.attendance_record(
+            actor=w.staff,
+            session=session,
+            entries={w.outsider.pk: "online", w.resident.pk: "offline"},
+        )
+    assert exc.value.code == "member_not_found" and "居民" not in exc.value.message
+    assert not Attendance.objects.exists()
+    services.attendance_record(actor=w.staff, session=session, entries={w.outsider.pk: "online"})
+    assert Attendance.objects.get().member == w.outsider
