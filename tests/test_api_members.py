@@ -122,6 +122,17 @@ def test_create_with_bad_checksum_names_the_field(client, world):
     assert not Member.objects.filter(name="王五").exists()
 
 
+def test_create_with_a_nul_in_the_home_region_names_the_field(client, world):
+    client.force_login(world.admin_a)
+    response = client.post(
+        "/api/members/",
+        create_body(world, home_region="640202\x00"),
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and response.json()["field"] == "home_region"
+    assert not Member.objects.filter(name="王五").exists()
+
+
 def test_create_with_birth_date_disagreeing_with_id_number(client, world):
     client.force_login(world.admin_a)
     response = client.post(

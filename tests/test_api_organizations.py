@@ -264,10 +264,12 @@ def test_create_with_out_of_scope_lead_or_unit_is_404(client, world):
     assert response.json()["field"] == "units"
 
 
-def test_create_with_unknown_region_is_400_on_region(client, world):
+@pytest.mark.parametrize("code", ["999", "640202\x00"])
+def test_create_with_unknown_region_is_400_on_region(client, world, code):
+    # A NUL is not refused by PostgreSQL as "no such row" but as an error: the field says it.
     client.force_login(world.admin_a)
     response = client.post(
-        "/api/organizations/", create_body(world, region="999"), content_type="application/json"
+        "/api/organizations/", create_body(world, region=code), content_type="application/json"
     )
     assert response.status_code == 400
     assert response.json()["field"] == "region"

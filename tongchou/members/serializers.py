@@ -8,7 +8,7 @@ from rest_framework import serializers
 from tongchou.core.validators import MAX_ID
 from tongchou.members.choices import Category, Education, Ethnicity, Gender, MemberStatus
 from tongchou.members.models import ImportJob, Member
-from tongchou.regions.models import Region
+from tongchou.regions.serializers import RegionField
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -75,9 +75,7 @@ class MemberWriteSerializer(serializers.Serializer):
         help_text="Id of an organization the caller manages members of.",
     )
     status = serializers.ChoiceField(choices=MemberStatus.choices, required=False)
-    home_region = serializers.PrimaryKeyRelatedField(
-        queryset=Region.objects.all(), required=False, allow_null=True
-    )
+    home_region = RegionField(required=False, allow_null=True)
 
 
 class ArchiveSerializer(serializers.Serializer):

@@ -17,20 +17,7 @@ from tongchou.mobility.models import (
     StationKind,
     StationService,
 )
-from tongchou.regions.models import Region
-
-
-class RegionField(serializers.PrimaryKeyRelatedField):
-    """A division by its code; a code with a NUL is simply not one (PostgreSQL refuses a NUL
-    in a query: the lookup crashed instead of answering "does not exist")."""
-
-    def __init__(self, **kwargs):
-        super().__init__(queryset=Region.objects.all(), **kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, str) and "\x00" in data:
-            self.fail("does_not_exist", pk_value=data.replace("\x00", ""))
-        return super().to_internal_value(data)
+from tongchou.regions.serializers import RegionField
 
 
 class StationSerializer(serializers.ModelSerializer):

@@ -14,7 +14,8 @@ from tongchou.organizations.models import (
     Sector,
     Unit,
 )
-from tongchou.regions.models import Region, UrbanRural
+from tongchou.regions.models import UrbanRural
+from tongchou.regions.serializers import RegionField
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -112,7 +113,7 @@ class OrganizationWriteSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=ChainLink.choices), required=False
     )
     formation = serializers.ChoiceField(choices=Formation.choices, required=False)
-    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
+    region = RegionField()
     urban_rural = serializers.ChoiceField(
         choices=UrbanRural.choices, required=False, allow_blank=True
     )
