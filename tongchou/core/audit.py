@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import models
 
-from tongchou.core.models import AuditEvent
+from tongchou.core.models import AuditAction, AuditEvent
 
 
 def _jsonable(value: Any) -> Any:
@@ -53,6 +53,18 @@ def record(
         before=before,
         after=after,
         note=note[:255],
+    )
+
+
+def record_update(
+    *, actor, obj: models.Model, org_path: str, before: dict, after: dict
+) -> AuditEvent | None:
+    """An update event with only the keys whose values changed; none when nothing did."""
+    old, new = changed(before, after)
+    if not new:
+        return None
+    return record(
+        actor=actor, action=AuditAction.UPDATE, obj=obj, org_path=org_path, before=old, after=new
     )
 
 

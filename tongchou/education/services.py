@@ -143,16 +143,13 @@ def course_update(*, actor, course: Course, **changes) -> Course:
         setattr(course, field, value)
     _check_course(course)
     course.save()
-    old, new = audit.changed(before, audit.snapshot(course, COURSE_FIELDS))
-    if new:
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=course,
-            org_path=course.org_path,
-            before=old,
-            after=new,
-        )
+    audit.record_update(
+        actor=actor,
+        obj=course,
+        org_path=course.org_path,
+        before=before,
+        after=audit.snapshot(course, COURSE_FIELDS),
+    )
     return course
 
 
@@ -336,16 +333,13 @@ def training_update(*, actor, training: Training, **changes) -> Training:
         )
     training.save()
     records.update(title=training.title, hours=training.hours, studied_on=training.held_on)
-    old, new = audit.changed(before, audit.snapshot(training, TRAINING_FIELDS))
-    if new:
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=training,
-            org_path=training.org_path,
-            before=old,
-            after=new,
-        )
+    audit.record_update(
+        actor=actor,
+        obj=training,
+        org_path=training.org_path,
+        before=before,
+        after=audit.snapshot(training, TRAINING_FIELDS),
+    )
     return training
 
 

@@ -291,16 +291,13 @@ def station_update(*, actor, station: ServiceStation, **changes) -> ServiceStati
     station.save()
     if staff is not None:
         _set_staff(station, staff)
-    old, new = audit.changed(before, _station_view(station))
-    if new:
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=station,
-            org_path=station.org_path,
-            before=old,
-            after=new,
-        )
+    audit.record_update(
+        actor=actor,
+        obj=station,
+        org_path=station.org_path,
+        before=before,
+        after=_station_view(station),
+    )
     return station
 
 
@@ -313,14 +310,12 @@ def _staff_change(actor, station: ServiceStation, user, *, add: bool) -> Service
         return station
     before = _station_view(station)
     (station.staff.add if add else station.staff.remove)(user)
-    old, new = audit.changed(before, _station_view(station))
-    audit.record(
+    audit.record_update(
         actor=actor,
-        action=AuditAction.UPDATE,
         obj=station,
         org_path=station.org_path,
-        before=old,
-        after=new,
+        before=before,
+        after=_station_view(station),
     )
     return station
 

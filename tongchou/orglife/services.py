@@ -30,9 +30,6 @@ from tongchou.orglife.models import (
 )
 from tongchou.orglife.permissions import can_hold_at, can_manage
 
-# Not in core.models.AuditAction (yet): sessions entered by mistake can be deleted.
-AUDIT_DELETE = "delete"
-
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 ATTACHMENT_EXTENSIONS = frozenset(
     {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".txt", ".jpg", ".jpeg", ".png"}
@@ -253,16 +250,13 @@ def session_update(*, actor, session: Session, attachment=None, **changes) -> Se
     session.save()
     if session.held_on != old_held_on:
         session.attendance.update(held_on=session.held_on)
-    old, new = audit.changed(before, _audit_view(session))
-    if new:
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=session,
-            org_path=session.org_path,
-            before=old,
-            after=new,
-        )
+    audit.record_update(
+        actor=actor,
+        obj=session,
+        org_path=session.org_path,
+        before=before,
+        after=_audit_view(session),
+    )
     return session
 
 
@@ -281,7 +275,7 @@ def session_delete(*, actor, session: Session, reason: str = "") -> None:
     session.delete()
     audit.record(
         actor=actor,
-        action=AUDIT_DELETE,
+        action=AuditAction.DELETE,
         object_type=Session._meta.label_lower,
         object_id=str(pk),
         object_repr=repr_,

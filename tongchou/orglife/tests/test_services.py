@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tongchou.core.errors import ApplicationError
-from tongchou.core.models import AuditEvent
+from tongchou.core.models import AuditAction, AuditEvent
 from tongchou.mobility.models import MobilityStatus
 from tongchou.orglife import services
 from tongchou.orglife.models import Attendance, Session, SessionFormat, SessionKind
@@ -201,7 +201,7 @@ def test_delete_removes_attendance_and_audits(w):
     services.session_delete(actor=w.secretary_v, session=session, reason="重复登记")
     assert not Session.objects.exists()
     assert not Attendance.objects.exists()
-    event = AuditEvent.objects.get(action=services.AUDIT_DELETE)
+    event = AuditEvent.objects.get(action=AuditAction.DELETE)
     assert event.before["attendance"] == {"offline": 1, "absent": 1}
     assert event.note == "重复登记"
 
