@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongchou.core import tree
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error
 from tongchou.core.validators import MAX_ID
@@ -25,11 +24,10 @@ from tongchou.education.permissions import (
     can_use_education,
     staffed_station_ids,
 )
-from tongchou.organizations.permissions import Action, can, scope_for
-from tongchou.organizations.selectors import organization_list_for
+from tongchou.organizations.permissions import Action, can
+from tongchou.organizations.selectors import organization_picker_choices
 
 PAGE_SIZE = 50
-ORG_CHOICES_LIMIT = 300
 CANDIDATES_SHOWN = 100
 
 
@@ -48,29 +46,16 @@ def _is_id(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
+def _picker(user, selected, action: str = Action.VIEW_MEMBERS) -> list[tuple[str, str]]:
+    return [
+        ("", _("全部（我的范围）")),
+        *organization_picker_choices(user, selected=selected, action=action),
+    ]
+
+
 def _search(request) -> str:
     """The name searched for; PostgreSQL refuses a NUL in a query."""
     return request.GET.get("q", "").replace("\x00", "").strip()
-
-
-def _org_choices(user, selected, action: str = Action.VIEW_MEMBERS) -> list[tuple[str, str]]:
-    """The top three levels of the user's scope for the subtree filter (plus the selected one)."""
-    scope = scope_for(user, action)
-    choices = [("", _("全部（我的范围）"))]
-    if scope.is_empty:
-        return choices
-    top = min((tree.depth(p) for p in scope.paths), default=1)
-    orgs = organization_list_for(user, action=action).filter(depth__lte=top + 2)
-    found = sorted(orgs.order_by().values_list("path", "pk", "name", "depth"))
-    choices += [
-        (str(pk), "\u3000" * max(depth - top, 0) + name)
-        for _path, pk, name, depth in found[:ORG_CHOICES_LIMIT]
-    ]
-    if selected and _is_id(str(selected)) and all(c[0] != str(selected) for c in choices):
-        org = organization_list_for(user, action=action).filter(pk=selected).first()
-        if org is not None:
-            choices.append((str(org.pk), org.name))
-    return choices
 
 
 def _render(request, template: str, context: dict, **kwargs):
@@ -112,7 +97,7 @@ def course_list(request):
     filterset = CourseFilter(request.GET, queryset=courses, request=request)
     form = filterset.form
     form.fields["org"].widget = FastSelect(
-        choices=_org_choices(user, request.GET.get("org"), Action.VIEW_ORGS)
+        choices=_picker(user, request.GET.get("org"), Action.VIEW_ORGS)
     )
     form.fields["mode"].widget = FastSelect()
     form.fields["mode"].choices = [("", _("全部")), *form.fields["mode"].choices[1:]]
@@ -199,9 +184,7 @@ def record_list(request):
         .order_by("-studied_on", "-id")
     )
     filterset = StudyRecordFilter(request.GET, queryset=records, request=request)
-    filterset.form.fields["org"].widget = FastSelect(
-        choices=_org_choices(user, request.GET.get("org"))
-    )
+    filterset.form.fields["org"].widget = FastSelect(choices=_picker(user, request.GET.get("org")))
     total = None
     if filterset.is_valid() and (request.GET.get("q") or request.GET.get("member")):
         # Hours of the people searched for, summed: a fact for one person, never a ranking.
@@ -286,9 +269,7 @@ def training_list(request):
     _require_any(user)
     trainings = selectors.training_list_for(user).select_related("organization", "station")
     filterset = TrainingFilter(request.GET, queryset=trainings, request=request)
-    filterset.form.fields["org"].widget = FastSelect(
-        choices=_org_choices(user, request.GET.get("org"))
-    )
+    filterset.form.fields["org"].widget = FastSelect(choices=_picker(user, request.GET.get("org")))
     return _listing(
         request,
         filterset,

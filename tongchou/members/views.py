@@ -17,18 +17,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongchou.core import crypto, tree
+from tongchou.core import crypto
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error
 from tongchou.core.validators import parse_id
 from tongchou.members import exporting, importing, panels, selectors, services
 from tongchou.members.filters import ORDERINGS, MemberFilter
 from tongchou.members.forms import ArchiveForm, ImportForm, MemberForm
-from tongchou.organizations.permissions import Action, can, scope_for
-from tongchou.organizations.selectors import organization_list_for
+from tongchou.organizations.permissions import Action, can
+from tongchou.organizations.selectors import organization_list_for, organization_picker_choices
 
 PAGE_SIZE = 50
-ORG_CHOICES_LIMIT = 300
 ID_NUMBER_LIKE = re.compile(r"^\s*\d{17}[\dXx]\s*$")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_FIELDS = (
@@ -64,32 +63,14 @@ def _require(user, action: str) -> None:
         raise PermissionDenied
 
 
-def _org_choices(user, selected: str | None) -> list[tuple[str, str]]:
-    """Organizations for the subtree filter: the top three levels of the user's scope (by path,
-    indented), at most ORG_CHOICES_LIMIT, plus the selected one if deeper. Two queries."""
-    scope = scope_for(user, Action.VIEW_MEMBERS)
-    top = min((tree.depth(p) for p in scope.paths), default=1)
-    orgs = organization_list_for(user, action=Action.VIEW_MEMBERS).filter(depth__lte=top + 2)
-    # Sorted here, not in SQL: ordering by path would make SQLite walk the whole path index
-    # instead of the few hundred rows the depth index finds.
-    found = sorted(orgs.order_by().values_list("path", "pk", "name", "depth"))
-    rows = [(pk, name, depth) for _path, pk, name, depth in found[:ORG_CHOICES_LIMIT]]
-    choices = [("", _("全部（我的范围）"))]
-    choices += [(str(pk), "\u3000" * max(depth - top, 0) + name) for pk, name, depth in rows]
-    selected_id = parse_id(selected)
-    if selected_id and all(c[0] != str(selected_id) for c in choices):
-        orgs = organization_list_for(user, action=Action.VIEW_MEMBERS)
-        org = orgs.filter(pk=selected_id).first()
-        if org is not None:
-            choices.append((str(org.pk), org.name))
-    return choices
-
-
 def _member_filter(request, queryset) -> MemberFilter:
     filterset = MemberFilter(request.GET, queryset=queryset, request=request)
     form = filterset.form
     form.fields["org"].widget = FastSelect(
-        choices=_org_choices(request.user, request.GET.get("org"))
+        choices=[
+            ("", _("全部（我的范围）")),
+            *organization_picker_choices(request.user, selected=request.GET.get("org")),
+        ]
     )
     for name in ("category", "status", "gender", "ethnicity", "urban_rural"):
         field = form.fields[name]

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongchou.core import tree
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error
 from tongchou.members import selectors as member_selectors
@@ -36,10 +35,9 @@ from tongchou.mobility.permissions import (
     staffed_station_ids,
 )
 from tongchou.organizations.permissions import Action, can, scope_for
-from tongchou.organizations.selectors import organization_list_for
+from tongchou.organizations.selectors import organization_list_for, organization_picker_choices
 
 PAGE_SIZE = 50
-ORG_CHOICES_LIMIT = 300
 PICKER_LIMIT = 20
 SERVICES = frozenset(StationService.values)
 
@@ -49,29 +47,13 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+def _picker(user, selected) -> list[tuple[str, str]]:
+    return [("", _("全部（我的范围）")), *organization_picker_choices(user, selected=selected)]
+
+
 def _is_id(value: str) -> bool:
     """ASCII digits only: str.isdigit() also takes "²", which int() refuses."""
     return value.isascii() and value.isdigit()
-
-
-def _org_choices(user, selected: str | None) -> list[tuple[str, str]]:
-    """The top three levels of the user's member scope, indented, plus the selected one."""
-    scope = scope_for(user, Action.VIEW_MEMBERS)
-    choices = [("", _("全部（我的范围）"))]
-    if scope.is_empty:
-        return choices
-    top = min((tree.depth(p) for p in scope.paths), default=1)
-    orgs = organization_list_for(user, action=Action.VIEW_MEMBERS).filter(depth__lte=top + 2)
-    found = sorted(orgs.order_by().values_list("path", "pk", "name", "depth"))
-    choices += [
-        (str(pk), "\u3000" * max(depth - top, 0) + name)
-        for _path, pk, name, depth in found[:ORG_CHOICES_LIMIT]
-    ]
-    if selected and _is_id(selected) and all(c[0] != selected for c in choices):
-        org = organization_list_for(user, action=Action.VIEW_MEMBERS).filter(pk=selected).first()
-        if org is not None:
-            choices.append((str(org.pk), org.name))
-    return choices
 
 
 def _query_without(request, *names: str) -> str:
@@ -104,7 +86,7 @@ def mobile_list(request):
     for name in ("status", "reason", "has_inflow", "lost_contact"):
         _select(form.fields[name])
     for name in ("home_org", "inflow_org"):
-        _select(form.fields[name], _org_choices(user, request.GET.get(name)))
+        _select(form.fields[name], _picker(user, request.GET.get(name)))
     stations = selectors.station_list_for(user).filter(
         Q(pk__in=staffed) | scope_for(user, Action.VIEW_MEMBERS).q("org_path")
     )
@@ -346,7 +328,7 @@ def station_list(request):
     )
     filterset = StationFilter(request.GET, queryset=stations, request=request)
     _select(filterset.form.fields["kind"])
-    _select(filterset.form.fields["org"], _org_choices(user, request.GET.get("org")))
+    _select(filterset.form.fields["org"], _picker(user, request.GET.get("org")))
     rows = filterset.qs if filterset.is_valid() else stations.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from tongchou.core import tree
+from tongchou.core.validators import parse_id
 from tongchou.organizations.models import Organization, OrgStatus, Role, Unit
 from tongchou.organizations.permissions import Action, scope_for
 
@@ -128,3 +129,33 @@ def role_list_for(user) -> QuerySet[Role]:
         .select_related("organization", "organization__region")
         .order_by("organization__path", "kind")
     )
+
+
+PICKER_LIMIT = 300
+
+
+def organization_picker_choices(
+    user, *, selected=None, action: str = Action.VIEW_MEMBERS, limit: int = PICKER_LIMIT
+) -> list[tuple[str, str]]:
+    """Organizations for a subtree filter: the top three levels of the user's scope for
+    ``action`` (by path, indented), at most ``limit``, plus ``selected`` (an id from the query
+    string) if it is deeper and in scope. At most two queries; the caller adds its "all" choice.
+    Sorted here, not in SQL: ordering by path would make SQLite walk the whole path index
+    instead of the few hundred rows the depth index finds."""
+    scope = scope_for(user, action)
+    if scope.is_empty:
+        return []
+    top = min((tree.depth(p) for p in scope.paths), default=1)
+    orgs = organization_list_for(user, action=action)
+    found = sorted(
+        orgs.filter(depth__lte=top + 2).order_by().values_list("path", "pk", "name", "depth")
+    )
+    choices = [
+        (str(pk), "\u3000" * max(depth - top, 0) + name) for _path, pk, name, depth in found[:limit]
+    ]
+    selected_id = parse_id(selected)
+    if selected_id and all(value != str(selected_id) for value, _label in choices):
+        extra = orgs.filter(pk=selected_id).values_list("pk", "name").first()
+        if extra is not None:
+            choices.append((str(extra[0]), extra[1]))
+    return choices

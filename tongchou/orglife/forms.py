@@ -11,7 +11,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core.forms import FastSelect
-from tongchou.core.tree import depth
 from tongchou.organizations.models import Organization, OrgStatus
 from tongchou.organizations.permissions import Action, scope_for
 from tongchou.organizations.selectors import organization_list_for
@@ -239,17 +238,6 @@ class ReportForm(forms.Form):
             ("lost_contact", _("失联")),
         ],
     )
-
-
-def org_choices(user, *, action: str = Action.VIEW_MEMBERS, limit: int = 300):
-    """Organizations for a picker: the top three levels of the user's scope (indented)."""
-    scope = scope_for(user, action)
-    top = min((depth(p) for p in scope.paths), default=1)
-    orgs = organization_list_for(user, action=action).filter(
-        depth__lte=top + 2, status=OrgStatus.ACTIVE
-    )
-    found = sorted(orgs.order_by().values_list("path", "pk", "name", "depth"))[:limit]
-    return [(str(pk), "\u3000" * max(d - top, 0) + name) for _path, pk, name, d in found]
 
 
 MAX_SPAN_DAYS = 366 * 5

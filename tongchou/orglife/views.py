@@ -16,7 +16,7 @@ from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error
 from tongchou.core.validators import parse_id
 from tongchou.organizations.permissions import Action, can
-from tongchou.organizations.selectors import organization_get_for
+from tongchou.organizations.selectors import organization_get_for, organization_picker_choices
 from tongchou.orglife import report as reports
 from tongchou.orglife import rules, selectors, services
 from tongchou.orglife.filters import SessionFilter
@@ -26,7 +26,6 @@ from tongchou.orglife.forms import (
     PeriodForm,
     ReportForm,
     SessionForm,
-    org_choices,
 )
 from tongchou.orglife.models import AttendanceStatus, SessionFormat, SessionKind
 from tongchou.orglife.permissions import can_manage, can_record_somewhere, can_view_somewhere
@@ -66,7 +65,7 @@ def session_list(request):
     filterset = SessionFilter(request.GET, queryset=sessions, request=request)
     form = filterset.form
     form.fields["org"].widget = FastSelect(
-        choices=[("", _("全部（我的范围）")), *org_choices(user)]
+        choices=[("", _("全部（我的范围）")), *organization_picker_choices(user)]
     )
     for name in ("kind", "format"):
         _with_all(form.fields[name], _("全部"))
@@ -255,7 +254,9 @@ def expectations(request):
     if not can(user, Action.VIEW_MEMBERS):
         raise PermissionDenied
     form = PeriodForm(PeriodForm.data_from(request.GET))
-    form.fields["org"].widget = FastSelect(choices=[("", _("我的范围")), *org_choices(user)])
+    form.fields["org"].widget = FastSelect(
+        choices=[("", _("我的范围")), *organization_picker_choices(user)]
+    )
     summary = None
     within = None
     if form.is_valid():
@@ -299,7 +300,9 @@ def _report(request):
     if not can(user, Action.VIEW_MEMBERS):
         raise PermissionDenied
     form = ReportForm(request.GET)
-    form.fields["within"].widget = FastSelect(choices=[("", _("我的范围")), *org_choices(user)])
+    form.fields["within"].widget = FastSelect(
+        choices=[("", _("我的范围")), *organization_picker_choices(user)]
+    )
     if not form.is_valid():
         return form, None
     data = form.cleaned_data

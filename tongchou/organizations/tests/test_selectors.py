@@ -140,3 +140,19 @@ def test_tree_for_a_single_root_matches_counting_it_alone(world):
         else:
             assert open_rows is None
             assert rows == selectors.roots_with_counts(user)
+
+
+def test_picker_offers_the_top_of_the_scope_and_a_deeper_selected_one(world):
+    group = OrganizationFactory(name="长胜村第一党小组", kind=OrgKind.GROUP, parent=world.village_a)
+    choices = selectors.organization_picker_choices(world.admin_a)
+    labels = [label.strip("\u3000") for _value, label in choices]
+    # County A, its street, the street's branches: three levels; county B's are not there.
+    assert (
+        labels[0] == "大武口区委" and "长胜社区党支部" in labels and "红果子村党支部" not in labels
+    )
+    assert str(group.pk) not in dict(choices)
+    deeper = selectors.organization_picker_choices(world.admin_a, selected=str(group.pk))
+    assert deeper[-1] == (str(group.pk), "长胜村第一党小组")
+    for bad in (str(world.village_b.pk), "²", "9" * 30, None):
+        assert selectors.organization_picker_choices(world.admin_a, selected=bad) == choices
+    assert selectors.organization_picker_choices(world.norole) == []
