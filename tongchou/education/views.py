@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error
-from tongchou.core.validators import MAX_ID
+from tongchou.core.validators import parse_id
 from tongchou.education import selectors, services
 from tongchou.education.filters import CourseFilter, StudyRecordFilter, TrainingFilter
 from tongchou.education.forms import CourseForm, ParticipantsForm, StudyRecordForm, TrainingForm
@@ -39,11 +39,6 @@ def _require_any(user) -> None:
 def _require(user, action: str) -> None:
     if not can(user, action):
         raise PermissionDenied
-
-
-def _is_id(value: str) -> bool:
-    """ASCII digits only: str.isdigit() also takes "²", which int() refuses."""
-    return value.isascii() and value.isdigit()
 
 
 def _picker(user, selected, action: str = Action.VIEW_MEMBERS) -> list[tuple[str, str]]:
@@ -204,8 +199,8 @@ def record_create(request):
     user = request.user
     _require(user, Action.MANAGE_MEMBERS)
     selected = None
-    member_id = request.GET.get("member")
-    if member_id and _is_id(member_id):
+    member_id = parse_id(request.GET.get("member"))
+    if member_id:
         from tongchou.members.selectors import member_list_for
 
         selected = (
@@ -218,8 +213,8 @@ def record_create(request):
     initial = {"studied_on": timezone.localdate()}
     if selected is not None:
         initial["member"] = selected.pk
-    course_id = request.GET.get("course")
-    if course_id and _is_id(course_id):
+    course_id = parse_id(request.GET.get("course"))
+    if course_id:
         initial["course"] = course_id
     form = StudyRecordForm(
         request.POST or None, user=user, search=search, selected=selected, initial=initial
@@ -375,7 +370,7 @@ def training_participants(request, pk):
     current_ids = set(training.records.values_list("member_id", flat=True))
     if request.method == "POST":
         current_ids = {
-            int(v) for v in request.POST.getlist("members") if _is_id(v) and int(v) <= MAX_ID
+            pk for pk in map(parse_id, request.POST.getlist("members")) if pk is not None
         }
     search = _search(request)
     current = list(

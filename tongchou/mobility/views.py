@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error
+from tongchou.core.validators import parse_id
 from tongchou.members import selectors as member_selectors
 from tongchou.members.models import Member
 from tongchou.mobility import selectors, services
@@ -49,11 +50,6 @@ def _require(allowed: bool) -> None:
 
 def _picker(user, selected) -> list[tuple[str, str]]:
     return [("", _("全部（我的范围）")), *organization_picker_choices(user, selected=selected)]
-
-
-def _is_id(value: str) -> bool:
-    """ASCII digits only: str.isdigit() also takes "²", which int() refuses."""
-    return value.isascii() and value.isdigit()
 
 
 def _query_without(request, *names: str) -> str:
@@ -378,8 +374,8 @@ def station_create(request):
     user = request.user
     _require(can(user, Action.MANAGE_ORGS))
     initial = {}
-    org_id = request.GET.get("org")
-    if org_id and _is_id(org_id):
+    org_id = parse_id(request.GET.get("org"))
+    if org_id:
         org = organization_list_for(user, action=Action.MANAGE_ORGS).filter(pk=org_id).first()
         if org is not None:
             initial.update(organization=org.code, region=org.region_id)
