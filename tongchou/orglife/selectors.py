@@ -11,8 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -21,7 +20,7 @@ from tongchou.members.models import Member
 from tongchou.organizations.models import Organization, OrgStatus
 from tongchou.organizations.permissions import Action, can, scope_for
 from tongchou.orglife import rules
-from tongchou.orglife.models import PRESENT, Attendance, AttendanceStatus, Session
+from tongchou.orglife.models import Attendance, AttendanceStatus, Session
 from tongchou.orglife.permissions import staffed_station_ids
 
 
@@ -165,34 +164,6 @@ def attendance_facts_for(user, member: Member, *, start: dt.date, end: dt.date, 
         away=away,
         recent=list(rows[:recent]),
     )
-
-
-def last_attended_on(member_ids) -> dict[int, dt.date]:
-    """For each member, the last day they were present (online or offline) at any session.
-
-    One correlated lookup per member on the ``attendance_member_history`` index, newest first,
-    stopping at the first present row (a few index entries per member, however long their
-    history); members never present are absent from the answer."""
-    ids = sorted({int(i) for i in member_ids if i is not None})
-    if not ids:
-        return {}
-    latest = (
-        Attendance.objects.filter(member_id=OuterRef("pk"), status__in=PRESENT)
-        .order_by("-held_on")
-        .values("held_on")[:1]
-    )
-    size = 900 if connection.vendor == "sqlite" else 20_000
-    found: dict[int, dt.date] = {}
-    for low in range(0, len(ids), size):
-        chunk = ids[low : low + size]
-        rows = (
-            Member.objects.filter(pk__in=chunk)
-            .order_by()
-            .annotate(last=Subquery(latest))
-            .values_list("pk", "last")
-        )
-        found.update({pk: last for pk, last in rows if last is not None})
-    return found
 
 
 # --- expectations ----------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
@@ -102,26 +101,6 @@ def test_a_member_reads_their_own_attendance(w):
         selectors.attendance_for_member(
             w.norole, w.villagers[1], start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)
         )
-
-
-def test_last_attended_on_counts_presence_only(w):
-    v0, v1, v2 = w.villagers
-    attend(session(w.village_a, SessionKind.THEME_DAY, dt.date(2025, 1, 10)), v0, "offline")
-    attend(session(w.village_a, SessionKind.LECTURE, dt.date(2025, 2, 10)), v0, "online")
-    attend(session(w.village_a, SessionKind.GENERAL_MEETING, dt.date(2025, 3, 10)), v0, "absent")
-    attend(session(w.village_a, SessionKind.THEME_DAY, dt.date(2025, 4, 10)), v1, "excused")
-    elsewhere = session(w.street_a, SessionKind.LECTURE, dt.date(2025, 5, 10))
-    attend(elsewhere, v1, "offline")
-    found = selectors.last_attended_on([v0.pk, v1.pk, v2.pk, None])
-    assert found == {v0.pk: dt.date(2025, 2, 10), v1.pk: dt.date(2025, 5, 10)}
-    assert selectors.last_attended_on([]) == {}
-
-
-def test_last_attended_on_is_one_query_per_chunk(w, django_assert_num_queries):
-    ids = [m.pk for m in w.villagers] + list(range(10**6, 10**6 + 1500))
-    chunks = 2 if connection.vendor == "sqlite" else 1  # 1,503 ids: 900 a chunk on SQLite
-    with django_assert_num_queries(chunks):
-        selectors.last_attended_on(ids)
 
 
 # --- expectations ----------------------------------------------------------------------------
