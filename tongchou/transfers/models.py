@@ -66,6 +66,7 @@ class Transfer(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # reads go by path (see Meta.indexes); never filtered by it
     )
     from_path = models.CharField(max_length=PATH_MAX_LENGTH, blank=True, editable=False)
     from_text = models.CharField(_("转出党组织（系统外）"), max_length=200, blank=True)
@@ -76,6 +77,7 @@ class Transfer(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # reads go by path (see Meta.indexes); never filtered by it
     )
     to_path = models.CharField(max_length=PATH_MAX_LENGTH, blank=True, editable=False)
     to_text = models.CharField(_("转入党组织（系统外）"), max_length=200, blank=True)
@@ -86,6 +88,7 @@ class Transfer(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # reads go by path (see Meta.indexes); never filtered by it
     )
     reason = models.CharField(_("转接原因"), max_length=200)
     needs_upper_approval = models.BooleanField(_("需上级党委审批"), default=False)
@@ -97,6 +100,7 @@ class Transfer(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # reads go by path (see Meta.indexes); never filtered by it
     )
     upper_path = models.CharField(max_length=PATH_MAX_LENGTH, blank=True, editable=False)
     letter_number = models.CharField(_("介绍信编号"), max_length=40, blank=True)
@@ -108,6 +112,7 @@ class Transfer(TimeStampedModel):
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # reads go by path (see Meta.indexes); never filtered by it
     )
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     # A transfer that reverses a completed one points at it.
