@@ -35,3 +35,12 @@ class FastSelect(forms.Select):
             parts.append(f'<option value="{escape(key)}"{mark}>{escape(label)}</option>')
         parts.append("</select>")
         return mark_safe("".join(parts))
+
+
+def query_without(request, *names: str) -> str:
+    """The request's query string without ``names`` (e.g. ``page``, for pagination links that
+    keep the filters)."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongchou.core.errors import ApplicationError
-from tongchou.core.forms import FastSelect, apply_error
+from tongchou.core.forms import FastSelect, apply_error, query_without
 from tongchou.core.validators import parse_id
 from tongchou.education import selectors, services
 from tongchou.education.filters import CourseFilter, StudyRecordFilter, TrainingFilter
@@ -58,13 +58,6 @@ def _render(request, template: str, context: dict, **kwargs):
     return render(request, template, context, **kwargs)
 
 
-def _query_without(request, *names: str) -> str:
-    params = request.GET.copy()
-    for name in names:
-        params.pop(name, None)
-    return params.urlencode()
-
-
 def _listing(request, filterset, template: str, **context):
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -74,7 +67,7 @@ def _listing(request, filterset, template: str, **context):
         {
             "filter": filterset,
             "page": page,
-            "query_without_page": _query_without(request, "page"),
+            "query_without_page": query_without(request, "page"),
             **context,
         },
     )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongchou.core import crypto
 from tongchou.core.errors import ApplicationError
-from tongchou.core.forms import FastSelect, apply_error
+from tongchou.core.forms import FastSelect, apply_error, query_without
 from tongchou.core.validators import parse_id
 from tongchou.members import exporting, importing, panels, selectors, services
 from tongchou.members.filters import ORDERINGS, MemberFilter
@@ -82,13 +82,6 @@ def _member_filter(request, queryset) -> MemberFilter:
     return filterset
 
 
-def _query_without(request, *names: str) -> str:
-    params = request.GET.copy()
-    for name in names:
-        params.pop(name, None)
-    return params.urlencode()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_list(request):
@@ -122,7 +115,7 @@ def member_list(request):
         {
             "filter": filterset,
             "page": page,
-            "query_without_page": _query_without(request, "page"),
+            "query_without_page": query_without(request, "page"),
             "export_params": [
                 (k, v) for k, vs in request.GET.lists() if k not in ("page", "unmasked") for v in vs
             ],
@@ -241,7 +234,7 @@ def member_export(request):
     filterset = MemberFilter(request.GET, queryset=members, request=request)
     if not filterset.is_valid():
         messages.error(request, _("筛选条件有误，未导出。"))
-        return redirect(f"{reverse('members:list')}?{_query_without(request, 'unmasked')}")
+        return redirect(f"{reverse('members:list')}?{query_without(request, 'unmasked')}")
     # The event is filed under the chosen organization only if it is in the export scope
     # (else under the scope itself), so it lands where the admins responsible can read it.
     org_path = ""

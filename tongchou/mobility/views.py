@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongchou.core.errors import ApplicationError
-from tongchou.core.forms import FastSelect, apply_error
+from tongchou.core.forms import FastSelect, apply_error, query_without
 from tongchou.core.validators import parse_id
 from tongchou.members import selectors as member_selectors
 from tongchou.members.models import Member
@@ -50,13 +50,6 @@ def _require(allowed: bool) -> None:
 
 def _picker(user, selected) -> list[tuple[str, str]]:
     return [("", _("全部（我的范围）")), *organization_picker_choices(user, selected=selected)]
-
-
-def _query_without(request, *names: str) -> str:
-    params = request.GET.copy()
-    for name in names:
-        params.pop(name, None)
-    return params.urlencode()
 
 
 def _select(field, choices=None) -> None:
@@ -101,7 +94,7 @@ def mobile_list(request):
             "filter": filterset,
             "page": page,
             "flagged": flagged,
-            "query_without_page": _query_without(request, "page"),
+            "query_without_page": query_without(request, "page"),
             "can_outflow": can(user, Action.MANAGE_MEMBERS),
             "can_inflow": can(user, Action.MANAGE_MEMBERS) or bool(staffed),
         },
@@ -333,7 +326,7 @@ def station_list(request):
         {
             "filter": filterset,
             "page": page,
-            "query_without_page": _query_without(request, "page"),
+            "query_without_page": query_without(request, "page"),
             "can_create": can(user, Action.MANAGE_ORGS),
         },
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongchou.core.errors import ApplicationError
-from tongchou.core.forms import FastSelect, apply_error
+from tongchou.core.forms import FastSelect, apply_error, query_without
 from tongchou.core.validators import parse_id
 from tongchou.organizations.permissions import Action, can
 from tongchou.organizations.selectors import organization_get_for, organization_picker_choices
@@ -39,13 +39,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _require_view(user) -> None:
     if not can_view_somewhere(user):
         raise PermissionDenied
-
-
-def _query_without(request, *names: str) -> str:
-    params = request.GET.copy()
-    for name in names:
-        params.pop(name, None)
-    return params.urlencode()
 
 
 def _with_all(field, label: str) -> None:
@@ -77,7 +70,7 @@ def session_list(request):
         {
             "filter": filterset,
             "page": page,
-            "query_without_page": _query_without(request, "page"),
+            "query_without_page": query_without(request, "page"),
             "can_record": can_record_somewhere(user),
             "can_report": can(user, Action.VIEW_MEMBERS),
         },
@@ -287,7 +280,7 @@ def expectations(request):
             "own_rows": [own] if own else [],
             "kind_labels": dict(SessionKind.choices),
             "frequency_labels": rules.FREQUENCY_LABELS,
-            "query_without_org": _query_without(request, "org"),
+            "query_without_org": query_without(request, "org"),
         },
     )
 
@@ -330,8 +323,8 @@ def left_behind(request):
             "form": form,
             "report": report,
             "page": page,
-            "query_without_page": _query_without(request, "page"),
-            "export_query": _query_without(request, "page"),
+            "query_without_page": query_without(request, "page"),
+            "export_query": query_without(request, "page"),
             "can_export": can(request.user, Action.EXPORT),
         },
     )
@@ -382,7 +375,7 @@ def member_attendance(request, pk):
             if facts
             else [],
             "page": rows,
-            "query_without_page": _query_without(request, "page"),
+            "query_without_page": query_without(request, "page"),
             "member_visible": can(request.user, Action.VIEW_MEMBERS, member.org_path),
         },
         status=200 if form.is_valid() else 400,
