@@ -58,9 +58,12 @@ def _render(request, template: str, context: dict, **kwargs):
     return render(request, template, context, **kwargs)
 
 
-def _listing(request, filterset, template: str, **context):
+def _listing(request, filterset, template: str, page_context=None, **context):
+    """A filtered, paginated list; ``page_context(page)`` adds what depends on the shown rows."""
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    if page_context is not None:
+        context.update(page_context(page))
     return _render(
         request,
         template,
@@ -181,9 +184,19 @@ def record_list(request):
         request,
         filterset,
         "education/record_list.html",
+        page_context=lambda page: {"visible_trainings": _visible_trainings(user, page)},
         can_manage=can(user, Action.MANAGE_MEMBERS),
         total=total,
     )
+
+
+def _visible_trainings(user, records) -> set[int]:
+    """Trainings of these records that the user may open: a member in scope may have trained
+    at a station or an organization outside it, whose page would be a 404."""
+    ids = {r.training_id for r in records if r.training_id}
+    if not ids:
+        return set()
+    return set(selectors.training_list_for(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 @login_required

@@ -294,3 +294,17 @@ def test_list_query_count_is_constant(client, w, django_assert_num_queries, name
     with django_assert_num_queries(len(few.captured_queries)):
         response = c.get(reverse(name))
     assert len(response.context["page"].object_list) >= 30
+
+
+def test_record_list_links_only_trainings_the_viewer_may_open(client, w):
+    # A village member trained at the street (out of the village secretary's scope): the record
+    # is theirs to see, the training's page is not, so its title is shown without a link.
+    outside = make_training(w.street_a, title="街道电商培训")
+    inside = make_training(w.village_a, title="村里农技培训")
+    make_record(w.m1, title=outside.title, training=outside)
+    make_record(w.m1, title=inside.title, training=inside)
+    html = login(client, w.secretary_v).get(reverse("education:records")).content.decode()
+    assert "街道电商培训" in html and "村里农技培训" in html
+    assert reverse("education:training_detail", args=[inside.pk]) in html
+    assert reverse("education:training_detail", args=[outside.pk]) not in html
+    assert client.get(reverse("education:training_detail", args=[outside.pk])).status_code == 404
