@@ -377,6 +377,8 @@ def member_attendance(request, pk):
             "page": rows,
             "query_without_page": query_without(request, "page"),
             "member_visible": can(request.user, Action.VIEW_MEMBERS, member.org_path),
+            # A member reading their own record comes from "我的", not the session list.
+            "sessions_visible": can_view_somewhere(request.user),
         },
         status=200 if form.is_valid() else 400,
     )

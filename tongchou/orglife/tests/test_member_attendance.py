@@ -79,3 +79,18 @@ def test_the_member_sees_their_own_and_others_see_nothing(client, world, history
     assert client.get(url).json()["total"] == 1
     client.force_login(world.admin_b)
     assert client.get(url).status_code == 404
+
+
+def test_the_member_s_own_page_leads_back_to_their_portal_not_to_the_session_list(
+    client, world, history
+):
+    history.user = world.norole
+    history.save(update_fields=["user"])
+    client.force_login(world.norole)
+    html = client.get(reverse("orglife:member_attendance", args=[history.pk])).content.decode()
+    assert "近期主题党日" in html
+    assert f'href="{reverse("orglife:list")}"' not in html  # a 403 for them
+    assert f'breadcrumb-item"><a href="{reverse("portal:home")}"' in html
+    client.force_login(world.admin_a)
+    html = client.get(reverse("orglife:member_attendance", args=[history.pk])).content.decode()
+    assert f'breadcrumb-item"><a href="{reverse("orglife:list")}"' in html
