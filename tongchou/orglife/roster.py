@@ -14,9 +14,11 @@ alike, and stated on the session page:
   organizational life where they are, and their attendance there counts in their own record
   (``models``); a member away with no inflow side stays expected at home (nobody else looks
   after them: see the "no one left behind" report);
-* only for organizations with a roster of their own (党支部, 党总支: ``ROSTER_KINDS``). A Party
-  group's members are registered at its branch, and a committee's lecture or theme day invites
-  whom it chooses, so their sessions have no 应到: only who attended.
+* only for the sessions all members attend (支部党员大会, 党课, 主题党日: ``ROSTER_SESSIONS``) of
+  organizations with a roster of their own (党支部, 党总支: ``ROSTER_KINDS``). A committee
+  meeting (支委会) is the committee members' (not registered here), a Party group's members are
+  registered at its branch, and a committee's lecture or theme day invites whom it chooses, so
+  those sessions have no 应到: only who attended.
 
 A member moved by editing their record rather than by a transfer counts where they are now; a
 member archived since (for a reason other than a transfer) counts if recorded on the sheet.
@@ -42,15 +44,18 @@ from tongchou.members.models import Member
 from tongchou.organizations.models import OrgKind
 from tongchou.organizations.permissions import Action, can, scope_for
 from tongchou.orglife import rules
-from tongchou.orglife.models import PRESENT, Attendance, AttendanceStatus, Session
+from tongchou.orglife.models import PRESENT, Attendance, AttendanceStatus, Session, SessionKind
 
 ROSTER_KINDS = frozenset({OrgKind.BRANCH, OrgKind.GENERAL_BRANCH})
+ROSTER_SESSIONS = frozenset(
+    {SessionKind.GENERAL_MEETING, SessionKind.LECTURE, SessionKind.THEME_DAY}
+)
 PEOPLE_OPTIONS_LIMIT = 300
 
 
 @dataclass(frozen=True)
 class Turnout:
-    expected: int | None  # 应到; None: the organization has no roster (a group, a committee)
+    expected: int | None  # 应到; None: no roster (支委会, a group's, a committee's session)
     attended: int  # 实到: expected members present (no roster: everyone present)
     excused: int  # expected members excused
     absent: int  # expected members absent
@@ -67,7 +72,7 @@ class Turnout:
 
 
 def has_roster(session: Session) -> bool:
-    return session.organization.kind in ROSTER_KINDS
+    return session.kind in ROSTER_SESSIONS and session.organization.kind in ROSTER_KINDS
 
 
 def _roster_path(session: Session) -> str:

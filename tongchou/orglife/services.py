@@ -592,10 +592,9 @@ def _check_everyone(status: str, session: Session, manager: bool) -> None:
         raise ApplicationError(
             "no_roster",
             _(
-                "%(org)s的组织生活没有固定的应到名单（党小组的党员登记在党支部，党委的党课、"
-                "主题党日按邀请参加），请逐人登记。"
-            )
-            % {"org": session.organization.name},
+                "本次组织生活没有固定的应到名单（支委会由支部委员参加，党小组的党员登记在"
+                "党支部，党委的党课、主题党日按邀请参加），请逐人登记。"
+            ),
             field="everyone",
         )
     if not manager:

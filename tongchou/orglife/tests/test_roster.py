@@ -112,13 +112,16 @@ def test_turnout_counts_expected_and_attended_apart_from_the_others(w):
     assert turnout.rate == 33
 
 
-def test_groups_and_committees_have_no_roster_only_who_attended(w):
+def test_committee_meetings_groups_and_committees_have_no_roster_only_who_attended(w):
     group = held(w.group_a, kind=SessionKind.GROUP_MEETING)
     lecture = held(w.street_a, kind=SessionKind.LECTURE)
+    committee = held(w.village_a, kind=SessionKind.COMMITTEE_MEETING)  # the 支委 only
     mark(group, w.villagers[0])
+    mark(committee, w.villagers[1])
     mark(lecture, w.resident, "online")
     mark(lecture, w.courier, "absent")
-    turnouts = roster.turnout_for([group, lecture])
+    turnouts = roster.turnout_for([group, lecture, committee])
+    assert turnouts[committee.pk].expected is None and turnouts[committee.pk].attended == 1
     assert turnouts[group.pk].expected is None and turnouts[group.pk].attended == 1
     assert turnouts[lecture.pk].expected is None and turnouts[lecture.pk].attended == 1
     assert turnouts[lecture.pk].absent == 1 and turnouts[lecture.pk].rate is None
