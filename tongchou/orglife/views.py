@@ -16,8 +16,13 @@ from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error, query_without
 from tongchou.core.validators import parse_id
 from tongchou.members.models import Member
+from tongchou.organizations.models import OrgStatus
 from tongchou.organizations.permissions import Action, can
-from tongchou.organizations.selectors import organization_get_for, organization_picker_choices
+from tongchou.organizations.selectors import (
+    organization_get_for,
+    organization_list_for,
+    organization_picker_choices,
+)
 from tongchou.orglife import report as reports
 from tongchou.orglife import roster, rules, selectors, services
 from tongchou.orglife.filters import SessionFilter
@@ -101,9 +106,10 @@ def _organization_asked(request):
             return organization_get_for(user, org_id, action=Action.MANAGE_MEMBERS)
         except Http404:
             return None
-    code = (request.GET.get("organization") or "").strip()
+    code = (request.GET.get("organization") or "").replace("\x00", "").strip()
     if code:
-        return SessionForm(user=user).fields["organization"].queryset.filter(code=code).first()
+        orgs = organization_list_for(user, action=Action.MANAGE_MEMBERS)
+        return orgs.filter(code=code, status=OrgStatus.ACTIVE).first()
     return None
 
 

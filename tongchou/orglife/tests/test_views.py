@@ -291,6 +291,10 @@ def test_the_session_form_picks_host_minute_taker_and_lecturer_from_the_members(
     assert 'name="host"' not in blank and 'hx-select="#tc-session-people"' in blank
     again = client.get(reverse("orglife:create"), {"organization": w.village_a.code})
     assert f'<option value="{v1.pk}">村民1' in again.content.decode()
+    other = client.get(reverse("orglife:create"), {"organization": w.village_b.code})
+    assert 'name="host"' not in other.content.decode()  # not the secretary's organization
+    nul = client.get(reverse("orglife:create"), {"organization": "V\x00A"})
+    assert nul.status_code == 200  # a NUL is ignored (PostgreSQL refuses it in a query)
     response = client.post(
         reverse("orglife:create"),
         form_data(

@@ -288,7 +288,9 @@ def test_every_value_in_the_pdf_is_escaped(client, w, settings):
     the characters as typed, and has no image or link in it."""
     settings.TRANSFER_LETTER_PREFIX = "<b>石</b>"
     Member.objects.filter(pk=w.m1.pk).update(name="马" + HOSTILE)
-    w.village_a.__class__.objects.filter(pk=w.village_a.pk).update(name="甲村" + HOSTILE)
+    orgs = w.village_a.__class__.objects
+    orgs.filter(pk=w.village_a.pk).update(name="甲村" + HOSTILE)  # the outflow side
+    orgs.filter(pk=w.county_a.pk).update(name="甲县委" + HOSTILE)  # the issuer, the receipt's
     member = Member.objects.get(pk=w.m1.pk)
     t = services.transfer_request(
         actor=w.clerk_a,
@@ -309,6 +311,8 @@ def test_every_value_in_the_pdf_is_escaped(client, w, settings):
     text = pdf_text(content).replace("\n", "")
     for typed in ("<b>粗</b>", '<img src="/etc/passwd"/>', "<a href=", "& <para>", "马<b>粗"):
         assert typed in text, typed
+    for field in ("马<b>粗", "甲村<b>粗", "甲县委<b>粗", "银川<b>粗", "0952<b>粗", "<b>石</b>"):
+        assert field in text, field  # the member, both sides, the issuer, its phone, the serial
     page = client.get(reverse("transfers:letter", args=[t.pk])).content.decode()
     assert "<img src" not in page and "&lt;img src=&quot;/etc/passwd&quot;/&gt;" in page
     # The API's PDF is the same document.
