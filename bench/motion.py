@@ -1173,10 +1173,13 @@ def transfer_plan(dep, rng, county_node, away: set[int], count: int) -> list[tup
     return plan
 
 
+BENCH_PHONE = "0531-86012345"
+
+
 class Workflow:
-    """One complete transfer at a time, as the people concerned: the county's admin requests
-    and approves it out, the city committee's admin approves it when it crosses counties, the
-    receiving county's admin accepts it."""
+    """One complete transfer at a time, as the people concerned: a clerk of the county requests
+    it, the county's admin approves it out (the requester never approves), the city committee's
+    admin approves it when it crosses counties, the receiving county's admin accepts it."""
 
     def __init__(self, dep, county_node, county_admin, plan):
         from tongchou.members.models import Member
@@ -1184,6 +1187,7 @@ class Workflow:
 
         self.dep = dep
         self.county_admin = county_admin
+        self.clerk = _user("bench_clerk", Organization.objects.get(path=county_node.path))
         city = Organization.objects.get(path=_city_path(county_node))
         self.city_admin = _user("bench_city_admin", city)
         self.admins = {county_node.code: county_admin}
@@ -1201,15 +1205,22 @@ class Workflow:
         from tongchou.transfers.models import TransferState
 
         t = services.transfer_request(
-            actor=self.county_admin,
+            actor=self.clerk,
             member=self.members[m],
             kind="within",
             to_org=self.orgs[to.id],
             reason="工作调动",
         )
-        t = services.transfer_approve_out(actor=self.county_admin, transfer=t)
+        t = services.transfer_approve_out(
+            actor=self.county_admin,
+            transfer=t,
+            dues_paid_to=dt.date.today(),
+            issuer_phone=BENCH_PHONE,
+        )
         if t.state == TransferState.OUT_APPROVED:
-            t = services.transfer_approve_upper(actor=self.city_admin, transfer=t)
+            t = services.transfer_approve_upper(
+                actor=self.city_admin, transfer=t, issuer_phone=BENCH_PHONE
+            )
             self.upper += 1
         t = services.transfer_accept(actor=self.admins[self.dep.county_of[to.id]], transfer=t)
         if t.state != TransferState.COMPLETED:

@@ -2,7 +2,9 @@
 met there by the street's member service station, takes part in the street's organizational
 life online and in a skills training at the station, moves their organizational relation to
 a community branch in the street (requested by themself, approved by both levels of the home
-side, accepted by the receiving branch), and their own page shows the whole history."""
+side — the dues month stated, the letter issued by the county committee with its phone —
+accepted by the receiving branch), and their own page shows the whole history. The community
+branch also records a theme day: everyone present at once, one member excused."""
 
 import datetime as dt
 
@@ -76,6 +78,7 @@ def motion_world():
     street = org("长胜街道党工委", "640202001", OrgKind.WORKING_COMMITTEE, street_r, dawukou)
     community = org("长胜社区党支部", "C-CHANGSHENG", OrgKind.BRANCH, community_r, street)
     create_member(community, name="社区老党员", birth_date=dt.date(1960, 1, 1))
+    create_member(community, name="社区党员乙", birth_date=dt.date(1975, 5, 5))
 
     villager = UserFactory(username="villager")
     grant(villager, village, RoleKind.MEMBER)
@@ -172,11 +175,35 @@ def test_a_villager_goes_to_work_in_the_city_and_the_record_follows(page, motion
     page.fill("input[name=online_link]", "腾讯会议 123 456 789")
     page.fill("input[name=topic]", "新就业群体党员主题党日")
     submit(page, "保存", leaving="/life/new/")
-    session = Session.objects.get()
+    session = Session.objects.get(organization=motion_world["street"])
     page.select_option(f"select[name=m_{member.pk}]", "online")
     page.get_by_role("button", name="保存出席情况").click()
     page.get_by_text("已保存出席情况").wait_for()
     assert Attendance.objects.get(session=session, member=member).status == "online"
+
+    # The community branch records its own theme day: the host picked from its members,
+    # everyone present at once but the one excused.
+    login(page, "community_secretary")
+    community = motion_world["community"]
+    page.goto(f"/life/new/?org={community.pk}")
+    page.select_option("select[name=kind]", "theme_day")
+    page.fill("input[name=starts_at]", f"{yesterday.isoformat()}T09:00")
+    page.fill("input[name=topic]", "社区主题党日")
+    host = Member.objects.get(name="社区老党员")
+    page.select_option("select[name=host]", str(host.pk))
+    submit(page, "保存", leaving="/life/new/")
+    theme_day = Session.objects.get(organization=community)
+    assert theme_day.host == host
+    excused = Member.objects.get(name="社区党员乙")
+    page.select_option(f"select[name=m_{excused.pk}]", "excused")
+    page.get_by_role("button", name="全部线下参加", exact=True).click()
+    page.get_by_text("已保存出席情况").wait_for()
+    turnout = page.locator("[data-tc-turnout]")
+    assert "应到 2 人" in turnout.inner_text() and "实到 1 人" in turnout.inner_text()
+    assert dict(theme_day.attendance.values_list("member__name", "status")) == {
+        "社区老党员": "offline",
+        "社区党员乙": "excused",
+    }
 
     # 4. The villager asks to move their organizational relation to the street's community.
     login(page, "villager")
@@ -188,18 +215,33 @@ def test_a_villager_goes_to_work_in_the_city_and_the_record_follows(page, motion
     transfer = Transfer.objects.get(member=member)
     assert page.get_by_text(transfer.get_state_display()).first.is_visible()
 
-    # 5. The home branch approves, the county committee too (it crosses counties) …
-    for username, button in [
-        ("village_secretary", "同意转出并开具介绍信"),
-        ("county_admin", "上级党委审批同意"),
-        # 6. … and the receiving branch accepts.
-        ("community_secretary", "接收"),
-    ]:
-        login(page, username)
-        page.goto(f"/transfers/{transfer.pk}/")
-        page.get_by_role("button", name=button, exact=True).click()
-        page.wait_for_load_state("networkidle")
-        transfer.refresh_from_db()
+    # 5. The home branch approves, stating the month the dues are paid up to; the county
+    # committee approves too (it crosses counties), which issues the letter with its phone …
+    login(page, "village_secretary")
+    page.goto(f"/transfers/{transfer.pk}/")
+    assert page.locator("input[name='approve_out-version']").input_value() == "1"
+    page.fill("input[name='approve_out-dues_paid_to']", f"{today:%Y-%m}")
+    page.get_by_role("button", name="同意转出，报上级党委审批", exact=True).click()
+    page.get_by_text("已同意转出").wait_for()
+    transfer.refresh_from_db()
+    assert transfer.state == "out_approved" and transfer.letter_number == ""
+    login(page, "county_admin")
+    page.goto(f"/transfers/{transfer.pk}/")
+    page.fill("input[name='approve_upper-issuer_phone']", "0952-6012345")
+    page.get_by_role("button", name="上级党委审批同意并开具介绍信", exact=True).click()
+    page.get_by_text("介绍信已开具").wait_for()
+    transfer.refresh_from_db()
+    assert transfer.letter_number and transfer.issuer_phone == "0952-6012345"
+    # The printable letter: the three parts, in Chinese.
+    page.goto(f"/transfers/{transfer.pk}/letter/")
+    assert page.get_by_text("中国共产党党员组织关系介绍信回执").is_visible()
+    assert page.get_by_text(f"党费已交到{today.year}年{today.month}月").is_visible()
+    # 6. … and the receiving branch accepts.
+    login(page, "community_secretary")
+    page.goto(f"/transfers/{transfer.pk}/")
+    page.get_by_role("button", name="接收", exact=True).click()
+    page.get_by_text("组织关系转接完成").wait_for()
+    transfer.refresh_from_db()
     assert transfer.state == "completed"
     member.refresh_from_db()
     assert member.organization == motion_world["community"]

@@ -15,10 +15,11 @@ from rest_framework.response import Response
 
 from tongchou.core.api import Pagination, ReferenceNotFound, errors
 from tongchou.core.errors import ApplicationError
+from tongchou.members.models import Member
 from tongchou.organizations.api import organization_ref
 from tongchou.organizations.permissions import Action, can
 from tongchou.orglife import report as reports
-from tongchou.orglife import selectors, services
+from tongchou.orglife import roster, selectors, services
 from tongchou.orglife.filters import SessionFilter
 from tongchou.orglife.forms import DateRangeForm, usable_stations
 from tongchou.orglife.models import Session
@@ -56,6 +57,19 @@ class HasViewMembers(BasePermission):
         return can(request.user, Action.VIEW_MEMBERS)
 
 
+def _people_refs(args: dict) -> None:
+    """Member ids of host, minute-taker and lecturer as members; whether the caller may name
+    them is the service's question (one not found and one not visible answer alike)."""
+    for field in services.PEOPLE:
+        pk = args.get(field)
+        if pk is None:
+            continue
+        member = Member.objects.filter(pk=pk).first()
+        if member is None:
+            raise ApplicationError("member_not_found", f"党员不存在：{pk}。", field=field)
+        args[field] = member
+
+
 def _station_ref(user, pk):
     if pk is None:
         return None
@@ -83,8 +97,14 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.session_list_for(self.request.user).select_related(
-            "organization", "station"
+            "organization", "station", "host", "minute_taker", "lecturer"
         )
+
+    def list(self, request):
+        """The page of sessions with their 应到/实到, read for the whole page at once."""
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        data = SessionSerializer(rows, many=True, context={"turnouts": roster.turnout_for(rows)})
+        return self.get_paginated_response(data.data)
 
     def get_object(self) -> Session:
         return selectors.session_get_for(self.request.user, self.kwargs["pk"])
@@ -121,6 +141,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 args["organization"] = organization_ref(
                     user, org_id, field="organization", action=Action.MANAGE_MEMBERS
                 )
+        _people_refs(args)
         session = services.session_create(actor=user, **args)
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
@@ -142,6 +163,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             args["station"] = _station_ref(request.user, args["station"])
         if "attachment" in args and args["attachment"] is None:
             args["attachment"] = False
+        _people_refs(args)
         session = services.session_update(actor=request.user, session=session, **args)
         return Response(SessionSerializer(session).data)
 
@@ -176,7 +198,10 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             data.is_valid(raise_exception=True)
             entries = [(e["member"], e["status"]) for e in data.validated_data["entries"]]
             session = services.attendance_record(
-                actor=request.user, session=session, entries=entries
+                actor=request.user,
+                session=session,
+                entries=entries,
+                everyone=data.validated_data.get("everyone") or None,
             )
         else:
             session = self.get_object()

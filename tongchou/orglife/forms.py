@@ -5,18 +5,22 @@ import datetime as dt
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core.forms import FastSelect
+from tongchou.core.validators import parse_id
+from tongchou.members.models import Member
 from tongchou.organizations.models import Organization, OrgStatus
 from tongchou.organizations.permissions import Action, scope_for
 from tongchou.organizations.selectors import organization_list_for
-from tongchou.orglife.models import AttendanceStatus, SessionFormat, SessionKind
+from tongchou.orglife import roster
+from tongchou.orglife.models import PRESENT, AttendanceStatus, SessionFormat, SessionKind
 from tongchou.orglife.permissions import staffed_station_ids
-from tongchou.orglife.services import ATTACHMENT_EXTENSIONS
+from tongchou.orglife.services import ATTACHMENT_EXTENSIONS, LECTURER_NAME_MAX
 
 ORG_DATALIST_LIMIT = 300
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -83,6 +87,25 @@ class SessionForm(forms.Form):
     minutes = forms.CharField(
         label=_("会议记录"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
+    host = forms.ModelChoiceField(
+        label=_("主持人"), queryset=Member.objects.none(), required=False, widget=FastSelect
+    )
+    minute_taker = forms.ModelChoiceField(
+        label=_("记录人"), queryset=Member.objects.none(), required=False, widget=FastSelect
+    )
+    lecturer = forms.ModelChoiceField(
+        label=_("授课人"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=FastSelect,
+        help_text=_("党课填写：本组织党员请选择。"),
+    )
+    lecturer_name = forms.CharField(
+        label=_("授课人（非本组织党员）"),
+        max_length=LECTURER_NAME_MAX,
+        required=False,
+        help_text=_("党课授课人不是本组织党员的（如党校教师、上级领导），填写姓名和职务。"),
+    )
     attachment = forms.FileField(
         label=_("附件"),
         required=False,
@@ -90,7 +113,9 @@ class SessionForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(ATTACHMENT_EXTENSIONS))}),
     )
 
-    def __init__(self, *args, user, session=None, **kwargs):
+    PEOPLE = ("host", "minute_taker", "lecturer")
+
+    def __init__(self, *args, user, session=None, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.session = session
         orgs = organization_list_for(user, action=Action.MANAGE_MEMBERS).filter(
@@ -115,6 +140,54 @@ class SessionForm(forms.Form):
             self.fields["attachment"].widget = forms.FileInput(
                 attrs=self.fields["attachment"].widget.attrs
             )
+        if session is None:
+            # Choosing the organization (or station) brings its members into the pickers.
+            refresh = {
+                "hx-get": reverse("orglife:create"),
+                "hx-trigger": "change",
+                "hx-target": "#tc-session-people",
+                "hx-select": "#tc-session-people",
+                "hx-swap": "outerHTML",
+                "hx-include": "[name=organization],[name=station]",
+            }
+            self.fields["organization"].widget.attrs.update(refresh)
+            self.fields["station"].widget.attrs.update(refresh)
+        self._people(user, session, organization)
+
+    def _people(self, user, session, organization) -> None:
+        """The pickers of host, minute-taker and lecturer: the members of the session's
+        organization (known once it is chosen: the session's, the one asked for, or the one
+        just typed in); validated against the whole list, the first few hundred offered."""
+        station = session.station if session is not None else None
+        if session is not None:
+            organization = session.organization
+        elif self.is_bound:
+            station_id = parse_id(self.data.get("station"))
+            if station_id:
+                station = (
+                    self.fields["station"]
+                    .queryset.filter(pk=station_id)
+                    .select_related("organization")
+                    .first()
+                )
+            code = (self.data.get("organization") or "").strip()
+            if code:
+                organization = self.fields["organization"].queryset.filter(code=code).first()
+            elif station is not None:
+                organization = station.organization
+        self.people_known = organization is not None
+        people = (
+            roster.people_for(user, organization, station)
+            if organization
+            else Member.objects.none()
+        )
+        chosen = {name: getattr(session, name) if session else None for name in self.PEOPLE}
+        for name in ("host", "minute_taker"):
+            self.fields[name].queryset = people
+            self.fields[name].widget.choices = roster.options(people, chosen[name])
+        lecturers = roster.lecturers_for(user) if organization else Member.objects.none()
+        self.fields["lecturer"].queryset = lecturers | people
+        self.fields["lecturer"].widget.choices = roster.options(people, chosen["lecturer"])
 
     def clean_starts_at(self):
         value = self.cleaned_data["starts_at"]
@@ -145,6 +218,10 @@ class SessionForm(forms.Form):
             "online_link": session.online_link,
             "topic": session.topic,
             "minutes": session.minutes,
+            "host": session.host_id,
+            "minute_taker": session.minute_taker_id,
+            "lecturer": session.lecturer_id,
+            "lecturer_name": session.lecturer_name,
             "attachment": session.attachment or None,
         }
 
@@ -157,14 +234,35 @@ STATUS_FOR_FORMAT = {
 
 
 class AttendanceForm(forms.Form):
-    """One status per member offered (``m_<id>``); a member left unrecorded has no row."""
+    """One status per member offered (``m_<id>``); a member left blank has no row — unless the
+    form is sent with ``everyone`` (the button "全部线下参加" / "全部线上参加"), which gives every
+    expected member left blank that status: mark everyone at once, then only the exceptions.
+    One POST, no script needed."""
 
-    def __init__(self, *args, session, candidates, current: dict[int, str], **kwargs):
+    everyone = forms.ChoiceField(required=False, choices=[("", "—")])
+
+    def __init__(
+        self,
+        *args,
+        session,
+        candidates,
+        current: dict[int, str],
+        expected: set[int] | None = None,
+        offer_everyone: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.session = session
+        self.expected = expected
         statuses = [*STATUS_FOR_FORMAT[session.format], AttendanceStatus.EXCUSED]
         statuses.append(AttendanceStatus.ABSENT)
         choices = [("", _("未登记")), *[(s.value, s.label) for s in statuses]]
+        self.everyone_choices = (
+            [s for s in STATUS_FOR_FORMAT[session.format] if s in PRESENT] if offer_everyone else []
+        )
+        # Any presence is accepted here; whether it applies is the service's rule (and its
+        # message says why, e.g. a Party group's session has no roster).
+        self.fields["everyone"].choices = [("", "—"), *[(s.value, s.label) for s in PRESENT]]
         self.rows = []
         for member in candidates:
             name = f"m_{member.pk}"
@@ -183,6 +281,9 @@ class AttendanceForm(forms.Form):
 
     def bound_rows(self):
         return [(member, self[name]) for member, name in self.rows]
+
+    def is_expected(self, member) -> bool:
+        return self.expected is not None and member.pk in self.expected
 
     def entries(self) -> dict[int, str]:
         return {

@@ -4,6 +4,12 @@ Attendance is one row per member per session, online and offline alike, so a mem
 is one list whatever the format; a mobile member attending at their inflow organization or
 station has that row count at home too (reads go by member, not by organization). Nothing here
 asks for a check-in, a location, a photo or time online.
+
+A session names the people who ran it: the host (主持人) and the minute-taker (记录人), members
+picked from the organization's, and for a Party lecture the lecturer (授课人): a member, or —
+for someone who is not a member here (a Party-school teacher, a leader from above) — a name.
+Who was expected (应到) and who attended (实到) are read from the roster and the attendance
+(``orglife.roster``), never stored twice.
 """
 
 from django.conf import settings
@@ -55,6 +61,34 @@ class Session(TimeStampedModel):
     online_link = models.CharField(_("线上会议号/链接"), max_length=200, blank=True)
     topic = models.CharField(_("主题"), max_length=200)
     minutes = models.TextField(_("会议记录"), blank=True)
+    host = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("主持人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # never read by person; members are archived, never deleted
+    )
+    minute_taker = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    lecturer = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("授课人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    lecturer_name = models.CharField(_("授课人（非本组织党员）"), max_length=50, blank=True)
     attachment = models.FileField(_("附件"), upload_to="orglife/%Y/%m/", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,6 +110,10 @@ class Session(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.topic}"
+
+    @property
+    def lecturer_label(self) -> str:
+        return self.lecturer.name if self.lecturer_id else self.lecturer_name
 
 
 class AttendanceStatus(models.TextChoices):

@@ -2,11 +2,14 @@
 services, the same as for the pages."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tongchou.core.validators import MAX_ID
+from tongchou.orglife import roster
 from tongchou.orglife.forms import YEARS
 from tongchou.orglife.models import (
+    PRESENT,
     Attendance,
     AttendanceStatus,
     Session,
@@ -15,7 +18,23 @@ from tongchou.orglife.models import (
 )
 
 
+class TurnoutSerializer(serializers.Serializer):
+    """应到/实到 (see ``orglife.roster``): expected are the members of the organization on the
+    session date, less those away with an inflow side looking after them; null for a Party
+    group's or a committee's session (no roster)."""
+
+    expected = serializers.IntegerField(allow_null=True, help_text="应到 (null: no roster).")
+    attended = serializers.IntegerField(help_text="实到: expected members present.")
+    excused = serializers.IntegerField()
+    absent = serializers.IntegerField()
+    unrecorded = serializers.IntegerField(help_text="Expected members not on the sheet yet.")
+    others_present = serializers.IntegerField(help_text="Present, not expected.")
+    recorded = serializers.IntegerField(help_text="Rows on the sheet.")
+
+
 class SessionSerializer(serializers.ModelSerializer):
+    """A session with its 应到/实到 (``turnout``, given in the context by session id)."""
+
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     format_display = serializers.CharField(source="get_format_display", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
@@ -23,6 +42,16 @@ class SessionSerializer(serializers.ModelSerializer):
         source="station.name", read_only=True, allow_null=True, default=None
     )
     has_attachment = serializers.SerializerMethodField()
+    host_name = serializers.CharField(
+        source="host.name", read_only=True, allow_null=True, default=None
+    )
+    minute_taker_name = serializers.CharField(
+        source="minute_taker.name", read_only=True, allow_null=True, default=None
+    )
+    lecturer_display = serializers.CharField(
+        source="lecturer_label", read_only=True, help_text="The lecturer's name, member or not."
+    )
+    turnout = serializers.SerializerMethodField()
 
     class Meta:
         model = Session
@@ -42,6 +71,14 @@ class SessionSerializer(serializers.ModelSerializer):
             "online_link",
             "topic",
             "minutes",
+            "host",
+            "host_name",
+            "minute_taker",
+            "minute_taker_name",
+            "lecturer",
+            "lecturer_name",
+            "lecturer_display",
+            "turnout",
             "has_attachment",
             "created_at",
             "updated_at",
@@ -50,6 +87,13 @@ class SessionSerializer(serializers.ModelSerializer):
 
     def get_has_attachment(self, obj) -> bool:
         return bool(obj.attachment)
+
+    @extend_schema_field(TurnoutSerializer)
+    def get_turnout(self, obj) -> dict:
+        turnouts = self.context.get("turnouts")
+        if turnouts is None or obj.pk not in turnouts:
+            turnouts = roster.turnout_for([obj])
+        return TurnoutSerializer(turnouts[obj.pk]).data
 
 
 class SessionTimeField(serializers.DateTimeField):
@@ -86,6 +130,29 @@ class SessionWriteSerializer(serializers.Serializer):
     place = serializers.CharField(max_length=200, required=False, allow_blank=True)
     online_link = serializers.CharField(max_length=200, required=False, allow_blank=True)
     minutes = serializers.CharField(required=False, allow_blank=True)
+    host = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Member id: a member of the organization (or a mobile member it looks after).",
+    )
+    minute_taker = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID, help_text="Member id."
+    )
+    lecturer = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Party lectures: a member the caller may see; or give `lecturer_name`.",
+    )
+    lecturer_name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=50,
+        help_text="Party lectures: the lecturer's name when not a member here.",
+    )
     attachment = serializers.FileField(required=False, allow_null=True)
 
 
@@ -113,9 +180,17 @@ class AttendanceEntrySerializer(serializers.Serializer):
 
 
 class AttendanceWriteSerializer(serializers.Serializer):
-    """The whole attendance of the session: it replaces what was recorded."""
+    """The whole attendance of the session: it replaces what was recorded. ``everyone`` marks
+    every expected member (应到) not in ``entries`` present at once; ``entries`` then lists only
+    the exceptions (``[]`` when there are none)."""
 
     entries = AttendanceEntrySerializer(many=True)
+    everyone = serializers.ChoiceField(
+        choices=[(s.value, s.label) for s in PRESENT],
+        required=False,
+        allow_null=True,
+        help_text="Status of every expected member not listed (sessions with a roster only).",
+    )
 
 
 class PeriodQuerySerializer(serializers.Serializer):

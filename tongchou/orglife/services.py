@@ -1,11 +1,18 @@
 """Writes of organizational life: sessions and their attendance, each audited.
 
 Attendance is recorded after the fact — a list of who was there online or offline, who was
-excused and who was absent, typed in by the secretary (or the station's staff). Nothing asks a
-member to check in, share a location, upload a photo or stay online for a time.
+excused and who was absent, typed in by the secretary (or the station's staff). The common case
+takes one step: everyone expected (``roster``) marked present offline or online at once, the
+exceptions named. Nothing asks a member to check in, share a location, upload a photo or stay
+online for a time.
+
+A session names its host and minute-taker (members of the organization, or mobile members its
+inflow side looks after) and, for a Party lecture, its lecturer (a member the recorder may see,
+or the name of someone who is not a member here).
 """
 
 import datetime as dt
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -20,8 +27,9 @@ from tongchou.core.models import AuditAction
 from tongchou.members.models import Member
 from tongchou.organizations.models import Organization, OrgKind, OrgStatus
 from tongchou.organizations.permissions import Action, can
-from tongchou.orglife import rules
+from tongchou.orglife import roster, rules
 from tongchou.orglife.models import (
+    PRESENT,
     Attendance,
     AttendanceStatus,
     Session,
@@ -34,9 +42,22 @@ ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 ATTACHMENT_EXTENSIONS = frozenset(
     {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".txt", ".jpg", ".jpeg", ".png"}
 )
+PEOPLE = ("host", "minute_taker", "lecturer")
 EDITABLE = frozenset(
-    {"kind", "starts_at", "format", "topic", "place", "online_link", "minutes", "station"}
+    {
+        "kind",
+        "starts_at",
+        "format",
+        "topic",
+        "place",
+        "online_link",
+        "minutes",
+        "station",
+        *PEOPLE,
+        "lecturer_name",
+    }
 )
+LECTURER_NAME_MAX = 50
 AUDITED_FIELDS = [
     "kind",
     "organization",
@@ -48,6 +69,10 @@ AUDITED_FIELDS = [
     "online_link",
     "topic",
     "minutes",
+    "host",
+    "minute_taker",
+    "lecturer",
+    "lecturer_name",
 ]
 
 
@@ -157,6 +182,78 @@ def _check_fields(session: Session, org: Organization) -> None:
     _check_station(session.station, org)
 
 
+def _may_see(actor, session: Session, member: Member) -> bool:
+    if can(actor, Action.VIEW_MEMBERS, member.org_path):
+        return True
+    return _at_station(session, member) and can_manage(actor, session)
+
+
+def _check_people(session: Session, actor, changed: set[str]) -> None:
+    """Host and minute-taker: members of the session (its organization's, or mobile members its
+    inflow side looks after, or expected on its date); the lecturer: a Party lecture's only, a
+    member the recorder may see or the name of someone else. Only what changed is checked, so a
+    host archived since the session stays named."""
+    labels = {"host": _("主持人"), "minute_taker": _("记录人"), "lecturer": _("授课人")}
+    base = rules.membership_path(session.org_path, session.organization.kind)
+    session.lecturer_name = (session.lecturer_name or "").strip()
+    if session.kind != SessionKind.LECTURE:
+        if {"lecturer", "lecturer_name"} & changed and (
+            session.lecturer_id or session.lecturer_name
+        ):
+            raise ApplicationError(
+                "lecturer_for_lectures",
+                _("只有党课需要填写授课人。"),
+                field="lecturer" if session.lecturer_id else "lecturer_name",
+            )
+        session.lecturer, session.lecturer_name = None, ""  # a kind changed since: dropped
+    if session.lecturer_id and session.lecturer_name:
+        raise ApplicationError(
+            "lecturer_twice",
+            _("授课人是本组织党员的请选择，不是的请填写姓名，二者只填其一。"),
+            field="lecturer_name",
+        )
+    if len(session.lecturer_name) > LECTURER_NAME_MAX or any(
+        unicodedata.category(c) == "Cc" for c in session.lecturer_name
+    ):
+        raise ApplicationError(
+            "invalid",
+            _("授课人姓名不能超过%(n)s个字，且不能含控制字符。") % {"n": LECTURER_NAME_MAX},
+            field="lecturer_name",
+        )
+    expected = None
+    for field in PEOPLE:
+        member = getattr(session, field)
+        if field not in changed or member is None:
+            continue
+        if not _may_see(actor, session, member):
+            raise ApplicationError(
+                "member_not_found", _("党员不存在：%(id)s。") % {"id": member.pk}, field=field
+            )
+        if member.archived:
+            raise ApplicationError(
+                "member_archived",
+                _("%(name)s 的党员记录已归档，不能作为%(role)s。")
+                % {"name": member.name, "role": labels[field]},
+                field=field,
+            )
+        if field == "lecturer":
+            continue
+        if not _accepts(session, base, member):
+            if expected is None:
+                expected = roster.expected_members(session) if session.pk else set()
+            if member.pk not in expected:
+                raise ApplicationError(
+                    "member_outside_organization",
+                    _("%(name)s 不是%(org)s的党员，不能作为%(role)s。")
+                    % {
+                        "name": member.name,
+                        "org": session.organization.name,
+                        "role": labels[field],
+                    },
+                    field=field,
+                )
+
+
 def _in_future(session: Session) -> bool:
     return session.starts_at > timezone.now()
 
@@ -178,6 +275,10 @@ def session_create(
     minutes: str = "",
     station=None,
     attachment=None,
+    host: Member | None = None,
+    minute_taker: Member | None = None,
+    lecturer: Member | None = None,
+    lecturer_name: str = "",
 ) -> Session:
     """A session of ``organization``. A station's staff record sessions held at their station,
     which then belong to the station's organization (``organization`` may be left out)."""
@@ -198,9 +299,14 @@ def session_create(
         online_link=online_link,
         topic=topic,
         minutes=(minutes or "").strip(),
+        host=host,
+        minute_taker=minute_taker,
+        lecturer=lecturer,
+        lecturer_name=lecturer_name or "",
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     _check_fields(session, organization)
+    _check_people(session, actor, {*PEOPLE, "lecturer_name"})
     _check_attachment(attachment)
     if attachment:
         session.attachment = attachment
@@ -213,6 +319,16 @@ def session_create(
         after=_audit_view(session),
     )
     return session
+
+
+def _value_of(session: Session, field: str):
+    if field in PEOPLE or field == "station":
+        return getattr(session, f"{field}_id")
+    return getattr(session, field)
+
+
+def _value_of_given(value):
+    return value.pk if hasattr(value, "pk") else value
 
 
 @transaction.atomic
@@ -233,9 +349,12 @@ def session_update(*, actor, session: Session, attachment=None, **changes) -> Se
         raise PermissionDenied
     before = _audit_view(session)
     old_held_on = session.held_on
+    changed = {f for f, v in changes.items() if _value_of(session, f) != _value_of_given(v)}
     for field, value in changes.items():
         setattr(session, field, value)
     _check_fields(session, org)
+    session.organization = org
+    _check_people(session, actor, changed)
     if _in_future(session) and session.attendance.exists():
         raise ApplicationError(
             "future_with_attendance",
@@ -361,9 +480,11 @@ def _check_status(status: str, session: Session, member: Member) -> str:
 
 
 @transaction.atomic
-def attendance_record(*, actor, session: Session, entries) -> Session:
+def attendance_record(*, actor, session: Session, entries, everyone: str | None = None) -> Session:
     """Replace the session's attendance with ``entries`` — ``[(member, status), …]`` or
-    ``{member_id: status}`` — in one transaction: all of it or none of it.
+    ``{member_id: status}`` — in one transaction: all of it or none of it. ``everyone`` (present
+    offline or online) is the status of every expected member (``roster``) not in ``entries``:
+    the common case is one step, everyone present, the exceptions named.
 
     Online and offline presence are one record per member per session (the status says which),
     so a functional branch's mixed meetings and a mobile member's attendance away from home
@@ -383,14 +504,24 @@ def attendance_record(*, actor, session: Session, entries) -> Session:
             field="starts_at",
         )
     wanted = _entries_by_member(entries)
+    manager = can(actor, Action.MANAGE_MEMBERS, session.org_path)
+    expected = roster.expected_members(session) if roster.has_roster(session) else set()
+    if everyone:
+        _check_everyone(everyone, session, manager)
+        for pk in expected - set(wanted):
+            wanted[pk] = (None, everyone)
     members = {m.pk: m for m, _status in wanted.values() if m is not None}
     missing = [pk for pk in wanted if pk not in members]
     if missing:
         members.update(Member.objects.in_bulk(missing))
     already = set(session.attendance.values_list("member_id", flat=True))
     base_path = rules.membership_path(session.org_path, session.organization.kind)
-    accepted = {pk for pk, m in members.items() if pk in wanted and _accepts(session, base_path, m)}
-    if not can(actor, Action.MANAGE_MEMBERS, session.org_path):
+    accepted = {
+        pk
+        for pk, m in members.items()
+        if pk in wanted and (pk in expected or _accepts(session, base_path, m))
+    }
+    if not manager:
         # Station staff (no role there) act for their station: the mobile members it looks
         # after, and whoever is recorded already — not the rest of the organization.
         accepted = {pk for pk in accepted if pk in already or _at_station(session, members[pk])}
@@ -415,7 +546,7 @@ def attendance_record(*, actor, session: Session, entries) -> Session:
     rows = []
     for pk, (_given, status) in wanted.items():
         member = members[pk]
-        if member.archived and pk not in already:
+        if member.archived and pk not in already and pk not in expected:
             raise ApplicationError(
                 "member_archived",
                 _("%(name)s 的党员记录已归档，不能登记出席。") % {"name": member.name},
@@ -447,9 +578,55 @@ def attendance_record(*, actor, session: Session, entries) -> Session:
         org_path=session.org_path,
         before={"attendance": dict(before)},
         after={"attendance": dict(after)},
-        note=_("登记出席情况：%(n)s人") % {"n": len(rows)},
+        note=_attendance_note(rows, expected, everyone),
     )
     return session
+
+
+def _check_everyone(status: str, session: Session, manager: bool) -> None:
+    if status not in PRESENT:
+        raise ApplicationError(
+            "invalid_status", _("全员登记只能是线下参加或线上参加。"), field="everyone"
+        )
+    if not roster.has_roster(session):
+        raise ApplicationError(
+            "no_roster",
+            _(
+                "本次组织生活没有固定的应到名单（支委会由支部委员参加，党小组的党员登记在"
+                "党支部，党委的党课、主题党日按邀请参加），请逐人登记。"
+            ),
+            field="everyone",
+        )
+    if not manager:
+        raise ApplicationError(
+            "everyone_needs_manager",
+            _("全员登记由管理本组织党员的书记办理；服务站工作人员请逐人登记流动党员。"),
+            field="everyone",
+        )
+    allowed = {
+        SessionFormat.OFFLINE: {AttendanceStatus.PRESENT_OFFLINE},
+        SessionFormat.ONLINE: {AttendanceStatus.PRESENT_ONLINE},
+    }.get(session.format, set(PRESENT))
+    if status not in allowed:
+        raise ApplicationError(
+            "status_format",
+            _("本次为%(format)s组织生活，不能全员登记为%(status)s。")
+            % {
+                "format": SessionFormat(session.format).label,
+                "status": AttendanceStatus(status).label,
+            },
+            field="everyone",
+        )
+
+
+def _attendance_note(rows, expected: set[int], everyone: str | None) -> str:
+    note = _("登记出席情况：%(n)s人") % {"n": len(rows)}
+    if everyone:
+        note += _("（应到%(due)s人，未单独登记的记为%(status)s）") % {
+            "due": len(expected),
+            "status": AttendanceStatus(everyone).label,
+        }
+    return note
 
 
 def held_on_of(starts_at: dt.datetime) -> dt.date:

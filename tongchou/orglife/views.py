@@ -15,10 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error, query_without
 from tongchou.core.validators import parse_id
+from tongchou.members.models import Member
+from tongchou.organizations.models import OrgStatus
 from tongchou.organizations.permissions import Action, can
-from tongchou.organizations.selectors import organization_get_for, organization_picker_choices
+from tongchou.organizations.selectors import (
+    organization_get_for,
+    organization_list_for,
+    organization_picker_choices,
+)
 from tongchou.orglife import report as reports
-from tongchou.orglife import rules, selectors, services
+from tongchou.orglife import roster, rules, selectors, services
 from tongchou.orglife.filters import SessionFilter
 from tongchou.orglife.forms import (
     AttendanceForm,
@@ -64,12 +70,16 @@ def session_list(request):
         _with_all(form.fields[name], _("全部"))
     rows = filterset.qs if filterset.is_valid() else sessions.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    turnouts = roster.turnout_for(page.object_list)
+    for session in page.object_list:
+        session.turnout = turnouts[session.pk]
     return render(
         request,
         "orglife/session_list.html",
         {
             "filter": filterset,
             "page": page,
+            "now_": timezone.now(),
             "query_without_page": query_without(request, "page"),
             "can_record": can_record_somewhere(user),
             "can_report": can(user, Action.VIEW_MEMBERS),
@@ -81,9 +91,26 @@ def _render_form(request, form, session=None, status=200):
     return render(
         request,
         "orglife/session_form.html",
-        {"form": form, "session": session},
+        {"form": form, "session": session, "people": form.PEOPLE + ("lecturer_name",)},
         status=status,
     )
+
+
+def _organization_asked(request):
+    """The organization the create form is for: ``?org=<id>`` (links from other pages), or the
+    code typed so far (``?organization=``, the form asking again for its pickers)."""
+    user = request.user
+    org_id = parse_id(request.GET.get("org"))
+    if org_id:
+        try:
+            return organization_get_for(user, org_id, action=Action.MANAGE_MEMBERS)
+        except Http404:
+            return None
+    code = (request.GET.get("organization") or "").replace("\x00", "").strip()
+    if code:
+        orgs = organization_list_for(user, action=Action.MANAGE_MEMBERS)
+        return orgs.filter(code=code, status=OrgStatus.ACTIVE).first()
+    return None
 
 
 @login_required
@@ -93,17 +120,14 @@ def session_create(request):
     if not can_record_somewhere(user):
         raise PermissionDenied
     initial = {"starts_at": timezone.localtime().replace(second=0, microsecond=0)}
-    org_id = parse_id(request.GET.get("org"))
-    if org_id:
-        try:
-            org = organization_get_for(user, org_id, action=Action.MANAGE_MEMBERS)
-        except Http404:
-            org = None
-        if org is not None:
-            initial["organization"] = org.code
-            if org.sector:  # new employment groups meet online and offline
-                initial["format"] = SessionFormat.BOTH
-    form = SessionForm(request.POST or None, request.FILES or None, user=user, initial=initial)
+    org = _organization_asked(request) if request.method == "GET" else None
+    if org is not None:
+        initial["organization"] = org.code
+        if org.sector:  # new employment groups meet online and offline
+            initial["format"] = SessionFormat.BOTH
+    form = SessionForm(
+        request.POST or None, request.FILES or None, user=user, initial=initial, organization=org
+    )
     if request.method == "POST" and form.is_valid():
         try:
             session = services.session_create(actor=user, **form.service_kwargs())
@@ -154,18 +178,37 @@ def session_delete(request, pk):
     return redirect("orglife:list")
 
 
-def _attendance_form(session, user, data=None):
-    """The attendance form: those already recorded, then mobile members at the inflow side,
-    then the organization's members — at most ATTENDANCE_FORM_LIMIT (a committee's lecture
-    may span thousands; the API takes any number)."""
+def _attendance_form(session, user, data=None, expected=None):
+    """The attendance form: the members expected (应到), those already recorded, then mobile
+    members at the inflow side and the rest of the organization's members — at most
+    ATTENDANCE_FORM_LIMIT (a committee's lecture may span thousands; the API takes any
+    number). A roster's sessions offer "everyone present" for the managers of its members."""
     candidates = selectors.attendance_candidates(session, user)
     current = dict(session.attendance.values_list("member_id", "status"))
+    has_roster = roster.has_roster(session)
+    if expected is None:
+        expected = roster.expected_members(session) if has_roster else set()
+    offered = {m.pk for m in candidates}
+    missing = expected - offered
+    if missing:  # expected on the date, not offered now (moved or archived since)
+        candidates += list(
+            Member.objects.filter(pk__in=missing)
+            .select_related("organization")
+            .only("name", "org_path", "archived", "organization__name")
+        )
     base = rules.membership_path(session.org_path, session.organization.kind)
     away = {m.pk for m in candidates if not m.org_path.startswith(base)}
-    candidates.sort(key=lambda m: (m.pk not in current, m.pk not in away))
+    candidates.sort(key=lambda m: (m.pk not in expected, m.pk not in current, m.pk in away))
     truncated = len(candidates) > ATTENDANCE_FORM_LIMIT
     candidates = candidates[:ATTENDANCE_FORM_LIMIT]
-    form = AttendanceForm(data, session=session, candidates=candidates, current=current)
+    form = AttendanceForm(
+        data,
+        session=session,
+        candidates=candidates,
+        current=current,
+        expected=expected if has_roster else None,
+        offer_everyone=has_roster and can(user, Action.MANAGE_MEMBERS, session.org_path),
+    )
     form.truncated = truncated
     form.away = away
     return form
@@ -175,8 +218,9 @@ def _render_detail(request, session, form=None, status=200):
     user = request.user
     manage = can_manage(user, session)
     in_future = session.starts_at > timezone.now()
+    expected = roster.expected_members(session) if roster.has_roster(session) else None
     if form is None and manage and not in_future:
-        form = _attendance_form(session, request.user)
+        form = _attendance_form(session, request.user, expected=expected)
     attendance = list(selectors.attendance_of(session))
     counts = {}
     for row in attendance:
@@ -188,6 +232,7 @@ def _render_detail(request, session, form=None, status=200):
             "session": session,
             "attendance": attendance,
             "counts": counts,
+            "turnout": roster.turnout_for([session])[session.pk],
             "form": form,
             "can_manage": manage,
             "in_future": in_future,
@@ -214,7 +259,12 @@ def session_attendance(request, pk):
     form = _attendance_form(session, request.user, request.POST)
     if form.is_valid():
         try:
-            services.attendance_record(actor=user, session=session, entries=form.entries())
+            services.attendance_record(
+                actor=user,
+                session=session,
+                entries=form.entries(),
+                everyone=form.cleaned_data.get("everyone") or None,
+            )
         except ApplicationError as exc:
             apply_error(form, exc)
         else:

@@ -1,7 +1,7 @@
 """Transfers over REST: scoped reads (transfers.selectors), every write one service call."""
 
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -11,16 +11,19 @@ from rest_framework.response import Response
 from tongchou.core.api import SCOPED, ReferenceNotFound, errors
 from tongchou.organizations.models import Organization
 from tongchou.regions.models import Region
-from tongchou.transfers import letters, selectors, services
+from tongchou.transfers import selectors, services
 from tongchou.transfers.filters import TransferFilter
 from tongchou.transfers.models import Transfer
 from tongchou.transfers.serializers import (
+    TransferApproveOutSerializer,
+    TransferApproveUpperSerializer,
     TransferDetailSerializer,
     TransferNoteSerializer,
     TransferRequestSerializer,
     TransferReturnSerializer,
     TransferSerializer,
 )
+from tongchou.transfers.views import pdf_response
 
 STEP_ERRORS = errors(400, 401, 403, 404)
 
@@ -89,38 +92,34 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         prefetch_related_objects([transfer], Prefetch("steps", queryset=selectors.steps_of()))
         return TransferDetailSerializer(transfer).data
 
-    def _step(self, request, pk, service, serializer_class, argument: str):
+    def _step(self, request, service, serializer_class):
         transfer = self.get_object()
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
-        service(
-            actor=request.user,
-            transfer=transfer,
-            **{argument: data.validated_data.get(argument, "")},
-        )
+        service(actor=request.user, transfer=transfer, **data.validated_data)
         return Response(self._detail(transfer))
 
     @extend_schema(
-        summary="Outflow side approves; the introduction letter is issued",
-        request=TransferNoteSerializer,
+        summary="Outflow side approves, stating the month the dues are paid up to",
+        description="Issues the introduction letter (serial, date, validity, `issuer_phone`) "
+        "when no upper approval is needed; otherwise the upper committee's approval does. The "
+        "person who requested the transfer cannot approve it (400 `requester_cannot_approve`).",
+        request=TransferApproveOutSerializer,
         responses={200: TransferDetailSerializer, **STEP_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="approve-out", filterset_class=None)
     def approve_out(self, request, pk=None):
-        return self._step(
-            request, pk, services.transfer_approve_out, TransferNoteSerializer, "note"
-        )
+        return self._step(request, services.transfer_approve_out, TransferApproveOutSerializer)
 
     @extend_schema(
-        summary="Upper committee approves (transfers crossing counties, all outward ones)",
-        request=TransferNoteSerializer,
+        summary="Upper committee approves (transfers crossing counties, all outward ones); "
+        "the introduction letter is issued",
+        request=TransferApproveUpperSerializer,
         responses={200: TransferDetailSerializer, **STEP_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="approve-upper", filterset_class=None)
     def approve_upper(self, request, pk=None):
-        return self._step(
-            request, pk, services.transfer_approve_upper, TransferNoteSerializer, "note"
-        )
+        return self._step(request, services.transfer_approve_upper, TransferApproveUpperSerializer)
 
     @extend_schema(
         summary="Receive the member: the transfer completes and the member's record changes",
@@ -131,7 +130,7 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def accept(self, request, pk=None):
-        return self._step(request, pk, services.transfer_accept, TransferNoteSerializer, "note")
+        return self._step(request, services.transfer_accept, TransferNoteSerializer)
 
     @extend_schema(
         summary="Return (refuse) at the step the transfer waits for; a reason is required",
@@ -142,7 +141,7 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         detail=True, methods=["post"], url_path="return", url_name="return", filterset_class=None
     )
     def return_(self, request, pk=None):
-        return self._step(request, pk, services.transfer_return, TransferReturnSerializer, "reason")
+        return self._step(request, services.transfer_return, TransferReturnSerializer)
 
     @extend_schema(
         summary="Cancel (the outflow side while open; the member before approval)",
@@ -151,10 +150,13 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def cancel(self, request, pk=None):
-        return self._step(request, pk, services.transfer_cancel, TransferNoteSerializer, "note")
+        return self._step(request, services.transfer_cancel, TransferNoteSerializer)
 
     @extend_schema(
-        summary="The introduction letter as PDF (404 until one is issued)",
+        summary="The introduction letter as PDF, in Chinese (404 until one is issued)",
+        description="Stub, letter and receipt on one A4 sheet, its font embedded. The ID "
+        "number and phone are in full only for callers who may reveal them on either side; "
+        "every download is audited.",
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
             **errors(401, 403, 404),
@@ -165,6 +167,7 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         transfer = self.get_object()
         if not transfer.has_letter:
             raise Http404
-        response = HttpResponse(letters.letter_pdf(transfer), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="transfer-letter-{transfer.pk}.pdf"'
+        letter = services.transfer_letter_print(actor=request.user, transfer=transfer, medium="pdf")
+        response = pdf_response(letter, transfer)
+        response["Cache-Control"] = "no-store"
         return response

@@ -21,6 +21,10 @@ from tongchou.transfers import services
 from tongchou.transfers.models import Transfer, TransferKind, TransferState, TransferStep
 
 HUINONG = "640205"
+# Phones printed on the letters (the issuing organizations'): made-up numbers in Shizuishan's
+# area code.
+BRANCH_PHONE = "0952-2011234"
+COUNTY_PHONE = "0952-2012345"
 
 
 def _user(username: str):
@@ -133,26 +137,42 @@ def _populate(
         kw.setdefault("reason", rng.choice(["工作调动", "居住地变更", "到新单位就业"]))
         return services.transfer_request(actor=actor, member=member, **kw)
 
+    # Whoever requests a transfer never approves it: the village secretary requests and the
+    # street's secretary approves, the street requests and the county approves. The outflow
+    # side states the month the dues are paid up to; each issuing organization its phone.
+    dues = today.replace(day=1)
+
+    def approve_out(actor, transfer, **kw):
+        kw.setdefault("issuer_phone", BRANCH_PHONE)
+        return services.transfer_approve_out(
+            actor=actor, transfer=transfer, dues_paid_to=dues, **kw
+        )
+
+    def approve_upper(actor, transfer, **kw):
+        return services.transfer_approve_upper(
+            actor=actor, transfer=transfer, issuer_phone=COUNTY_PHONE, **kw
+        )
+
     # 1. Within the street, completed — then reversed (the wrong destination had been chosen).
     done = request(village_secretary, take(at_branch), to_org=neighbours[0], reason="居住地变更")
-    services.transfer_approve_out(actor=village_secretary, transfer=done, note="同意转出")
+    approve_out(street_secretary, done, note="同意转出")
     services.transfer_accept(actor=street_secretary, transfer=done, note="已报到")
     moved = Member.objects.select_related("organization").get(pk=done.member_id)
     back = request(
         street_secretary, moved, to_org=branch, reverses=done, reason="转入党组织选错，撤销转接"
     )
-    services.transfer_approve_out(actor=street_secretary, transfer=back)
+    approve_out(county_admin, back)
     services.transfer_accept(actor=village_secretary, transfer=back, note="已恢复")
 
     # 2. Across counties (大武口 → 惠农), the county committee's approval, completed.
-    cross = request(county_admin, take(in_street), to_org=across[0], reason="随配偶迁居惠农区")
-    services.transfer_approve_out(actor=county_admin, transfer=cross)
-    services.transfer_approve_upper(actor=county_admin, transfer=cross, note="区委组织部同意")
+    cross = request(street_secretary, take(in_street), to_org=across[0], reason="随配偶迁居惠农区")
+    approve_out(county_admin, cross)
+    approve_upper(county_admin, cross, note="区委组织部同意")
     services.transfer_accept(actor=admin, transfer=cross, note="已编入支部")
 
     # 3. Across counties, waiting for the county committee.
     waiting_upper = request(street_secretary, take(in_street), to_org=across[-1])
-    services.transfer_approve_out(actor=street_secretary, transfer=waiting_upper)
+    approve_out(county_admin, waiting_upper)
 
     # 4. Outward to 银川市, approved on both levels, waiting for the receipt to come back.
     outward = request(
@@ -162,8 +182,8 @@ def _populate(
         to_text="中共银川市兴庆区凤凰北街街道工作委员会",
         reason="到银川市就业",
     )
-    services.transfer_approve_out(actor=village_secretary, transfer=outward)
-    services.transfer_approve_upper(actor=county_admin, transfer=outward)
+    approve_out(street_secretary, outward)
+    approve_upper(county_admin, outward)
 
     # 5. Inward from outside, with the number of the letter received.
     services.transfer_request(
@@ -176,11 +196,11 @@ def _populate(
         incoming=_incoming(rng, today),
     )
 
-    # 6. Returned with a reason; 7. cancelled.
+    # 6. Returned with a reason before any letter was issued; 7. cancelled.
     member = take(in_street)
     returned = request(street_secretary, member, to_org=elsewhere(member))
     services.transfer_return(
-        actor=street_secretary,
+        actor=county_admin,
         transfer=returned,
         reason="本人尚未确定新的居住地，请确定后再申请",
     )
@@ -189,9 +209,9 @@ def _populate(
     services.transfer_cancel(actor=street_secretary, transfer=cancelled, note="本人放弃转接")
 
     # 8. Overdue: the letter went out 100 days ago; the inflow side has not received them.
-    late = request(county_admin, take(in_street), to_org=across[min(1, len(across) - 1)])
-    services.transfer_approve_out(actor=county_admin, transfer=late)
-    services.transfer_approve_upper(actor=county_admin, transfer=late)
+    late = request(street_secretary, take(in_street), to_org=across[min(1, len(across) - 1)])
+    approve_out(county_admin, late)
+    approve_upper(county_admin, late)
     issued = today - dt.timedelta(days=100)
     Transfer.objects.filter(pk=late.pk).update(
         letter_issued_on=issued, letter_valid_until=issued + dt.timedelta(days=90)
@@ -200,7 +220,7 @@ def _populate(
 
     # 9. Within the street, approved, waiting for the receiving branch.
     awaiting = request(village_secretary, take(at_branch), to_org=neighbours[-1])
-    services.transfer_approve_out(actor=village_secretary, transfer=awaiting)
+    approve_out(street_secretary, awaiting)
 
     # 10. The member's own request (the demo login), waiting for the branch's approval.
     if own is not None and not own.archived and own.organization_id == branch.pk:

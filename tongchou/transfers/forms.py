@@ -135,9 +135,55 @@ class InwardForm(forms.Form):
         return {**transfer, "incoming": data}
 
 
-class NoteForm(forms.Form):
+class StepForm(forms.Form):
+    """A step of a transfer, carrying the version the person saw: if the transfer moved since
+    (someone else acted first), the service refuses the step and says what changed."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**31 - 1,
+        error_messages={
+            "required": _("页面已过期，请刷新后再办理。"),
+            "invalid": _("页面已过期，请刷新后再办理。"),
+        },
+    )
     note = forms.CharField(label=_("说明"), max_length=500, required=False)
 
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
 
-class ReturnForm(forms.Form):
+
+MONTH = forms.TextInput(attrs={"type": "month", "placeholder": "2026-05"})
+
+
+class ApproveOutForm(StepForm):
+    """The outflow side's approval: the month the dues are paid up to, and — when this approval
+    issues the letter (no upper approval needed) — the issuing organization's phone."""
+
+    dues_paid_to = forms.CharField(
+        label=_("党费交至"),
+        max_length=20,
+        widget=MONTH,
+        help_text=_("该党员党费已交到的年月，印在介绍信上。"),
+    )
+    issuer_phone = forms.CharField(
+        label=_("开具单位联系电话"),
+        max_length=30,
+        required=False,
+        help_text=_("印在介绍信上；已按本组织上次开具的介绍信填好。"),
+    )
+
+    def __init__(self, *args, issues_letter: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not issues_letter:
+            del self.fields["issuer_phone"]
+
+
+class ApproveUpperForm(StepForm):
+    issuer_phone = ApproveOutForm.base_fields["issuer_phone"]
+
+
+class ReturnForm(StepForm):
     reason = forms.CharField(label=_("退回理由"), max_length=500)
+    note = None

@@ -7,6 +7,9 @@ note), and the transfer's ``state`` is the state after its last step. Kinds:
 * ``outward``: to an organization outside (its name and region typed in);
 * ``inward``: from outside, with the number of the introduction letter received; the member's
   details travel with it (``incoming``) and the member is registered on completion.
+
+``version`` counts the steps taken: a step names the version it was taken on (the page's hidden
+field, the API's ``version``), and is refused when the transfer has moved since.
 """
 
 from django.conf import settings
@@ -106,6 +109,13 @@ class Transfer(TimeStampedModel):
     letter_number = models.CharField(_("介绍信编号"), max_length=40, blank=True)
     letter_issued_on = models.DateField(_("介绍信开具日期"), null=True, blank=True)
     letter_valid_until = models.DateField(_("介绍信有效期至"), null=True, blank=True)
+    # What the standard letter states besides the member: the month the member's Party dues are
+    # paid up to (the first day of that month; given by the outflow side when it approves) and
+    # the issuing organization's phone (given when the letter is issued, offered again from the
+    # last letter that organization issued).
+    dues_paid_to = models.DateField(_("党费交至"), null=True, blank=True)
+    issuer_phone = models.CharField(_("开具单位联系电话"), max_length=30, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("申请人"),
@@ -178,6 +188,18 @@ class Transfer(TimeStampedModel):
             and self.letter_valid_until is not None
             and self.letter_valid_until < timezone.localdate()
         )
+
+    @property
+    def letter_issuer_id(self) -> int | None:
+        """The organization whose approval issues the letter: the county-level committee when
+        the transfer needs its approval, else the outflow organization."""
+        return self.upper_org_id if self.needs_upper_approval else self.from_org_id
+
+    @property
+    def letter_issuer_label(self) -> str:
+        if self.needs_upper_approval:
+            return self.upper_org.name if self.upper_org_id else ""
+        return self.from_label
 
     @property
     def has_letter(self) -> bool:

@@ -7,6 +7,8 @@ functions to offer only the buttons that will work.
   the receiving organization;
 * approve_out: MANAGE_MEMBERS covering the outflow organization;
 * approve_upper: MANAGE_MEMBERS covering the upper committee (``upper_path``);
+* neither approval by the person who requested the transfer (separation of duties; the
+  superuser too) — they are not offered, and the services refuse them with a clear error;
 * accept: MANAGE_MEMBERS covering the inflow organization; for an outward transfer the inflow
   side is outside the deployment, so the outflow side (or the upper committee above it) confirms
   completion once the receipt of the letter has come back;
@@ -14,6 +16,9 @@ functions to offer only the buttons that will work.
   request, the upper committee refuses its approval, the inflow side refuses to receive);
 * cancel: the outflow side while the transfer is open (for an inward transfer, the receiving
   side that registered it); the member may withdraw their own request before it is approved.
+
+Printing the letter: whoever sees the transfer; the member's ID number and phone are printed in
+full only for those who may reveal them (``Action.REVEAL``) on either side of the transfer.
 """
 
 from tongchou.mobility.models import MobileMember, MobilityStatus, StationService
@@ -65,6 +70,23 @@ def _manages(user, path: str) -> bool:
     return bool(path) and can(user, Action.MANAGE_MEMBERS, path)
 
 
+def is_requester(user, transfer: Transfer) -> bool:
+    return (
+        user is not None
+        and user.is_authenticated
+        and transfer.requested_by_id is not None
+        and transfer.requested_by_id == user.pk
+    )
+
+
+def may_print_in_full(user, transfer: Transfer) -> bool:
+    """May the letter show the member's ID number and phone unmasked (the real letter carries
+    them) — for those who may reveal them on the outflow or the inflow side."""
+    return any(
+        path and can(user, Action.REVEAL, path) for path in (transfer.from_path, transfer.to_path)
+    )
+
+
 def may_approve_out(user, transfer: Transfer) -> bool:
     return transfer.kind != TransferKind.INWARD and _manages(user, transfer.from_path)
 
@@ -108,15 +130,30 @@ def may_cancel(user, transfer: Transfer) -> bool:
     return transfer.state == TransferState.REQUESTED and is_own(user, transfer.member)
 
 
+def waits_for_another_approver(user, transfer: Transfer) -> bool:
+    """The transfer waits for an approval this user could give but for having requested it
+    (the page says why the button is not there)."""
+    if not is_requester(user, transfer):
+        return False
+    if transfer.state == TransferState.REQUESTED:
+        return may_approve_out(user, transfer)
+    if transfer.state == TransferState.OUT_APPROVED:
+        return may_approve_upper(user, transfer)
+    return False
+
+
 def allowed_steps(user, transfer: Transfer) -> set[str]:
     """The steps this user may take on the transfer now (state and scope both considered)."""
     if transfer.state not in OPEN_STATES:
         return set()
     steps = set()
+    requester = is_requester(user, transfer)
     if transfer.state == TransferState.REQUESTED and may_approve_out(user, transfer):
         steps.add("approve_out")
     if transfer.state == TransferState.OUT_APPROVED and may_approve_upper(user, transfer):
         steps.add("approve_upper")
+    if requester:
+        steps -= {"approve_out", "approve_upper"}
     if transfer.state == TransferState.AWAITING_INFLOW and may_accept(user, transfer):
         steps.add("accept")
     if may_return(user, transfer):

@@ -87,7 +87,7 @@ def overdue_q(today=None) -> Q:
 def pending_q(user) -> Q:
     """Transfers waiting for this user's step (see transfers.permissions): the outflow side's
     approval, the upper committee's, or the receiving side's (for outward transfers the outflow
-    side confirms completion)."""
+    side confirms completion). Approvals of the user's own requests are someone else's step."""
     scope = scope_for(user, Action.MANAGE_MEMBERS)
     if scope.is_empty:
         return Q(pk__in=[])
@@ -95,9 +95,10 @@ def pending_q(user) -> Q:
     def within(field: str) -> Q:
         return Q() if scope.everything else scope.q(field)
 
+    others = ~Q(requested_by_id=user.pk)
     return (
-        (Q(state=TransferState.REQUESTED) & within("from_path"))
-        | (Q(state=TransferState.OUT_APPROVED) & within("upper_path"))
+        (Q(state=TransferState.REQUESTED) & within("from_path") & others)
+        | (Q(state=TransferState.OUT_APPROVED) & within("upper_path") & others)
         | (
             Q(state=TransferState.AWAITING_INFLOW)
             & ~Q(kind=TransferKind.OUTWARD)
@@ -149,3 +150,23 @@ def may_use_transfers(user) -> bool:
         or own_member(user) is not None
         or bool(staffed_station_ids(user))
     )
+
+
+def last_issuer_phone(transfer: Transfer) -> str:
+    """The phone printed on the last letter issued by the organization that issues this one
+    (the county-level committee when the transfer needs its approval, else the outflow
+    organization): offered again so an organization gives its phone once."""
+    if transfer.needs_upper_approval:
+        issued_by = Q(needs_upper_approval=True, upper_path=transfer.upper_path)
+    else:
+        issued_by = Q(needs_upper_approval=False, from_path=transfer.from_path)
+    if not (transfer.upper_path if transfer.needs_upper_approval else transfer.from_path):
+        return ""
+    phone = (
+        Transfer.objects.filter(issued_by)
+        .exclude(issuer_phone="")
+        .order_by("-letter_issued_on", "-id")
+        .values_list("issuer_phone", flat=True)
+        .first()
+    )
+    return phone or ""

@@ -62,7 +62,10 @@ class TransferSerializer(serializers.ModelSerializer):
             "letter_number",
             "letter_issued_on",
             "letter_valid_until",
+            "dues_paid_to",
+            "issuer_phone",
             "is_overdue",
+            "version",
             "reverses",
             "incoming",
             "created_at",
@@ -148,9 +151,45 @@ class TransferRequestSerializer(serializers.Serializer):
     )
 
 
-class TransferNoteSerializer(serializers.Serializer):
+class TransferStepSerializer(serializers.Serializer):
+    """Every step names the ``version`` of the transfer the caller last read: if the transfer
+    moved since (another person acted), the step is refused (400, code ``stale_state``)."""
+
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The transfer's `version` as the caller last read it.",
+    )
+
+
+class TransferNoteSerializer(TransferStepSerializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class TransferReturnSerializer(serializers.Serializer):
+class TransferApproveOutSerializer(TransferNoteSerializer):
+    dues_paid_to = serializers.CharField(
+        max_length=20,
+        help_text="The month the member's Party dues are paid up to: `YYYY-MM`, not before the "
+        "member joined, at most 12 months ahead.",
+    )
+    issuer_phone = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text="When this approval issues the letter (no upper approval needed): the issuing "
+        "organization's phone; default, the one on its last letter.",
+    )
+
+
+class TransferApproveUpperSerializer(TransferNoteSerializer):
+    issuer_phone = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text="The committee's phone printed on the letter; default, the one on its last "
+        "letter.",
+    )
+
+
+class TransferReturnSerializer(TransferStepSerializer):
     reason = serializers.CharField(max_length=500)

@@ -1,16 +1,27 @@
 """Writes of organizational relationship transfers (组织关系转接).
 
-Every step is one transaction: a conditional UPDATE moves the state only from the state the
-actor saw (``filter(pk=…, state=expected).update(…)``, rowcount checked), so two people acting
-at once cannot both win — the second gets a clear error and nothing of theirs is kept. Each
-step appends a ``TransferStep`` and an audit event. Completion changes the member's record in
-the same transaction.
+Every step is one transaction. A step names the ``version`` of the transfer the actor saw (the
+page's hidden field, the API's ``version``; in-process callers default to the version of the
+object they read): if the transfer has moved since — an approval and a cancellation sent at
+the same moment, a second tab — the step is refused with what changed, and nothing of it is
+kept. The move itself is a conditional UPDATE on that version (``filter(pk=…, version=seen)
+.update(…, version=seen + 1)``, rowcount checked), so two people acting at once cannot both win
+even when both read the same version. Each step appends a ``TransferStep`` and an audit event.
+Completion changes the member's record in the same transaction.
 
-Who may take which step: see ``transfers.permissions``. State machine::
+Who may take which step: see ``transfers.permissions``; the person who requested a transfer
+never approves it (separation of duties, the superuser included). State machine::
 
     requested ─approve_out─▶ out_approved ─approve_upper─▶ awaiting_inflow ─accept─▶ completed
         │   (no upper approval needed) ──────────────────────▶ │
         └──────────── return ▶ returned · cancel ▶ cancelled ◀──┘  (from any open state)
+
+The introduction letter is issued by the last approval the transfer needs (the upper
+committee's when it crosses counties, else the outflow side's): only then does it take a
+serial, so a transfer returned or cancelled before that uses no number and the serials of a
+year are the letters issued, without gaps. The outflow side states the month the member's dues
+are paid up to when it approves; the issuing side gives its phone (offered again from the last
+letter it issued).
 
 Inward transfers start at ``awaiting_inflow``: the receiving side registers the letter it was
 sent, then receives the member (there is no outflow side here to approve).
@@ -37,7 +48,7 @@ from tongchou.members.models import Member
 from tongchou.members.rules import check_member
 from tongchou.organizations.models import Organization, OrgKind
 from tongchou.regions.models import RegionLevel
-from tongchou.transfers import permissions
+from tongchou.transfers import letters, permissions, selectors
 from tongchou.transfers.models import (
     OPEN_STATES,
     LetterCounter,
@@ -286,36 +297,71 @@ def _closed_error(transfer: Transfer, wanted: str) -> ApplicationError:
     )
 
 
+def _changed_error(transfer_pk: int) -> ApplicationError:
+    """The transfer moved since the actor saw it: say what it is now and what happened last."""
+    current = Transfer.objects.filter(pk=transfer_pk).values_list("state", flat=True).first()
+    state = TransferState(current).label if current else "—"
+    last = (
+        TransferStep.objects.filter(transfer_id=transfer_pk)
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    if last is None:
+        step = "—"
+    else:
+        who = (last.actor.get_full_name() or last.actor.get_username()) if last.actor else "—"
+        step = _("%(who)s于%(at)s%(action)s") % {
+            "who": who,
+            "at": f"{timezone.localtime(last.at):%Y-%m-%d %H:%M}",
+            "action": last.get_action_display(),
+        }
+    return ApplicationError(
+        "stale_state",
+        _(
+            "该转接在您打开后已有变动：当前状态为“%(state)s”（最近一步：%(step)s）。"
+            "您的操作未执行，请查看最新情况后再办理。"
+        )
+        % {"state": state, "step": step},
+        field="state",
+    )
+
+
+def _check_seen(transfer: Transfer, version: int | None) -> int:
+    """The version the step acts on: the one the actor saw, which must still be current."""
+    if version is None:
+        return transfer.version
+    if version != transfer.version:
+        raise _changed_error(transfer.pk)
+    return version
+
+
 def _advance(
     transfer: Transfer,
     *,
     actor,
     action: str,
-    expected: str,
+    seen: int,
     new_state: str,
     path: str,
     note: str = "",
     **updates,
 ) -> Transfer:
-    """Move the state from ``expected`` (what the actor saw) to ``new_state`` with a conditional
-    UPDATE; if someone else moved it first, nothing is written and the actor is told."""
+    """Move the transfer from version ``seen`` (what the actor saw) to ``new_state`` with a
+    conditional UPDATE; if anyone moved it first, nothing is written and the actor is told."""
     now = timezone.now()
-    moved = Transfer.objects.filter(pk=transfer.pk, state=expected).update(
-        state=new_state, updated_at=now, **updates
+    before = transfer.state
+    moved = Transfer.objects.filter(pk=transfer.pk, version=seen, state=before).update(
+        state=new_state, updated_at=now, version=seen + 1, **updates
     )
     if moved != 1:
-        current = Transfer.objects.filter(pk=transfer.pk).values_list("state", flat=True).first()
-        raise ApplicationError(
-            "stale_state",
-            _("该转接刚刚已被他人处理（当前状态：%(state)s），请刷新页面后查看。")
-            % {"state": TransferState(current).label if current else "—"},
-            field="state",
-        )
+        raise _changed_error(transfer.pk)
     for name, value in updates.items():
         setattr(transfer, name, value)
     transfer.state = new_state
     transfer.updated_at = now
-    _record(transfer, actor=actor, action=action, before=expected, path=path, note=note)
+    transfer.version = seen + 1
+    _record(transfer, actor=actor, action=action, before=before, path=path, note=note)
     return transfer
 
 
@@ -508,62 +554,225 @@ def _require_state(transfer: Transfer, state: str, action: str) -> None:
         raise _closed_error(transfer, action)
 
 
-@transaction.atomic
-def transfer_approve_out(*, actor, transfer: Transfer, note: str = "") -> Transfer:
-    """The outflow side agrees; the introduction letter is issued (serial, date, validity)."""
-    _require(permissions.may_approve_out(actor, transfer))
-    _require_state(transfer, TransferState.REQUESTED, StepAction.APPROVE_OUT)
-    note = _text(note, field="note", max_length=NOTE_MAX, required=False, label=_("说明"))
+def _require_other_than_requester(actor, transfer: Transfer, action: str) -> None:
+    """Separation of duties: whoever requested a transfer does not approve it — not even the
+    superuser, whose approval would otherwise make every request self-approved."""
+    if permissions.is_requester(actor, transfer):
+        raise ApplicationError(
+            "requester_cannot_approve",
+            _("您是本转接的申请人，不能自己审批（%(step)s）；请由另一位有审批权限的同志办理。")
+            % {"step": StepAction(action).label},
+            field="state",
+        )
+
+
+def _step_start(transfer: Transfer, *, actor, allowed: bool, action: str, state: str, version):
+    """The checks every step makes first, in order: is the transfer still as the actor saw it,
+    is it waiting for this step (``state``; None: any open state), may the actor take it, and
+    is the actor someone other than the requester (approvals). Returns the version acted on."""
+    seen = _check_seen(transfer, version)
+    if state is None:
+        if transfer.state not in OPEN_STATES:
+            raise _closed_error(transfer, action)
+    else:
+        _require_state(transfer, state, action)
+    _require(allowed)
+    if action in (StepAction.APPROVE_OUT, StepAction.APPROVE_UPPER):
+        _require_other_than_requester(actor, transfer, action)
+    return seen
+
+
+# --------------------------------------------------------------------------------------------
+# What the letter states besides the member
+
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,24}[0-9](转[0-9]{1,6})?$")
+DUES_AHEAD_MONTHS = 12  # dues may be paid in advance, up to a year
+
+
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def clean_dues_paid_to(value, *, member: Member | None, today: dt.date) -> dt.date:
+    """The month the member's Party dues are paid up to, as the first day of that month. Takes a
+    date, "2026-05", "2026-05-31" or "2026年5月"; not before the member joined the Party, and at
+    most a year ahead."""
+    field = "dues_paid_to"
+    if value in (None, ""):
+        raise ApplicationError("required", _("请填写党费交至的年月（如2026-05）。"), field=field)
+    if isinstance(value, dt.date):
+        month = value.replace(day=1)
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        match = re.fullmatch(r"(\d{4})\s*(?:-|/|年)\s*(\d{1,2})(?:\s*月|-\d{1,2})?", text)
+        try:
+            month = dt.date(int(match[1]), int(match[2]), 1) if match else None
+        except ValueError:
+            month = None
+        if month is None:
+            raise ApplicationError("invalid", _("党费交至应写成“年-月”，如2026-05。"), field=field)
+    if _month_index(month) > _month_index(today) + DUES_AHEAD_MONTHS:
+        raise ApplicationError(
+            "invalid",
+            _("党费交至不能晚于%(limit)s（最多预交一年）。")
+            % {"limit": _month_label(_add_months(today, DUES_AHEAD_MONTHS))},
+            field=field,
+        )
+    joined = member.admission_date if member is not None else None
+    if joined is not None and _month_index(month) < _month_index(joined):
+        raise ApplicationError(
+            "invalid",
+            _("党费交至不能早于该党员的入党时间（%(joined)s）。")
+            % {"joined": _month_label(joined)},
+            field=field,
+        )
+    return month
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(_month_index(day) + months, 12)
+    return dt.date(year, month + 1, 1)
+
+
+def _month_label(day: dt.date) -> str:
+    return _("%(y)s年%(m)s月") % {"y": day.year, "m": day.month}
+
+
+def clean_issuer_phone(value: str, *, transfer: Transfer) -> str:
+    """The issuing organization's phone for the letter: as given, else the one on the last
+    letter that organization issued (asked once per organization, not once per letter)."""
+    text = unicodedata.normalize("NFKC", value or "").strip()
+    if not text:
+        text = selectors.last_issuer_phone(transfer)
+    if not text:
+        raise ApplicationError(
+            "required",
+            _("请填写开具介绍信的党组织的联系电话（印在介绍信上，下次自动带出）。"),
+            field="issuer_phone",
+        )
+    if not PHONE_RE.match(text) or sum(c.isdigit() for c in text) < 7:
+        raise ApplicationError(
+            "invalid",
+            _("联系电话格式不正确，如 0952-2012345 或 13995012345。"),
+            field="issuer_phone",
+        )
+    return text
+
+
+def _letter_fields(transfer: Transfer, issuer_phone: str) -> dict:
+    """The letter's serial, date, validity and the issuer's phone (the issuing step only). A
+    letter issued before this rule (numbered at the outflow approval) keeps its number."""
+    phone = clean_issuer_phone(issuer_phone, transfer=transfer)
+    if transfer.letter_number:
+        return {"issuer_phone": phone}
     today = timezone.localdate()
-    serial = format_serial(today.year, _next_sequence(today.year))
-    new_state = (
-        TransferState.OUT_APPROVED
-        if transfer.needs_upper_approval
-        else TransferState.AWAITING_INFLOW
+    return {
+        "letter_number": format_serial(today.year, _next_sequence(today.year)),
+        "letter_issued_on": today,
+        "letter_valid_until": today + dt.timedelta(days=settings.TRANSFER_LETTER_VALID_DAYS),
+        "issuer_phone": phone,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# The steps
+
+
+@transaction.atomic
+def transfer_approve_out(
+    *,
+    actor,
+    transfer: Transfer,
+    note: str = "",
+    dues_paid_to=None,
+    issuer_phone: str = "",
+    version: int | None = None,
+) -> Transfer:
+    """The outflow side agrees and states the month the member's dues are paid up to. When no
+    upper approval is needed this issues the letter (serial, date, validity, the phone)."""
+    seen = _step_start(
+        transfer,
+        actor=actor,
+        allowed=permissions.may_approve_out(actor, transfer),
+        action=StepAction.APPROVE_OUT,
+        state=TransferState.REQUESTED,
+        version=version,
     )
+    note = _text(note, field="note", max_length=NOTE_MAX, required=False, label=_("说明"))
+    updates = {
+        "dues_paid_to": clean_dues_paid_to(
+            dues_paid_to, member=transfer.member, today=timezone.localdate()
+        )
+    }
+    if transfer.needs_upper_approval:
+        new_state = TransferState.OUT_APPROVED
+    else:
+        new_state = TransferState.AWAITING_INFLOW
+        updates.update(_letter_fields(transfer, issuer_phone))
     return _advance(
         transfer,
         actor=actor,
         action=StepAction.APPROVE_OUT,
-        expected=TransferState.REQUESTED,
+        seen=seen,
         new_state=new_state,
         path=transfer.from_path,
         note=note,
-        letter_number=serial,
-        letter_issued_on=today,
-        letter_valid_until=today + dt.timedelta(days=settings.TRANSFER_LETTER_VALID_DAYS),
+        **updates,
     )
 
 
 @transaction.atomic
-def transfer_approve_upper(*, actor, transfer: Transfer, note: str = "") -> Transfer:
-    _require(permissions.may_approve_upper(actor, transfer))
-    _require_state(transfer, TransferState.OUT_APPROVED, StepAction.APPROVE_UPPER)
+def transfer_approve_upper(
+    *,
+    actor,
+    transfer: Transfer,
+    note: str = "",
+    issuer_phone: str = "",
+    version: int | None = None,
+) -> Transfer:
+    """The county-level committee agrees; its approval issues the letter."""
+    seen = _step_start(
+        transfer,
+        actor=actor,
+        allowed=permissions.may_approve_upper(actor, transfer),
+        action=StepAction.APPROVE_UPPER,
+        state=TransferState.OUT_APPROVED,
+        version=version,
+    )
     note = _text(note, field="note", max_length=NOTE_MAX, required=False, label=_("说明"))
     return _advance(
         transfer,
         actor=actor,
         action=StepAction.APPROVE_UPPER,
-        expected=TransferState.OUT_APPROVED,
+        seen=seen,
         new_state=TransferState.AWAITING_INFLOW,
         path=transfer.upper_path,
         note=note,
+        **_letter_fields(transfer, issuer_phone),
     )
 
 
 @transaction.atomic
-def transfer_accept(*, actor, transfer: Transfer, note: str = "") -> Transfer:
+def transfer_accept(
+    *, actor, transfer: Transfer, note: str = "", version: int | None = None
+) -> Transfer:
     """The inflow side receives the member (for an outward transfer: the outflow side confirms
     the receipt came back). The member's record changes in this same transaction."""
-    _require(permissions.may_accept(actor, transfer))
-    _require_state(transfer, TransferState.AWAITING_INFLOW, StepAction.ACCEPT)
+    seen = _step_start(
+        transfer,
+        actor=actor,
+        allowed=permissions.may_accept(actor, transfer),
+        action=StepAction.ACCEPT,
+        state=TransferState.AWAITING_INFLOW,
+        version=version,
+    )
     note = _text(note, field="note", max_length=NOTE_MAX, required=False, label=_("说明"))
     now = timezone.now()
     _advance(
         transfer,
         actor=actor,
         action=StepAction.ACCEPT,
-        expected=TransferState.AWAITING_INFLOW,
+        seen=seen,
         new_state=TransferState.COMPLETED,
         path=permissions.accepting_path(transfer),
         note=note,
@@ -683,17 +892,24 @@ def _end_mobility(actor, transfer: Transfer, *, inflow_org_id: int | None) -> No
 
 
 @transaction.atomic
-def transfer_return(*, actor, transfer: Transfer, reason: str) -> Transfer:
+def transfer_return(
+    *, actor, transfer: Transfer, reason: str, version: int | None = None
+) -> Transfer:
     """Refuse the transfer at the step it waits for (closed: a new request may follow)."""
-    if transfer.state not in OPEN_STATES:
-        raise _closed_error(transfer, StepAction.RETURN)
-    _require(permissions.may_return(actor, transfer))
+    seen = _step_start(
+        transfer,
+        actor=actor,
+        allowed=permissions.may_return(actor, transfer),
+        action=StepAction.RETURN,
+        state=None,
+        version=version,
+    )
     reason = _text(reason, field="reason", max_length=NOTE_MAX, required=True, label=_("退回理由"))
     return _advance(
         transfer,
         actor=actor,
         action=StepAction.RETURN,
-        expected=transfer.state,
+        seen=seen,
         new_state=TransferState.RETURNED,
         path=permissions.pending_path(transfer),
         note=reason,
@@ -701,17 +917,61 @@ def transfer_return(*, actor, transfer: Transfer, reason: str) -> Transfer:
 
 
 @transaction.atomic
-def transfer_cancel(*, actor, transfer: Transfer, note: str = "") -> Transfer:
-    if transfer.state not in OPEN_STATES:
-        raise _closed_error(transfer, StepAction.CANCEL)
-    _require(permissions.may_cancel(actor, transfer))
+def transfer_cancel(
+    *, actor, transfer: Transfer, note: str = "", version: int | None = None
+) -> Transfer:
+    seen = _step_start(
+        transfer,
+        actor=actor,
+        allowed=permissions.may_cancel(actor, transfer),
+        action=StepAction.CANCEL,
+        state=None,
+        version=version,
+    )
     note = _text(note, field="note", max_length=NOTE_MAX, required=False, label=_("说明"))
     return _advance(
         transfer,
         actor=actor,
         action=StepAction.CANCEL,
-        expected=transfer.state,
+        seen=seen,
         new_state=TransferState.CANCELLED,
         path=permissions.outflow_path(transfer),
         note=note,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Printing the letter
+
+
+LETTER_MEDIA = ("page", "pdf")
+
+
+@transaction.atomic
+def transfer_letter_print(*, actor, transfer: Transfer, medium: str) -> "letters.Letter":
+    """The letter as this person may print it (``medium``: the printable page or the PDF), and
+    an audit event for the print naming the transfer, the person and whether the member's ID
+    number and phone were shown in full — in full for roles that may reveal them on either side
+    of the transfer, masked for anyone else (the member themself, station staff)."""
+    if medium not in LETTER_MEDIA:
+        raise ValueError(medium)
+    if not transfer.has_letter:
+        raise ApplicationError("no_letter", _("该转接尚未开具介绍信。"))
+    full = permissions.may_print_in_full(actor, transfer)
+    letter = letters.letter_for(transfer, full_personal_data=full)
+    label = _("打印页") if medium == "page" else "PDF"
+    if full:
+        note = _("打印介绍信（%(medium)s，身份证号完整显示）") % {"medium": label}
+    else:
+        note = _("打印介绍信（%(medium)s，身份证号已遮蔽）") % {"medium": label}
+    audit.record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        object_type=Transfer._meta.label_lower,
+        object_id=str(transfer.pk),
+        object_repr=str(transfer.member_name),
+        org_path=transfer.from_path,
+        after={"letter": transfer.letter_number, "medium": medium, "full_id_number": full},
+        note=note,
+    )
+    return letter

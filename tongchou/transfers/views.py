@@ -1,6 +1,7 @@
 """Transfer pages: list (tabs: waiting for me, in, out, all), request forms (within/outward for
 a member, inward with the received letter), detail with history and the steps the viewer may
-take, and the introduction letter as a printable page and as PDF."""
+take (each form carries the version the viewer saw), and the introduction letter as a printable
+page and as PDF — always in Chinese, each print audited."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,9 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongchou.core.errors import ApplicationError
@@ -19,13 +22,15 @@ from tongchou.organizations.permissions import Action, can
 from tongchou.transfers import letters, permissions, selectors, services
 from tongchou.transfers.filters import TransferFilter
 from tongchou.transfers.forms import (
+    ApproveOutForm,
+    ApproveUpperForm,
     InwardForm,
-    NoteForm,
     RequestForm,
     ReturnForm,
+    StepForm,
     destination_organizations,
 )
-from tongchou.transfers.models import TransferKind
+from tongchou.transfers.models import Transfer, TransferKind
 
 PAGE_SIZE = 50
 ORG_OPTIONS_LIMIT = 20
@@ -36,9 +41,16 @@ STEP_SERVICES = {
     "return": services.transfer_return,
     "cancel": services.transfer_cancel,
 }
+STEP_FORMS = {
+    "approve_out": ApproveOutForm,
+    "approve_upper": ApproveUpperForm,
+    "accept": StepForm,
+    "return": ReturnForm,
+    "cancel": StepForm,
+}
 STEP_DONE = {
-    "approve_out": gettext_lazy("已同意转出，介绍信已开具。"),
-    "approve_upper": gettext_lazy("已审批同意。"),
+    "approve_out": gettext_lazy("已同意转出。"),
+    "approve_upper": gettext_lazy("已审批同意，介绍信已开具。"),
     "accept": gettext_lazy("已办结，组织关系转接完成。"),
     "return": gettext_lazy("已退回。"),
     "cancel": gettext_lazy("已撤回。"),
@@ -137,17 +149,27 @@ def transfer_create(request):
     )
 
 
+def _step_form(step: str, transfer: Transfer, data=None):
+    """The form of one step, for the transfer as the viewer sees it now."""
+    kwargs = {"prefix": step, "initial": {"version": transfer.version}}
+    if step == "approve_out":
+        kwargs["issues_letter"] = not transfer.needs_upper_approval
+    if step in ("approve_out", "approve_upper"):
+        kwargs["initial"]["issuer_phone"] = selectors.last_issuer_phone(transfer)
+    return STEP_FORMS[step](data, **kwargs)
+
+
 def _render_detail(request, transfer, *, step_forms=None, status=200):
     user = request.user
-    forms = {
-        "approve_out": NoteForm(prefix="approve_out"),
-        "approve_upper": NoteForm(prefix="approve_upper"),
-        "accept": NoteForm(prefix="accept"),
-        "return": ReturnForm(prefix="return"),
-        "cancel": NoteForm(prefix="cancel"),
-    }
-    forms.update(step_forms or {})
     allowed = permissions.allowed_steps(user, transfer)
+    forms = {step: _step_form(step, transfer) for step in allowed}
+    for step, form in (step_forms or {}).items():
+        if step in allowed:
+            # Keep what was typed, with the version now shown: acting again is acting on
+            # the transfer as it is on this page.
+            form.data = form.data.copy()
+            form.data[f"{step}-version"] = transfer.version
+            forms[step] = form
     return render(
         request,
         "transfers/detail.html",
@@ -156,6 +178,7 @@ def _render_detail(request, transfer, *, step_forms=None, status=200):
             "steps": list(selectors.steps_of(transfer)),
             "allowed": allowed,
             "forms": forms,
+            "requester_waits": permissions.waits_for_another_approver(user, transfer),
             "reversed_by": list(transfer.reversed_by.all()),
             # Errors of a step no longer offered (e.g. someone else took it meanwhile).
             "stale_errors": [
@@ -181,12 +204,10 @@ def transfer_detail(request, pk):
 def transfer_step(request, pk, step):
     user = request.user
     transfer = selectors.transfer_get_for(user, pk)
-    form = (ReturnForm if step == "return" else NoteForm)(request.POST, prefix=step)
+    form = _step_form(step, transfer, request.POST)
     if form.is_valid():
-        value = form.cleaned_data.get("reason" if step == "return" else "note", "")
-        kwargs = {"reason": value} if step == "return" else {"note": value}
         try:
-            STEP_SERVICES[step](actor=user, transfer=transfer, **kwargs)
+            STEP_SERVICES[step](actor=user, transfer=transfer, **form.service_kwargs())
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
@@ -203,21 +224,27 @@ def _letter_transfer(request, pk):
     return transfer
 
 
+@never_cache
 @login_required
 @require_GET
 def letter_page(request, pk):
+    """The printable letter (stub, letter, receipt), in Chinese whatever the UI language."""
     transfer = _letter_transfer(request, pk)
-    return render(
-        request,
-        "transfers/letter.html",
-        {"t": transfer, "letter": letters.letter_for(transfer)},
-    )
+    letter = services.transfer_letter_print(actor=request.user, transfer=transfer, medium="page")
+    with translation.override(letters.LETTER_LANGUAGE):
+        return render(request, "transfers/letter.html", {"t": transfer, "letter": letter})
 
 
+def pdf_response(letter: letters.Letter, transfer: Transfer) -> HttpResponse:
+    response = HttpResponse(letters.letter_pdf(letter), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="transfer-letter-{transfer.pk}.pdf"'
+    return response
+
+
+@never_cache
 @login_required
 @require_GET
 def letter_pdf(request, pk):
     transfer = _letter_transfer(request, pk)
-    response = HttpResponse(letters.letter_pdf(transfer), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="transfer-letter-{transfer.pk}.pdf"'
-    return response
+    letter = services.transfer_letter_print(actor=request.user, transfer=transfer, medium="pdf")
+    return pdf_response(letter, transfer)

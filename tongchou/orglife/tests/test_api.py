@@ -132,7 +132,9 @@ def test_list_is_scoped_and_constant_in_queries(w, django_assert_num_queries):
         session(w.village_a, SessionKind.THEME_DAY, dt.date(2025, 1 + i, 5))
     session(w.village_b, SessionKind.THEME_DAY, dt.date(2025, 1, 5))
     client.get(SESSIONS)
-    with django_assert_num_queries(2) as few:  # count, page (scope cached on the user)
+    # count, page (scope cached on the user), and 应到/实到 of the whole page: attendance,
+    # members, transfers, spells (roster.turnout_for)
+    with django_assert_num_queries(6) as few:
         response = client.get(SESSIONS)
     assert response.json()["count"] == 3
     for i in range(4):
@@ -182,3 +184,39 @@ def test_report_endpoint(w):
     assert client.get("/api/life/report/", {"months": 0}).status_code == 400
     assert client.get("/api/life/report/", {"within": w.village_b.pk}).status_code == 404
     assert api(w.admin_b).get("/api/life/report/").json()["count"] == 0
+
+
+def test_turnout_people_and_everyone_through_the_api(w):
+    client = api(w.secretary_v)
+    v0, v1, v2 = w.villagers
+    response = client.post(
+        SESSIONS,
+        body(organization=w.village_a.pk, kind="lecture", host=v0.pk, lecturer=v1.pk),
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert (data["host"], data["host_name"], data["lecturer_display"]) == (v0.pk, "村民0", "村民1")
+    assert data["turnout"]["expected"] == 3 and data["turnout"]["attended"] == 0
+    pk = data["id"]
+    response = client.put(
+        f"{SESSIONS}{pk}/attendance/",
+        {"entries": [{"member": v2.pk, "status": "absent"}], "everyone": "offline"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert {(r["member"], r["status"]) for r in response.json()} == {
+        (v0.pk, "offline"),
+        (v1.pk, "offline"),
+        (v2.pk, "absent"),
+    }
+    listed = client.get(SESSIONS).json()["results"][0]["turnout"]
+    assert (listed["expected"], listed["attended"], listed["absent"]) == (3, 2, 1)
+    response = client.put(
+        f"{SESSIONS}{pk}/attendance/", {"entries": [], "everyone": "excused"}, format="json"
+    )
+    assert response.status_code == 400 and response.json()["field"] == "everyone"
+    for value in (10**12, w.outsider.pk):  # missing, or not the caller's to see: alike
+        response = client.patch(f"{SESSIONS}{pk}/", {"host": value}, format="json")
+        assert response.status_code == 400
+        assert (response.json()["code"], response.json()["field"]) == ("member_not_found", "host")

@@ -431,3 +431,154 @@ def test_station_staff_record_only_the_mobile_members_at_their_station(w):
     assert not Attendance.objects.exists()
     services.attendance_record(actor=w.staff, session=session, entries={w.outsider.pk: "online"})
     assert Attendance.objects.get().member == w.outsider
+
+
+# --- everyone at once, then the exceptions ----------------------------------------------------
+
+
+def test_everyone_present_then_the_exceptions_in_one_step(w):
+    session = create(w)
+    v0, v1, v2 = w.villagers
+    spell(w.courier, home=w.courier_a, inflow=w.village_a)  # flowed in: not expected here
+    services.attendance_record(
+        actor=w.secretary_v,
+        session=session,
+        entries={v1.pk: "excused", w.courier.pk: "offline"},
+        everyone="offline",
+    )
+    rows = dict(session.attendance.values_list("member_id", "status"))
+    assert rows == {v0.pk: "offline", v1.pk: "excused", v2.pk: "offline", w.courier.pk: "offline"}
+    event = AuditEvent.objects.filter(object_id=str(session.pk)).latest("pk")
+    assert "应到3人" in event.note and "线下参加" in event.note
+    assert event.after == {"attendance": {"offline": 3, "excused": 1}}
+
+
+def test_everyone_refusals_name_the_field_and_write_nothing(w):
+    session = create(w)
+    cases = [
+        (
+            create(w, organization=w.group_a, kind=SessionKind.GROUP_MEETING),
+            w.secretary_v,
+            "excused",
+            "invalid_status",
+        ),
+        (
+            create(w, organization=w.group_a, kind=SessionKind.GROUP_MEETING),
+            w.secretary_v,
+            "offline",
+            "no_roster",
+        ),
+        (session, w.secretary_v, "online", "status_format"),
+    ]
+    for target, actor, status, code in cases:
+        with pytest.raises(ApplicationError) as exc:
+            services.attendance_record(actor=actor, session=target, entries={}, everyone=status)
+        assert exc.value.code == code and exc.value.field == "everyone", code
+    from tongchou.mobility.models import ServiceStation, StationKind
+
+    village_station = ServiceStation.objects.create(
+        name="长胜村服务点",
+        kind=StationKind.CITY_STREET,
+        organization=w.village_a,
+        org_path=w.village_a.path,
+        region=w.region_a,
+    )
+    village_station.staff.add(w.staff)
+    at_station = create(w, actor=w.staff, organization=None, station=village_station)
+    with pytest.raises(ApplicationError) as exc:
+        services.attendance_record(
+            actor=w.staff, session=at_station, entries={}, everyone="offline"
+        )
+    assert exc.value.code == "everyone_needs_manager"
+    assert not Attendance.objects.exists()
+
+
+def test_a_member_expected_on_the_date_may_be_recorded_after_leaving(w):
+    """Recorded late: someone transferred out (and archived) since the session was there."""
+    from tongchou.members.models import Member
+
+    session = create(w, starts_at=at(20))
+    gone = w.villagers[2]
+    Member.objects.filter(pk=gone.pk).update(archived=True)
+    from tongchou.transfers.models import Transfer
+
+    Transfer.objects.create(
+        kind="outward",
+        state="completed",
+        member=gone,
+        member_name=gone.name,
+        from_org=w.village_a,
+        from_path=w.village_a.path,
+        to_text="外省",
+        reason="r",
+        completed_at=at(5),
+    )
+    services.attendance_record(actor=w.secretary_v, session=session, entries={}, everyone="offline")
+    assert session.attendance.filter(member=gone).exists()
+
+
+# --- host, minute-taker, lecturer -------------------------------------------------------------
+
+
+def test_host_and_minute_taker_are_members_of_the_organization(w):
+    v0, v1, _v2 = w.villagers
+    session = create(w, host=v0, minute_taker=v1)
+    assert (session.host, session.minute_taker) == (v0, v1)
+    event = AuditEvent.objects.get(object_id=str(session.pk), action="create")
+    assert event.after["host"] == v0.pk and event.after["minute_taker"] == v1.pk
+    with pytest.raises(ApplicationError) as exc:
+        create(w, host=w.resident, actor=w.admin_a)  # another branch's member
+    assert exc.value.code == "member_outside_organization" and exc.value.field == "host"
+    with pytest.raises(ApplicationError) as exc:
+        create(w, minute_taker=w.outsider)  # out of the secretary's sight: looks missing
+    assert exc.value.code == "member_not_found" and exc.value.field == "minute_taker"
+    assert "外县党员" not in str(exc.value.message)
+    # A mobile member the branch looks after may host.
+    spell(w.courier, home=w.courier_a, inflow=w.village_a)
+    assert create(w, host=w.courier, actor=w.admin_a).host == w.courier
+
+
+def test_the_lecturer_is_for_party_lectures_a_member_or_a_name(w):
+    lecture = create(w, kind=SessionKind.LECTURE, lecturer=w.villagers[0])
+    assert lecture.lecturer_label == "村民0"
+    named = create(w, kind=SessionKind.LECTURE, lecturer_name="李老师（市委党校）")
+    assert named.lecturer_label == "李老师（市委党校）" and named.lecturer is None
+    # A member elsewhere whom the recorder may see (the county admin: a street resident).
+    assert create(w, actor=w.admin_a, kind=SessionKind.LECTURE, lecturer=w.resident).lecturer
+    for kwargs, code, field in [
+        (
+            {"kind": SessionKind.THEME_DAY, "lecturer_name": "李老师"},
+            "lecturer_for_lectures",
+            "lecturer_name",
+        ),
+        (
+            {"kind": SessionKind.LECTURE, "lecturer": w.villagers[0], "lecturer_name": "李"},
+            "lecturer_twice",
+            "lecturer_name",
+        ),
+        ({"kind": SessionKind.LECTURE, "lecturer": w.resident}, "member_not_found", "lecturer"),
+        ({"kind": SessionKind.LECTURE, "lecturer_name": "长" * 51}, "invalid", "lecturer_name"),
+    ]:
+        with pytest.raises(ApplicationError) as exc:
+            create(w, **kwargs)
+        assert (exc.value.code, exc.value.field) == (code, field)
+    # A lecture turned into a theme day drops its lecturer.
+    services.session_update(actor=w.secretary_v, session=lecture, kind=SessionKind.THEME_DAY)
+    lecture.refresh_from_db()
+    assert lecture.lecturer is None and lecture.lecturer_name == ""
+
+
+def test_a_host_archived_since_stays_named(w):
+    from tongchou.members.models import Member
+
+    session = create(w, host=w.villagers[0])
+    Member.objects.filter(pk=w.villagers[0].pk).update(archived=True)
+    session = Session.objects.get(pk=session.pk)
+    services.session_update(actor=w.secretary_v, session=session, topic="改了主题")
+    with pytest.raises(ApplicationError) as exc:
+        services.session_update(
+            actor=w.secretary_v,
+            session=session,
+            minute_taker=Member.objects.get(pk=w.villagers[0].pk),
+        )
+    assert exc.value.code == "member_archived"

@@ -42,7 +42,9 @@ def test_list_is_scoped_filtered_and_constant_in_queries(client, w, django_asser
     session(w.village_b, SessionKind.THEME_DAY, dt.date(2025, 1, 5))
     url = reverse("orglife:list")
     client.get(url)
-    with django_assert_num_queries(8) as few:
+    # 8 for the page, 4 for 应到/实到 of the whole page (attendance, members, transfers,
+    # spells: roster.turnout_for)
+    with django_assert_num_queries(12) as few:
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("/life/") >= 3
@@ -233,3 +235,85 @@ def test_member_page_shows_the_attendance_panel(client, w):
     page = client.get(reverse("members:detail", args=[v0.pk])).content.decode()
     assert "近12个月参加组织生活登记 2 次" in page
     assert "请假 1" in page and "缺席 0" in page
+
+
+# --- 应到/实到, everyone at once, the people of a session -------------------------------------
+
+
+def test_everyone_present_and_the_exceptions_in_one_post_without_script(client, w):
+    """The common case: mark the exceptions, press "全部线下参加" — one form POST."""
+    s = session(w.village_a, SessionKind.THEME_DAY, timezone.localdate() - dt.timedelta(days=2))
+    v0, v1, v2 = w.villagers
+    login(client, w.secretary_v)
+    page = client.get(reverse("orglife:detail", args=[s.pk])).content.decode()
+    assert 'name="everyone" value="offline"' in page and "全部线下参加" in page
+    assert "应到 3 人" in page and "实到 0 人" in page
+    assert "会议当日组织关系在本组织" in page  # the definition is on the page
+    response = client.post(
+        reverse("orglife:attendance", args=[s.pk]),
+        {f"m_{v2.pk}": "excused", "everyone": "offline"},
+    )
+    assert response.status_code == 302
+    rows = dict(Attendance.objects.filter(session=s).values_list("member_id", "status"))
+    assert rows == {v0.pk: "offline", v1.pk: "offline", v2.pk: "excused"}
+    page = client.get(reverse("orglife:detail", args=[s.pk])).content.decode()
+    assert "应到 3 人" in page and "实到 2 人" in page and "请假 1" in page
+    listing = client.get(reverse("orglife:list")).content.decode()
+    assert "应到/实到" in listing and "3 / 2" in listing
+    # The plain save records only what was chosen row by row.
+    response = client.post(reverse("orglife:attendance", args=[s.pk]), {f"m_{v0.pk}": "absent"})
+    assert response.status_code == 302
+    assert dict(Attendance.objects.filter(session=s).values_list("member_id", "status")) == {
+        v0.pk: "absent"
+    }
+
+
+def test_sessions_without_a_roster_offer_no_everyone_and_say_why(client, w):
+    s = session(w.group_a, SessionKind.GROUP_MEETING, timezone.localdate() - dt.timedelta(days=2))
+    attend(s, w.villagers[0])
+    login(client, w.secretary_v)
+    page = client.get(reverse("orglife:detail", args=[s.pk])).content.decode()
+    assert 'name="everyone" value="offline"' not in page
+    assert "实到 1 人" in page and "没有固定的应到名单" in page
+    assert "— / 1" in client.get(reverse("orglife:list")).content.decode()
+    response = client.post(reverse("orglife:attendance", args=[s.pk]), {"everyone": "offline"})
+    assert response.status_code == 200 and "请逐人登记" in response.content.decode()
+
+
+def test_the_session_form_picks_host_minute_taker_and_lecturer_from_the_members(client, w):
+    v0, v1, _v2 = w.villagers
+    login(client, w.secretary_v)
+    page = client.get(reverse("orglife:create") + f"?org={w.village_a.pk}").content.decode()
+    assert 'name="host"' in page and f'<option value="{v0.pk}">村民0' in page
+    assert "外县党员" not in page  # another county's members are not offered
+    # Without an organization yet: the pickers come once it is typed (htmx asks again).
+    blank = client.get(reverse("orglife:create")).content.decode()
+    assert 'name="host"' not in blank and 'hx-select="#tc-session-people"' in blank
+    again = client.get(reverse("orglife:create"), {"organization": w.village_a.code})
+    assert f'<option value="{v1.pk}">村民1' in again.content.decode()
+    other = client.get(reverse("orglife:create"), {"organization": w.village_b.code})
+    assert 'name="host"' not in other.content.decode()  # not the secretary's organization
+    nul = client.get(reverse("orglife:create"), {"organization": "V\x00A"})
+    assert nul.status_code == 200  # a NUL is ignored (PostgreSQL refuses it in a query)
+    response = client.post(
+        reverse("orglife:create"),
+        form_data(
+            organization=w.village_a.code,
+            kind=SessionKind.LECTURE,
+            host=v0.pk,
+            minute_taker=v1.pk,
+            lecturer_name="李老师（区委党校）",
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    s = Session.objects.get()
+    assert (s.host, s.minute_taker, s.lecturer_name) == (v0, v1, "李老师（区委党校）")
+    detail = client.get(reverse("orglife:detail", args=[s.pk])).content.decode()
+    assert "主持人" in detail and "李老师（区委党校）" in detail
+    # A member of another organization is not a choice (the form says so, nothing saved).
+    response = client.post(
+        reverse("orglife:create"), form_data(organization=w.village_a.code, host=w.outsider.pk)
+    )
+    assert response.status_code == 200 and Session.objects.count() == 1
+    edit = client.get(reverse("orglife:edit", args=[s.pk])).content.decode()
+    assert f'<option value="{v0.pk}" selected>' in edit

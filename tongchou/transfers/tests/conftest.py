@@ -1,10 +1,13 @@
 """The shared two-county world (tests/world.py) plus what transfers need: a second branch in
-county A, a member with a login, and a helper to run a transfer through its steps."""
+county A, a member with a login, a clerk of village A who requests transfers (so that the
+people who approve them are others: separation of duties), and helpers for the steps with what
+the letter needs (dues month, issuer's phone)."""
 
 import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from tests.world import build_world
 from tongchou.core.tests.factories import (
@@ -38,6 +41,8 @@ def build(world) -> SimpleNamespace:
     grant(secretary_a2, village_a2, RoleKind.SECRETARY)
     secretary_b = UserFactory(username="secretary_b")
     grant(secretary_b, b.village, RoleKind.SECRETARY)
+    clerk_a = UserFactory(username="clerk_a")
+    grant(clerk_a, a.village, RoleKind.SECRETARY)
     city_admin = UserFactory(username="city_admin")
     grant(city_admin, world.city, RoleKind.ADMIN)
     self_user = UserFactory(username="self_member")
@@ -61,6 +66,7 @@ def build(world) -> SimpleNamespace:
         secretary_a=world.secretary_a,
         secretary_a2=secretary_a2,
         secretary_b=secretary_b,
+        clerk_a=clerk_a,
         city_admin=city_admin,
         member_a=world.member_a,
         norole=world.norole,
@@ -83,9 +89,30 @@ def incoming(**overrides) -> dict:
     return member_values(**overrides)
 
 
+ISSUER_PHONE = "0952-2012345"
+
+
+def this_month() -> str:
+    return f"{timezone.localdate():%Y-%m}"
+
+
+def approve_out(*, actor, transfer, **kw):
+    """The outflow approval with the dues month (and the issuer's phone, used when it issues
+    the letter)."""
+    kw.setdefault("dues_paid_to", this_month())
+    kw.setdefault("issuer_phone", ISSUER_PHONE)
+    return services.transfer_approve_out(actor=actor, transfer=transfer, **kw)
+
+
+def approve_upper(*, actor, transfer, **kw):
+    kw.setdefault("issuer_phone", ISSUER_PHONE)
+    return services.transfer_approve_upper(actor=actor, transfer=transfer, **kw)
+
+
 def within(w, *, actor=None, member=None, to_org=None, reason="工作调动", **kw):
+    """A within transfer, requested by village A's clerk unless ``actor`` is given."""
     return services.transfer_request(
-        actor=actor or w.admin_a,
+        actor=actor or w.clerk_a,
         member=member or w.m1,
         kind=TransferKind.WITHIN,
         to_org=to_org or w.village_a2,

@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
+from tongchou.core.models import AuditEvent
 from tongchou.core.tests.factories import make_id_number
 from tongchou.members.models import Member
 from tongchou.transfers.models import Transfer, TransferState
-from tongchou.transfers.tests.conftest import within
+from tongchou.transfers.tests.conftest import ISSUER_PHONE, this_month, within
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,14 @@ def as_user(api, user):
     return api
 
 
+def step(api, pk, name, **body):
+    """POST a step with the version the caller reads first (as a client does)."""
+    body.setdefault("version", api.get(f"/api/transfers/{pk}/").json()["version"])
+    return api.post(f"/api/transfers/{pk}/{name}/", body, format="json")
+
+
 def test_full_workflow_across_counties(api, w):
-    as_user(api, w.secretary_a)
+    as_user(api, w.clerk_a)
     r = api.post(
         "/api/transfers/",
         {"kind": "within", "member": w.m1.pk, "to_org": w.village_b.pk, "reason": "工作调动"},
@@ -33,14 +40,23 @@ def test_full_workflow_across_counties(api, w):
     assert r.status_code == 201, r.json()
     pk = r.json()["id"]
     assert r.json()["needs_upper_approval"] and r.json()["upper_org"] == w.county_a.pk
-    r = api.post(f"/api/transfers/{pk}/approve-out/", {"note": "同意"}, format="json")
-    assert r.status_code == 200 and r.json()["state"] == "out_approved"
-    assert r.json()["letter_number"].startswith("石组转〔")
-    assert api.post(f"/api/transfers/{pk}/approve-upper/").status_code == 403
+    assert r.json()["version"] == 1
+    as_user(api, w.secretary_a)
+    r = step(api, pk, "approve-out", note="同意", dues_paid_to=this_month())
+    assert r.status_code == 200 and r.json()["state"] == "out_approved", r.json()
+    # The letter is issued by the upper committee's approval, not before.
+    assert r.json()["letter_number"] == "" and r.json()["version"] == 2
+    assert r.json()["dues_paid_to"] == f"{this_month()}-01"
+    assert step(api, pk, "approve-upper").status_code == 403
     as_user(api, w.admin_a)
-    assert api.post(f"/api/transfers/{pk}/approve-upper/").json()["state"] == "awaiting_inflow"
+    r = step(api, pk, "approve-upper")  # no phone given, none on an earlier letter
+    assert r.status_code == 400 and r.json()["field"] == "issuer_phone"
+    r = step(api, pk, "approve-upper", issuer_phone=ISSUER_PHONE)
+    assert r.json()["state"] == "awaiting_inflow"
+    assert r.json()["letter_number"].startswith("石组转〔")
+    assert r.json()["issuer_phone"] == ISSUER_PHONE
     as_user(api, w.secretary_b)
-    r = api.post(f"/api/transfers/{pk}/accept/", {"note": "已报到"}, format="json")
+    r = step(api, pk, "accept", note="已报到")
     assert r.status_code == 200 and r.json()["state"] == "completed"
     assert [s["action"] for s in r.json()["steps"]] == [
         "request",
@@ -51,10 +67,60 @@ def test_full_workflow_across_counties(api, w):
     assert Member.objects.get(pk=w.m1.pk).organization_id == w.village_b.pk
     letter = api.get(f"/api/transfers/{pk}/letter/")
     assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
+    assert "no-store" in letter["Cache-Control"]
+    printed = AuditEvent.objects.get(
+        object_type="transfers.transfer", object_id=str(pk), action="export"
+    )
+    assert printed.actor == w.secretary_b and printed.after["medium"] == "pdf"
+    assert printed.after["full_id_number"] is True  # a secretary of the receiving side
     # Accepting again: refused with a code and the field.
-    r = api.post(f"/api/transfers/{pk}/accept/")
+    r = step(api, pk, "accept")
     assert r.status_code == 400
     assert r.json()["code"] == "transfer_closed" and r.json()["field"] == "state"
+
+
+def test_a_step_names_the_version_it_was_taken_on(api, w):
+    t = within(w)
+    as_user(api, w.secretary_a)
+    r = api.post(f"/api/transfers/{t.pk}/cancel/", {}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "version"
+    r = api.post(f"/api/transfers/{t.pk}/cancel/", {"version": "x"}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "version"
+    # Prepared on version 1; meanwhile the outflow side approved (version 2).
+    as_user(api, w.admin_a)
+    r = step(api, t.pk, "approve-out", dues_paid_to=this_month(), issuer_phone=ISSUER_PHONE)
+    assert r.status_code == 200
+    as_user(api, w.secretary_a)
+    r = api.post(f"/api/transfers/{t.pk}/cancel/", {"version": 1}, format="json")
+    assert r.status_code == 400 and r.json()["code"] == "stale_state"
+    assert "在您打开后已有变动" in r.json()["message"] and "待转入方接收" in r.json()["message"]
+    assert Transfer.objects.get(pk=t.pk).state == TransferState.AWAITING_INFLOW
+
+
+def test_the_requester_cannot_approve_through_the_api(api, w):
+    as_user(api, w.admin_a)
+    r = api.post(
+        "/api/transfers/",
+        {"kind": "within", "member": w.m1.pk, "to_org": w.village_a2.pk, "reason": "r"},
+        format="json",
+    )
+    pk = r.json()["id"]
+    r = step(api, pk, "approve-out", dues_paid_to=this_month())
+    assert r.status_code == 400 and r.json()["code"] == "requester_cannot_approve"
+    assert Transfer.objects.get(pk=pk).state == TransferState.REQUESTED
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [("", ""), ("五月", "年-月"), ("2026-13", "年-月"), ("1999-01", "入党时间")],
+)
+def test_dues_month_is_validated(api, w, value, fragment):
+    t = within(w)
+    as_user(api, w.secretary_a)
+    r = step(api, t.pk, "approve-out", dues_paid_to=value)
+    assert r.status_code == 400 and r.json()["field"] == "dues_paid_to"
+    assert fragment in r.json()["message"]
+    assert Transfer.objects.get(pk=t.pk).state == TransferState.REQUESTED
 
 
 def test_refusals_are_400_with_code_and_field(api, w):
@@ -80,7 +146,7 @@ def test_refusals_are_400_with_code_and_field(api, w):
     )
     assert r.status_code == 404 and r.json()["field"] == "to_org"
     t = Transfer.objects.get()
-    r = api.post(f"/api/transfers/{t.pk}/return/", {}, format="json")
+    r = api.post(f"/api/transfers/{t.pk}/return/", {"version": t.version}, format="json")
     assert r.status_code == 400 and r.json()["field"] == "reason"
 
 
@@ -113,7 +179,7 @@ def test_inward_with_member_details_masked_in_answers(api, w):
     text = r.content.decode()
     assert id_number not in text and "13912345678" not in text
     assert r.json()["incoming"]["id_number"] == id_number[:6] + "********" + id_number[-4:]
-    r = api.post(f"/api/transfers/{r.json()['id']}/accept/")
+    r = step(api, r.json()["id"], "accept")
     assert r.status_code == 200 and r.json()["member"]
     assert Member.objects.get(pk=r.json()["member"]).id_number == id_number
 
@@ -139,8 +205,8 @@ def test_member_requests_and_cancels_through_the_api(api, w):
     )
     assert r.status_code == 201
     pk = r.json()["id"]
-    assert api.post(f"/api/transfers/{pk}/approve-out/").status_code == 403
-    assert api.post(f"/api/transfers/{pk}/cancel/").json()["state"] == TransferState.CANCELLED
+    assert step(api, pk, "approve-out", dues_paid_to=this_month()).status_code == 403
+    assert step(api, pk, "cancel").json()["state"] == TransferState.CANCELLED
     other = api.post(
         "/api/transfers/",
         {"kind": "outward", "member": w.m2.pk, "to_text": "x", "reason": "r"},

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tongchou.transfers import selectors, services
 from tongchou.transfers.models import Transfer, TransferKind
-from tongchou.transfers.tests.conftest import inward, within
+from tongchou.transfers.tests.conftest import approve_out, approve_upper, inward, within
 
 pytestmark = pytest.mark.django_db
 
@@ -66,10 +66,10 @@ def test_pending_for_is_the_step_each_user_may_take(w):
     t = within(w, to_org=w.village_b)
     assert set(selectors.pending_for(w.secretary_a)) == {t}
     assert not selectors.pending_for(w.secretary_b).exists()
-    services.transfer_approve_out(actor=w.secretary_a, transfer=t)
+    approve_out(actor=w.secretary_a, transfer=t)
     assert not selectors.pending_for(w.secretary_a).exists()  # upper approval is the county's
     assert set(selectors.pending_for(w.admin_a)) == {t}
-    services.transfer_approve_upper(actor=w.admin_a, transfer=t)
+    approve_upper(actor=w.admin_a, transfer=t)
     assert set(selectors.pending_for(w.secretary_b)) == {t}
     assert not selectors.pending_for(w.admin_a).exists()
     assert not selectors.pending_for(w.self_user).exists()
@@ -77,10 +77,10 @@ def test_pending_for_is_the_step_each_user_may_take(w):
 
 def test_pending_outward_completion_is_the_outflow_sides(w):
     t = services.transfer_request(
-        actor=w.admin_a, member=w.m1, kind=TransferKind.OUTWARD, to_text="外地", reason="r"
+        actor=w.clerk_a, member=w.m1, kind=TransferKind.OUTWARD, to_text="外地", reason="r"
     )
-    services.transfer_approve_out(actor=w.admin_a, transfer=t)
-    services.transfer_approve_upper(actor=w.admin_a, transfer=t)
+    approve_out(actor=w.admin_a, transfer=t)
+    approve_upper(actor=w.admin_a, transfer=t)
     assert set(selectors.pending_for(w.secretary_a)) == {t}
 
 
@@ -90,7 +90,7 @@ def test_overdue_flag_and_filter(w):
     late = within(w)
     fresh = within(w, member=w.m2)
     for t in (late, fresh):
-        services.transfer_approve_out(actor=w.admin_a, transfer=t)
+        approve_out(actor=w.admin_a, transfer=t)
     Transfer.objects.filter(pk=late.pk).update(
         letter_valid_until=timezone.localdate() - dt.timedelta(days=3)
     )

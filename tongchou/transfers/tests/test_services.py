@@ -11,11 +11,11 @@ from django.utils import timezone
 from tongchou.core import crypto
 from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditEvent
-from tongchou.core.tests.factories import create_member, make_id_number
+from tongchou.core.tests.factories import UserFactory, create_member, make_id_number
 from tongchou.members.choices import MemberStatus
 from tongchou.members.models import Member
 from tongchou.organizations.models import OrgKind, OrgStatus
-from tongchou.transfers import services
+from tongchou.transfers import permissions, selectors, services
 from tongchou.transfers.models import (
     LetterCounter,
     StepAction,
@@ -24,7 +24,14 @@ from tongchou.transfers.models import (
     TransferState,
     TransferStep,
 )
-from tongchou.transfers.tests.conftest import incoming, inward, within
+from tongchou.transfers.tests.conftest import (
+    ISSUER_PHONE,
+    approve_out,
+    approve_upper,
+    incoming,
+    inward,
+    within,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,13 +79,14 @@ def test_within_same_county_full_workflow(w):
     t = within(w)
     assert t.state == TransferState.REQUESTED and not t.needs_upper_approval
     assert t.from_path == w.village_a.path and t.to_path == w.village_a2.path
-    assert t.upper_org_id is None and t.requested_by == w.admin_a
-    services.transfer_approve_out(actor=w.secretary_a, transfer=t, note="同意")
+    assert t.upper_org_id is None and t.requested_by == w.clerk_a
+    approve_out(actor=w.secretary_a, transfer=t, note="同意")
     assert t.state == TransferState.AWAITING_INFLOW
     today = timezone.localdate()
     assert services.parse_serial(t.letter_number) == ("石组转", today.year, 1)
     assert t.letter_issued_on == today
     assert t.letter_valid_until == today + dt.timedelta(days=90)
+    assert t.dues_paid_to == today.replace(day=1) and t.issuer_phone == ISSUER_PHONE
     services.transfer_accept(actor=w.secretary_a2, transfer=t)
     t.refresh_from_db()
     assert t.state == TransferState.COMPLETED and t.completed_at is not None
@@ -105,13 +113,16 @@ def test_cross_county_needs_upper_approval_by_county_committee(w):
     t = within(w, to_org=w.village_b)
     assert t.needs_upper_approval
     assert t.upper_org_id == w.county_a.pk and t.upper_path == w.county_a.path
-    services.transfer_approve_out(actor=w.secretary_a, transfer=t)
-    assert t.state == TransferState.OUT_APPROVED and t.letter_number
+    approve_out(actor=w.secretary_a, transfer=t)
+    # The letter is issued by the last approval needed: the county committee's.
+    assert t.state == TransferState.OUT_APPROVED and t.letter_number == ""
+    assert t.letter_issued_on is None and t.dues_paid_to is not None
     # The village secretary cannot approve for the county committee.
     with pytest.raises(PermissionDenied):
-        services.transfer_approve_upper(actor=w.secretary_a, transfer=t)
-    services.transfer_approve_upper(actor=w.admin_a, transfer=t, note="县委同意")
+        approve_upper(actor=w.secretary_a, transfer=t)
+    approve_upper(actor=w.admin_a, transfer=t, note="县委同意")
     assert t.state == TransferState.AWAITING_INFLOW
+    assert services.parse_serial(t.letter_number)[2] == 1 and t.letter_issuer_id == w.county_a.pk
     # County A cannot receive for county B.
     with pytest.raises(PermissionDenied):
         services.transfer_accept(actor=w.admin_a, transfer=t)
@@ -141,15 +152,15 @@ def test_upper_committee_is_the_root_without_a_county_committee(w):
 
 def test_outward_always_needs_upper_and_archives_the_member_on_completion(w):
     t = services.transfer_request(
-        actor=w.secretary_a,
+        actor=w.clerk_a,
         member=w.m1,
         kind=TransferKind.OUTWARD,
         to_text="银川市兴庆区凤凰北街街道党工委",
         reason="工作调动",
     )
     assert t.needs_upper_approval and t.upper_org_id == w.county_a.pk
-    services.transfer_approve_out(actor=w.secretary_a, transfer=t)
-    services.transfer_approve_upper(actor=w.admin_a, transfer=t)
+    approve_out(actor=w.secretary_a, transfer=t)
+    approve_upper(actor=w.admin_a, transfer=t)
     assert t.state == TransferState.AWAITING_INFLOW
     # The receiving side is outside: the outflow side confirms completion.
     services.transfer_accept(actor=w.secretary_a, transfer=t, note="回执已收到")
@@ -307,7 +318,7 @@ def test_member_requests_their_own_transfer_but_not_someone_elses(w):
         within(w, actor=w.norole, member=w.m2)
     # The member cannot approve their own request.
     with pytest.raises(PermissionDenied):
-        services.transfer_approve_out(actor=w.self_user, transfer=t)
+        approve_out(actor=w.self_user, transfer=t)
     # …but may withdraw it while it waits for approval.
     services.transfer_cancel(actor=w.self_user, transfer=t)
     assert t.state == TransferState.CANCELLED
@@ -315,7 +326,7 @@ def test_member_requests_their_own_transfer_but_not_someone_elses(w):
 
 def test_member_cannot_cancel_after_approval(w):
     t = within(w, actor=w.self_user, member=w.own)
-    services.transfer_approve_out(actor=w.secretary_a, transfer=t)
+    approve_out(actor=w.secretary_a, transfer=t)
     with pytest.raises(PermissionDenied):
         services.transfer_cancel(actor=w.self_user, transfer=t)
     services.transfer_cancel(actor=w.secretary_a, transfer=t, note="本人放弃")
@@ -325,9 +336,9 @@ def test_member_cannot_cancel_after_approval(w):
 def test_inflow_side_cannot_approve_out_and_outflow_cannot_accept_within(w):
     t = within(w, to_org=w.village_b)
     with pytest.raises(PermissionDenied):
-        services.transfer_approve_out(actor=w.admin_b, transfer=t)
-    services.transfer_approve_out(actor=w.admin_a, transfer=t)
-    services.transfer_approve_upper(actor=w.admin_a, transfer=t)
+        approve_out(actor=w.admin_b, transfer=t)
+    approve_out(actor=w.admin_a, transfer=t)
+    approve_upper(actor=w.admin_a, transfer=t)
     with pytest.raises(PermissionDenied):
         services.transfer_accept(actor=w.secretary_a, transfer=t)
     # Upper committees of the inflow side may receive (city admin covers both counties).
@@ -387,7 +398,7 @@ def test_kind_must_be_known(w):
 @pytest.mark.parametrize("closing", ["return", "cancel", "complete"])
 def test_closed_transfers_cannot_be_accepted_or_acted_on(w, closing):
     t = within(w)
-    services.transfer_approve_out(actor=w.admin_a, transfer=t)
+    approve_out(actor=w.admin_a, transfer=t)
     if closing == "return":
         services.transfer_return(actor=w.admin_a, transfer=t, reason="不符合条件")
     elif closing == "cancel":
@@ -410,7 +421,7 @@ def test_steps_out_of_order_are_refused(w):
     with refused("wrong_state"):
         services.transfer_accept(actor=w.root, transfer=t)
     with refused("wrong_state"):
-        services.transfer_approve_upper(actor=w.root, transfer=t)
+        approve_upper(actor=w.root, transfer=t)
 
 
 def test_return_needs_a_reason(w):
@@ -423,10 +434,10 @@ def test_return_is_by_the_side_the_transfer_waits_for(w):
     t = within(w, to_org=w.village_b)
     with pytest.raises(PermissionDenied):  # waits for the outflow side
         services.transfer_return(actor=w.secretary_b, transfer=t, reason="x")
-    services.transfer_approve_out(actor=w.secretary_a, transfer=t)
+    approve_out(actor=w.secretary_a, transfer=t)
     with pytest.raises(PermissionDenied):  # waits for the county committee
         services.transfer_return(actor=w.secretary_a, transfer=t, reason="x")
-    services.transfer_approve_upper(actor=w.admin_a, transfer=t)
+    approve_upper(actor=w.admin_a, transfer=t)
     services.transfer_return(actor=w.secretary_b, transfer=t, reason="接收方无法联系本人")
     assert t.state == TransferState.RETURNED
 
@@ -436,10 +447,10 @@ def test_stale_state_is_refused_and_nothing_is_written(w):
     threaded race is in test_concurrency)."""
     t = within(w)
     seen_by_b = Transfer.objects.get(pk=t.pk)
-    services.transfer_approve_out(actor=w.admin_a, transfer=t)
+    approve_out(actor=w.admin_a, transfer=t)
     counter = LetterCounter.objects.get().last
     with refused("stale_state", "state"):
-        services.transfer_approve_out(actor=w.secretary_a, transfer=seen_by_b)
+        approve_out(actor=w.secretary_a, transfer=seen_by_b)
     assert LetterCounter.objects.get().last == counter  # the number taken was given back
     seen_by_b = Transfer.objects.get(pk=t.pk)
     services.transfer_accept(actor=w.admin_a, transfer=t)
@@ -454,11 +465,204 @@ def test_stale_state_is_refused_and_nothing_is_written(w):
 
 def test_completion_refused_when_member_moved_meanwhile(w):
     t = within(w)
-    services.transfer_approve_out(actor=w.admin_a, transfer=t)
+    approve_out(actor=w.admin_a, transfer=t)
     Member.objects.filter(pk=w.m1.pk).update(organization=w.street_a, org_path=w.street_a.path)
     with refused("member_changed", "member"):
         services.transfer_accept(actor=w.admin_a, transfer=t)
     assert Transfer.objects.get(pk=t.pk).state == TransferState.AWAITING_INFLOW
+
+
+def test_a_step_acts_on_the_version_the_person_saw(w):
+    """An approval and a cancellation prepared on the same page (version 1): whichever comes
+    second finds the transfer changed, says how, and writes nothing — no letter issued and
+    then voided."""
+    t = within(w)
+    seen = t.version
+    approve_out(actor=w.secretary_a, transfer=Transfer.objects.get(pk=t.pk), version=seen)
+    with refused("stale_state", "state") as ctx:
+        services.transfer_cancel(
+            actor=w.admin_a, transfer=Transfer.objects.get(pk=t.pk), version=seen
+        )
+    assert ctx
+    with pytest.raises(ApplicationError) as exc:
+        services.transfer_cancel(
+            actor=w.admin_a, transfer=Transfer.objects.get(pk=t.pk), version=seen
+        )
+    message = str(exc.value.message)
+    assert "在您打开后已有变动" in message and "待转入方接收" in message
+    assert "转出方审批同意" in message and "secretary_a" in message  # what happened, and who
+    t.refresh_from_db()
+    assert t.state == TransferState.AWAITING_INFLOW and t.version == seen + 1
+    # The other order: cancelled first, the approval prepared on version 1 is refused and
+    # takes no letter number.
+    t2 = within(w, member=w.m2)
+    services.transfer_cancel(actor=w.admin_a, transfer=t2, version=t2.version)
+    with refused("stale_state"):
+        approve_out(actor=w.secretary_a, transfer=Transfer.objects.get(pk=t2.pk), version=1)
+    assert Transfer.objects.get(pk=t2.pk).letter_number == ""
+
+
+def test_the_version_counts_every_step(w):
+    t = within(w, to_org=w.village_b)
+    assert t.version == 1
+    approve_out(actor=w.secretary_a, transfer=t)
+    approve_upper(actor=w.city_admin, transfer=t)
+    services.transfer_accept(actor=w.secretary_b, transfer=t)
+    assert t.version == 4 == Transfer.objects.get(pk=t.pk).version
+
+
+# -- separation of duties ----------------------------------------------------------------------
+
+
+def test_the_requester_cannot_approve_out(w):
+    t = within(w, actor=w.admin_a)
+    with refused("requester_cannot_approve") as ctx:
+        approve_out(actor=w.admin_a, transfer=t)
+    assert ctx
+    assert permissions.allowed_steps(w.admin_a, t) == {"return", "cancel"}
+    assert permissions.waits_for_another_approver(w.admin_a, t)
+    assert "approve_out" in permissions.allowed_steps(w.secretary_a, t)
+    approve_out(actor=w.secretary_a, transfer=t)
+    assert t.state == TransferState.AWAITING_INFLOW
+
+
+def test_the_requester_cannot_give_the_upper_approval_either(w):
+    t = within(w, actor=w.admin_a, to_org=w.village_b)
+    approve_out(actor=w.secretary_a, transfer=t)
+    with refused("requester_cannot_approve"):
+        approve_upper(actor=w.admin_a, transfer=t)
+    approve_upper(actor=w.city_admin, transfer=t)
+    assert t.state == TransferState.AWAITING_INFLOW
+
+
+def test_the_superuser_who_requested_does_not_approve_either(w):
+    t = within(w, actor=w.root)
+    with refused("requester_cannot_approve"):
+        approve_out(actor=w.root, transfer=t)
+    assert "approve_out" not in permissions.allowed_steps(w.root, t)
+    approve_out(actor=w.secretary_a, transfer=t)
+
+
+def test_approvals_of_ones_own_requests_are_not_waiting_for_one(w):
+    mine = within(w, actor=w.admin_a)
+    theirs = within(w, member=w.m2)
+    assert list(selectors.pending_for(w.admin_a)) == [theirs]
+    assert set(selectors.pending_for(w.secretary_a)) == {mine, theirs}
+
+
+# -- what the letter states --------------------------------------------------------------------
+
+
+def test_a_letter_number_is_taken_only_by_the_last_approval(w):
+    """Returned or cancelled before the letter is issued: no number used; the year's serials
+    are the letters issued, without gaps."""
+    year = timezone.localdate().year
+    returned = within(w, to_org=w.village_b)
+    approve_out(actor=w.secretary_a, transfer=returned)
+    services.transfer_return(actor=w.admin_a, transfer=returned, reason="县委不同意")
+    cancelled = within(w, member=w.m2)
+    services.transfer_cancel(actor=w.secretary_a, transfer=cancelled)
+    assert not LetterCounter.objects.exists()
+    assert returned.letter_number == "" and cancelled.letter_number == ""
+    first = within(w, member=w.own, to_org=w.village_b)
+    approve_out(actor=w.secretary_a, transfer=first)
+    approve_upper(actor=w.admin_a, transfer=first)
+    second = within(w, to_org=w.village_a2)
+    approve_out(actor=w.secretary_a, transfer=second)
+    serials = [services.parse_serial(t.letter_number) for t in (first, second)]
+    assert serials == [("石组转", year, 1), ("石组转", year, 2)]
+
+
+def test_a_letter_numbered_before_this_rule_keeps_its_number(w):
+    t = within(w, to_org=w.village_b)
+    approve_out(actor=w.secretary_a, transfer=t)
+    Transfer.objects.filter(pk=t.pk).update(
+        letter_number="石组转〔2026〕000042号", letter_issued_on=dt.date(2026, 1, 5)
+    )
+    t = Transfer.objects.get(pk=t.pk)
+    approve_upper(actor=w.admin_a, transfer=t)
+    assert t.letter_number == "石组转〔2026〕000042号" and not LetterCounter.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-05", dt.date(2026, 5, 1)),
+        ("2026年5月", dt.date(2026, 5, 1)),
+        ("２０２６－０５", dt.date(2026, 5, 1)),
+        ("2026-05-31", dt.date(2026, 5, 1)),
+        (dt.date(2026, 5, 17), dt.date(2026, 5, 1)),
+        ("2027-06", dt.date(2027, 6, 1)),  # paid a year ahead: the furthest allowed
+    ],
+)
+def test_dues_month_spellings(w, value, expected):
+    today = dt.date(2026, 6, 10)
+    assert services.clean_dues_paid_to(value, member=w.m1, today=today) == expected
+
+
+def test_dues_month_a_year_and_a_month_ahead_is_refused(w):
+    with pytest.raises(ApplicationError) as exc:
+        services.clean_dues_paid_to("2027-07", member=w.m1, today=dt.date(2026, 6, 10))
+    assert "最多预交一年" in str(exc.value.message)
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        (None, "请填写"),
+        ("", "请填写"),
+        ("May 2026", "年-月"),
+        ("2026-00", "年-月"),
+        ("2099-01", "最多预交一年"),
+        ("1990-01", "入党时间"),
+    ],
+)
+def test_dues_month_refusals_name_the_field(w, value, fragment):
+    with pytest.raises(ApplicationError) as exc:
+        services.clean_dues_paid_to(value, member=w.m1, today=dt.date(2026, 6, 10))
+    assert exc.value.field == "dues_paid_to" and fragment in str(exc.value.message)
+    t = within(w)
+    with refused(field="dues_paid_to"):
+        approve_out(actor=w.secretary_a, transfer=t, dues_paid_to=value or "")
+
+
+def test_the_issuers_phone_is_given_once_per_organization(w):
+    first = within(w)
+    with refused("required", "issuer_phone"):
+        approve_out(actor=w.secretary_a, transfer=first, issuer_phone="")
+    with refused("invalid", "issuer_phone"):
+        approve_out(actor=w.secretary_a, transfer=first, issuer_phone="call me")
+    approve_out(actor=w.secretary_a, transfer=first, issuer_phone="０９５２－２０１２３４５")
+    assert first.issuer_phone == "0952-2012345"  # full-width digits normalized
+    second = within(w, member=w.m2)
+    assert selectors.last_issuer_phone(second) == "0952-2012345"
+    approve_out(actor=w.secretary_a, transfer=second, issuer_phone="")
+    assert second.issuer_phone == "0952-2012345"
+    # Another issuing organization (the county committee) has its own.
+    across = within(w, member=w.own, to_org=w.village_b)
+    approve_out(actor=w.secretary_a, transfer=across)
+    assert selectors.last_issuer_phone(across) == ""
+
+
+def test_printing_the_letter_is_audited_with_whether_the_id_was_in_full(w):
+    t = within(w)
+    with pytest.raises(ApplicationError):
+        services.transfer_letter_print(actor=w.admin_a, transfer=t, medium="pdf")
+    approve_out(actor=w.secretary_a, transfer=t)
+    letter = services.transfer_letter_print(actor=w.secretary_a2, transfer=t, medium="page")
+    assert letter.full_personal_data and w.m1.id_number in letter.body
+    own = services.transfer_letter_print(actor=w.self_user, transfer=t, medium="pdf")
+    assert not own.full_personal_data and w.m1.id_number not in own.body
+    assert w.m1.id_number_masked in own.body
+    events = AuditEvent.objects.filter(
+        object_type="transfers.transfer", object_id=str(t.pk), action="export"
+    ).order_by("pk")
+    assert [(e.actor, e.after["medium"], e.after["full_id_number"]) for e in events] == [
+        (w.secretary_a2, "page", True),
+        (w.self_user, "pdf", False),
+    ]
+    assert all(e.after["letter"] == t.letter_number for e in events)
+    assert "身份证号已遮蔽" in events[1].note
 
 
 # -- letters -----------------------------------------------------------------------------------
@@ -468,8 +672,8 @@ def test_letter_serials_are_sequential_per_year_and_formatted(w, settings):
     settings.TRANSFER_LETTER_PREFIX = "石组转"
     t1 = within(w, member=w.m1)
     t2 = within(w, member=w.m2)
-    services.transfer_approve_out(actor=w.admin_a, transfer=t1)
-    services.transfer_approve_out(actor=w.admin_a, transfer=t2)
+    approve_out(actor=w.admin_a, transfer=t1)
+    approve_out(actor=w.admin_a, transfer=t2)
     year = timezone.localdate().year
     assert t1.letter_number == f"石组转〔{year}〕000001号"
     assert t2.letter_number == f"石组转〔{year}〕000002号"
@@ -481,7 +685,7 @@ def test_letter_serials_are_sequential_per_year_and_formatted(w, settings):
 
 def test_overdue_after_the_letter_expires(w):
     t = within(w)
-    services.transfer_approve_out(actor=w.admin_a, transfer=t)
+    approve_out(actor=w.admin_a, transfer=t)
     assert not t.is_overdue
     Transfer.objects.filter(pk=t.pk).update(
         letter_valid_until=timezone.localdate() - dt.timedelta(days=1)
@@ -497,17 +701,22 @@ def test_overdue_after_the_letter_expires(w):
 
 def _completed(w):
     t = within(w)
-    services.transfer_approve_out(actor=w.admin_a, transfer=t)
+    approve_out(actor=w.admin_a, transfer=t)
     services.transfer_accept(actor=w.admin_a, transfer=t)
     w.m1.refresh_from_db()
     return t
 
 
+def back_to_a(w, **kw):
+    """The reversal is requested at village A2, where the member now is."""
+    return within(w, actor=w.secretary_a2, to_org=w.village_a, **kw)
+
+
 def test_completed_transfer_is_reversed_by_a_new_one_going_back(w):
     done = _completed(w)
-    back = within(w, to_org=w.village_a, reverses=done, reason="误转，撤销")
+    back = back_to_a(w, reverses=done, reason="误转，撤销")
     assert back.reverses == done and back.from_org_id == w.village_a2.pk
-    services.transfer_approve_out(actor=w.admin_a, transfer=back)
+    approve_out(actor=w.admin_a, transfer=back)
     services.transfer_accept(actor=w.admin_a, transfer=back)
     w.m1.refresh_from_db()
     assert w.m1.organization_id == w.village_a.pk
@@ -518,15 +727,15 @@ def test_completed_transfer_is_reversed_by_a_new_one_going_back(w):
 def test_reversal_must_go_back_and_only_once(w):
     done = _completed(w)
     with refused("reverses_not_back", "to_org"):
-        within(w, to_org=w.village_b, reverses=done)
-    returned = within(w, to_org=w.village_a, reverses=done)
+        within(w, actor=w.secretary_a2, to_org=w.village_b, reverses=done)
+    returned = back_to_a(w, reverses=done)
     services.transfer_return(actor=w.admin_a, transfer=returned, reason="不撤销")
-    back = within(w, to_org=w.village_a, reverses=done)
-    services.transfer_approve_out(actor=w.admin_a, transfer=back)
+    back = back_to_a(w, reverses=done)
+    approve_out(actor=w.admin_a, transfer=back)
     services.transfer_accept(actor=w.admin_a, transfer=back)
     w.m1.refresh_from_db()
     with refused("reverses_invalid"):  # the member is no longer where `done` put them
-        within(w, to_org=w.village_a2, reverses=done)
+        within(w, actor=w.admin_a, to_org=w.village_a2, reverses=done)
 
 
 def test_reversal_of_an_open_transfer_is_refused(w):
@@ -542,12 +751,13 @@ def test_query_counts_per_step(w):
     member = Member.objects.select_related("organization").get(pk=w.m1.pk)
     to_org = w.village_a2
     actor = w.root
+    approver = UserFactory(username="root2", is_superuser=True)
     with CaptureQueriesContext(connection) as request:
         t = services.transfer_request(
             actor=actor, member=member, kind=TransferKind.WITHIN, to_org=to_org, reason="r"
         )
     with CaptureQueriesContext(connection) as approve:
-        services.transfer_approve_out(actor=actor, transfer=t)
+        approve_out(actor=approver, transfer=t)
     with CaptureQueriesContext(connection) as accept:
         services.transfer_accept(actor=actor, transfer=t)
     # request: INSERT transfer, step, audit (+ savepoint pair inside the test's transaction)
@@ -583,8 +793,8 @@ def test_transfer_to_the_inflow_organization_ends_the_open_spell(w):
     Member.objects.filter(pk=w.m1.pk).update(status=MemberStatus.MOBILE)
     w.m1.refresh_from_db()
     t = within(w, to_org=w.village_b)
-    services.transfer_approve_out(actor=w.admin_a, transfer=t)
-    services.transfer_approve_upper(actor=w.admin_a, transfer=t)
+    approve_out(actor=w.admin_a, transfer=t)
+    approve_upper(actor=w.admin_a, transfer=t)
     services.transfer_accept(actor=w.secretary_b, transfer=t)
     spell.refresh_from_db()
     assert spell.status == MobilityStatus.ENDED and spell.ended_on == timezone.localdate()
@@ -598,7 +808,7 @@ def test_transfer_elsewhere_leaves_the_spell_open(w):
 
     spell = _spell(w, w.m1, w.village_b)
     t = within(w)
-    services.transfer_approve_out(actor=w.admin_a, transfer=t)
+    approve_out(actor=w.admin_a, transfer=t)
     services.transfer_accept(actor=w.admin_a, transfer=t)
     spell.refresh_from_db()
     assert spell.status == MobilityStatus.OPEN
