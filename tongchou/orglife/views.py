@@ -236,6 +236,9 @@ def _render_detail(request, session, form=None, status=200):
             "form": form,
             "can_manage": manage,
             "in_future": in_future,
+            # Station staff see sessions held at their station by an organization they hold no
+            # role in: its page would be a 404, so its name is shown without a link.
+            "organization_visible": can(user, Action.VIEW_ORGS, session.org_path),
         },
         status=status,
     )

@@ -103,8 +103,14 @@ def test_station_staff_create_at_their_station(client, w):
     assert response.status_code == 302
     created = Session.objects.get()
     assert created.organization == w.street_a
-    assert client.get(reverse("orglife:detail", args=[created.pk])).status_code == 200
+    page = client.get(reverse("orglife:detail", args=[created.pk])).content.decode()
+    assert w.street_a.name in page
+    # The organization's page is out of their reach (no role): named, not linked.
+    org_url = reverse("organizations:detail", args=[w.street_a.pk])
+    assert org_url not in page and client.get(org_url).status_code == 404
     assert client.get(reverse("orglife:expectations")).status_code == 403
+    login(client, w.admin_a)
+    assert org_url in client.get(reverse("orglife:detail", args=[created.pk])).content.decode()
 
 
 def test_detail_lists_members_and_mobile_members_and_records_attendance(client, w):
