@@ -30,7 +30,8 @@ from tongchou.organizations.permissions import Action, can
 @dataclass(frozen=True)
 class Follower:
     """What an app above members does when a record changes (each may be None):
-    ``moved(actor=, member_id=, organization=)`` after the member's organization changed;
+    ``moved(actor=, member_id=, organization=, status=, note=)`` after the member's
+    organization changed (``status`` is the member's, ``note`` says why: a transfer's letter);
     ``archiving(actor=, member=, reason=)`` just before the record is archived."""
 
     key: str
@@ -45,10 +46,18 @@ def register_follower(follower: Follower) -> None:
     FOLLOWERS[follower.key] = follower
 
 
-def _followers_moved(actor, member_id: int, organization: Organization) -> None:
+def _followers_moved(
+    actor, member_id: int, organization: Organization, *, status: str, note: str
+) -> None:
     for follower in FOLLOWERS.values():
         if follower.moved is not None:
-            follower.moved(actor=actor, member_id=member_id, organization=organization)
+            follower.moved(
+                actor=actor,
+                member_id=member_id,
+                organization=organization,
+                status=status,
+                note=note,
+            )
 
 
 def _followers_archiving(actor, member: Member, reason: str) -> None:
@@ -277,7 +286,13 @@ def _member_update(*, actor, member: Member, **changes) -> Member:
         member.phone_enc = crypto.encrypt(phone)
     member.save()
     if member.org_path != old_path:
-        _followers_moved(actor, member.pk, member.organization)
+        _followers_moved(
+            actor,
+            member.pk,
+            member.organization,
+            status=member.status,
+            note=_("党员信息修改：所在党组织变更为%(org)s") % {"org": member.organization.name},
+        )
     old, new = audit.changed(before, _audit_view(member))
     # A member who changes organization is recorded on both sides, so the admins of the
     # organization they left see them leave.
@@ -407,7 +422,7 @@ def member_relocate(
             after={"organization": to_org.pk},
             note=note,
         )
-    _followers_moved(actor, member_id, to_org)
+    _followers_moved(actor, member_id, to_org, status=row[0], note=note)
     return row[0]
 
 

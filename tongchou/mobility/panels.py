@@ -29,9 +29,11 @@ def mobility_panel(user, member, *, viewer_is_member: bool) -> dict | None:
             .filter(pk__in=[s.pk for s in spells])
             .values_list("pk", flat=True)
         )
+    open_spells = [s.pk for s in spells if s.status == MobilityStatus.OPEN]
     return {
         "member": member,
         "spells": spells,
+        "lost": selectors.lost_spell_ids(open_spells),  # 失联, as the report says
         "linked": visible,  # spells whose page the viewer may open
         "can_register": can_register,
         "viewer_is_member": viewer_is_member,

@@ -223,10 +223,20 @@ def expected_count(frequency: str, period: Period, founded_on: dt.date | None = 
     return 0
 
 
+def taken_place_q(now: dt.datetime | None = None) -> Q:
+    """Sessions that have taken place: begun by ``now``. Only these count as held; a session
+    dated later is planned (shown as such, never counted)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    # By day on the period index; only today's sessions need their hour.
+    return Q(held_on__lt=today) | Q(held_on=today, starts_at__lte=now)
+
+
 @dataclass
 class KindFacts:
     held: int = 0
     expected: int = 0
+    planned: int = 0  # dated in the period but still to come: not counted as held
 
     @property
     def short(self) -> int:
@@ -245,10 +255,11 @@ class OrgFacts:
     kinds: dict[str, KindFacts] = field(default_factory=dict)
     has_children: bool = False
 
-    def add(self, kind: str, held: int = 0, expected: int = 0) -> None:
+    def add(self, kind: str, held: int = 0, expected: int = 0, planned: int = 0) -> None:
         facts = self.kinds.setdefault(kind, KindFacts())
         facts.held += held
         facts.expected += expected
+        facts.planned += planned
 
     @property
     def short_kinds(self) -> int:
@@ -296,11 +307,17 @@ def expectation_summary_for(
     """For every organization in ``within``'s subtree that holds organizational life: the
     sessions of each kind held in the period beside the number usually held (rules.EXPECTED)
     in the part of the period that has begun — facts, e.g. "held 2 of 3", never a score.
+    Held means taken place (``taken_place_q``); sessions dated later in the period are
+    counted apart as planned.
 
     Two reads whatever the size of the subtree: the organizations (path range), and one
     grouped count of sessions by (org_path, kind) over the ``session_tree_period`` index."""
     _within_for(user, within)
-    today = today or timezone.localdate()
+    now = timezone.now()
+    if today is not None and today != timezone.localdate(now):
+        # A day other than today (tests, a report as of a date): its end is the cut.
+        now = timezone.make_aware(dt.datetime.combine(today, dt.time.max))
+    today = timezone.localdate(now)
     period = period_of(year, quarter, month, today=today)
     subtree = tree.subtree_q(within.path, "path")
     orgs = list(
@@ -308,7 +325,7 @@ def expectation_summary_for(
         .order_by()
         .values_list("pk", "name", "path", "kind", "founded_on", "parent_id")
     )
-    held = (
+    dated = (
         Session.objects.filter(
             tree.subtree_q(within.path, "org_path"),
             held_on__gte=period.start,
@@ -316,11 +333,18 @@ def expectation_summary_for(
         )
         .order_by()
         .values_list("org_path", "kind")
-        .annotate(n=Count("*"))
+        .annotate(
+            n=Count("pk", filter=taken_place_q(now)),
+            planned=Count("pk", filter=~taken_place_q(now)),
+        )
     )
     held_by_path: dict[str, dict[str, int]] = defaultdict(dict)
-    for path, kind, n in held:
-        held_by_path[path][kind] = n
+    planned_by_path: dict[str, dict[str, int]] = defaultdict(dict)
+    for path, kind, n, planned in dated:
+        if n:
+            held_by_path[path][kind] = n
+        if planned:
+            planned_by_path[path][kind] = planned
 
     has_children = {parent for *_rest, parent in orgs}
     child_len = len(within.path) + tree.SEGMENT
@@ -332,7 +356,7 @@ def expectation_summary_for(
         expectations = rules.EXPECTED.get(kind, {})
         if len(path) == child_len:
             children[path] = OrgFacts(pk, name, path, kind, has_children=pk in has_children)
-        if not expectations and path not in held_by_path:
+        if not expectations and path not in held_by_path and path not in planned_by_path:
             continue
         row = OrgFacts(pk, name, path, kind, holders=1 if expectations else 0)
         for session_kind in rules.KIND_ORDER:
@@ -340,8 +364,9 @@ def expectation_summary_for(
             if session_kind in expectations:
                 expected = expected_count(expectations[session_kind], period, founded_on)
             n = held_by_path.get(path, {}).get(session_kind, 0)
-            if session_kind in expectations or n:
-                row.add(session_kind, n, expected)
+            planned = planned_by_path.get(path, {}).get(session_kind, 0)
+            if session_kind in expectations or n or planned:
+                row.add(session_kind, n, expected, planned)
                 if expected > n:
                     short[session_kind] += 1
         rows.append(row)
@@ -351,7 +376,7 @@ def expectation_summary_for(
                 continue
             bucket.holders += row.holders
             for session_kind, facts in row.kinds.items():
-                bucket.add(session_kind, facts.held, facts.expected)
+                bucket.add(session_kind, facts.held, facts.expected, facts.planned)
     kinds_shown = tuple(k for k in rules.KIND_ORDER if k in totals.kinds)
     return ExpectationSummary(
         within=within,
