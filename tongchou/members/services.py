@@ -136,23 +136,29 @@ def _check_status(status: str, *, current: str | None = None) -> None:
         raise ApplicationError("status_not_settable", message, field="status")
 
 
-def check_id_number_free(actor, id_number: str, *, exclude_pk: int | None = None) -> None:
+def check_id_number_free(
+    actor,
+    id_number: str,
+    *,
+    exclude_pk: int | None = None,
+    archived_too: bool = True,
+    code: str = "duplicate_id_number",
+) -> None:
     """Refuse an ID number another record holds. Inside the actor's scope the answer names the
     record; outside it, the same words whoever it belongs to, active or archived (see
     members.id_numbers), with an audit event at the record's organization saying someone
-    tried. Each refusal spends a lookup of the actor's hourly budget.
+    tried. Each refusal spends a lookup of the actor's hourly budget. ``archived_too=False``
+    lets an archived record's number pass (an inward transfer restores that record).
 
     Call it before the write's transaction: its trace (the lookup counted, the audit event)
     must stay when the write is refused."""
     digest = crypto.lookup_hash(normalize_id_number(id_number))
     if not digest:
         return
-    taken = (
-        Member.objects.filter(id_number_hash=digest)
-        .exclude(pk=exclude_pk)
-        .select_related("organization")
-        .first()
-    )
+    taken = Member.objects.filter(id_number_hash=digest).exclude(pk=exclude_pk)
+    if not archived_too:
+        taken = taken.filter(archived=False)
+    taken = taken.select_related("organization").first()
     if taken is None:
         return
     spend_lookup(actor)
@@ -166,9 +172,7 @@ def check_id_number_free(actor, id_number: str, *, exclude_pk: int | None = None
             if taken.archived
             else _("该身份证号已登记为党员：%(name)s（%(org)s）。")
         ) % names
-        raise ApplicationError(
-            "duplicate_id_number", message, field="id_number", extra={"member": taken.pk}
-        )
+        raise ApplicationError(code, message, field="id_number", extra={"member": taken.pk})
     audit.record(
         actor=actor,
         action=AuditAction.REVEAL,
@@ -176,7 +180,7 @@ def check_id_number_free(actor, id_number: str, *, exclude_pk: int | None = None
         org_path=taken.org_path,
         note=_("他人以本组织党员的身份证号登记，已拒绝（对方未获知该党员的任何信息）"),
     )
-    raise ApplicationError("duplicate_id_number", str(ID_TAKEN_MESSAGE), field="id_number")
+    raise ApplicationError(code, str(ID_TAKEN_MESSAGE), field="id_number")
 
 
 def member_create(
