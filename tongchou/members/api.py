@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from tongchou.core.api import SCOPED, error_body, errors
 from tongchou.members import importing, selectors, services
 from tongchou.members.filters import MemberFilter
-from tongchou.members.id_numbers import loosen, spend_lookup
+from tongchou.members.id_numbers import spend_lookup
 from tongchou.members.models import ImportJob, Member
 from tongchou.members.serializers import (
     ArchiveSerializer,
@@ -140,9 +140,7 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = LookupSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         spend_lookup(request.user)  # 429 past the hour's budget (members.id_numbers)
-        member = selectors.member_find_by_id_number(
-            request.user, loosen(data.validated_data["id_number"])
-        )
+        member = selectors.member_find_by_id_number(request.user, data.validated_data["id_number"])
         if member is None:
             raise Http404
         return Response(MemberSerializer(member).data)

@@ -6,8 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tongchou.core.validators import id_number_facts, normalize_id_number
+from tongchou.core.validators import id_number_facts
 from tongchou.members.choices import Category, Education, Ethnicity, Gender, MemberStatus
+from tongchou.members.id_numbers import normalized
 from tongchou.members.rules import HAND_SET_STATUSES, hand_set_status_error
 from tongchou.members.selectors import MEMBER_HOLDING_KINDS, role_organization_for
 from tongchou.members.services import PLAIN_FIELDS
@@ -142,7 +143,7 @@ class MemberForm(ScopedOrganizationMixin, forms.Form):
         if not self.is_bound:
             return
         try:
-            birth, gender = id_number_facts(normalize_id_number(self.data.get("id_number", "")))
+            birth, gender = id_number_facts(normalized(self.data.get("id_number", "")))
         except ValidationError:
             return
         self.initial["birth_date"] = birth

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tongchou.core.errors import ApplicationError
-from tongchou.core.validators import id_check_char
+from tongchou.core.validators import id_check_char, normalize_id_number
 
 # Full-width digits and letters, and the separators people put inside long numbers.
 _WIDE = {ord("０") + i: ord("0") + i for i in range(10)} | {ord("Ｘ"): "X", ord("ｘ"): "X"}
@@ -39,6 +39,12 @@ _DIGIT_RUN = re.compile(r"\d{6,}")
 def loosen(text: str) -> str:
     """The text with full-width digits made ASCII and separators inside numbers removed."""
     return _SEPARATORS.sub("", (text or "").translate(_WIDE))
+
+
+def normalized(text: str) -> str:
+    """An ID number as stored and hashed, from any spelling (full-width digits and X, spaces
+    or dashes inside): the one normalization of forms, the API, lookups and the inflow side."""
+    return normalize_id_number(loosen(text))
 
 
 def _valid_date(yyyymmdd: str) -> bool:

@@ -71,7 +71,12 @@ class MemberWriteSerializer(serializers.Serializer):
         required=False,
         help_text="Read off the ID number when left out; when given it must agree with it.",
     )
-    id_number = serializers.CharField(max_length=18, min_length=15, trim_whitespace=True)
+    id_number = serializers.CharField(
+        max_length=30,
+        min_length=15,
+        trim_whitespace=True,
+        help_text="18 characters; full-width digits, spaces or dashes inside are accepted.",
+    )
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     education = serializers.ChoiceField(choices=Education.choices, required=False, allow_blank=True)
     occupation = serializers.CharField(max_length=100, required=False, allow_blank=True)

@@ -155,7 +155,7 @@ def _lookup_by_id_number(request):
     except LookupLimitReached as exc:
         messages.error(request, str(exc.message))
         return redirect("members:list")
-    member = selectors.member_find_by_id_number(request.user, loosen(query))
+    member = selectors.member_find_by_id_number(request.user, query)
     if member is not None:
         return redirect("members:detail", pk=member.pk)
     messages.info(request, _("没有找到该身份证号的党员（或不在您的范围内）。"))

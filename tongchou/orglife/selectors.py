@@ -125,13 +125,17 @@ def member_for_attendance(user, pk) -> Member:
 def attendance_for_member(
     user, member: Member, *, start: dt.date, end: dt.date
 ) -> QuerySet[Attendance]:
-    """All of a member's attendance between ``start`` and ``end`` (inclusive), wherever the
-    session was held: at home, at an inflow organization or at a station. Seen by those who
-    see the member (either side of a mobile member's spell) and by the member themself."""
+    """All of a member's attendance between ``start`` and ``end`` (inclusive) at sessions that
+    have taken place, wherever held: at home, at an inflow organization or at a station. Seen
+    by those who see the member (either side of a mobile member's spell) and by the member
+    themself."""
     if not _may_see_member(user, member):
         raise Http404
+    now = timezone.now()
+    today = timezone.localdate(now)
+    taken_place = Q(held_on__lt=today) | Q(held_on=today, session__starts_at__lte=now)
     return (
-        Attendance.objects.filter(member=member, held_on__gte=start, held_on__lte=end)
+        Attendance.objects.filter(taken_place, member=member, held_on__gte=start, held_on__lte=end)
         .select_related("session", "session__organization", "session__station")
         .order_by("-held_on", "-session_id")
     )

@@ -187,3 +187,12 @@ def test_the_api_gives_the_same_answer(w):
         "message": str(ID_TAKEN_MESSAGE),
         "field": "id_number",
     }
+
+
+def test_one_person_is_not_registered_twice_in_two_spellings(w):
+    wide = ID.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})
+    member = _create(w.secretary_v, w.village_a, f"{wide[:6]} {wide[6:14]}-{wide[14:]}")
+    assert member.id_number == ID
+    with pytest.raises(ApplicationError) as exc:
+        _create(w.secretary_v, w.village_a, ID.lower())
+    assert exc.value.code == "duplicate_id_number" and member.name in str(exc.value.message)
