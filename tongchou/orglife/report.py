@@ -346,6 +346,7 @@ def report_xlsx(*, actor, report: LeftBehindReport, flag: str | None = None):
             f"失联（{report.months}个月以上）",
             "责任人（流出地）",
             "责任组织",
+            "类别",
         ]
     )
     for row in rows:
@@ -363,6 +364,7 @@ def report_xlsx(*, actor, report: LeftBehindReport, flag: str | None = None):
                 "是" if row.lost_contact else "",
                 "、".join(row.act_with),
                 row.act_with_org,
+                "本组织外出" if row.outflow else "外地流入",
             ]
         )
     out = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115

@@ -156,6 +156,14 @@ def test_every_view_gives_the_same_numbers(client, m, situations, who, where, ex
     page_counts = client.get(reverse("orglife:report"), report_q).context["report"].counts
     assert page_counts == counts
     assert api.get("/api/life/report/", report_q).json()["counts"] == counts
+    if who != "secretary_c":  # the report's export: its rows say which are the subtree's own
+        header, *rows = _xlsx_rows(client.get(reverse("orglife:report_export"), report_q))
+        kind, lost_col = (
+            header.index("类别"),
+            next(i for i, h in enumerate(header) if h and h.startswith("失联")),
+        )
+        own = [row for row in rows if row[kind] == "本组织外出"]
+        assert len(own) == away and sum(row[lost_col] == "是" for row in own) == lost
 
     # The mobility list and API, narrowed to the same home side.
     if org is not None:
