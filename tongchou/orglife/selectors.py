@@ -314,8 +314,10 @@ def expectation_summary_for(
     Held means taken place (``taken_place_q``); sessions dated later in the period are
     counted apart as planned.
 
-    Two reads whatever the size of the subtree: the organizations (path range), and one
-    grouped count of sessions by (org_path, kind) over the ``session_tree_period`` index."""
+    Three reads whatever the size of the subtree: the organizations (path range), a grouped
+    count of the period's sessions before today by (org_path, kind) from the
+    ``session_tree_period`` index alone, and the same for today and later (few rows), split by
+    whether each has begun."""
     _within_for(user, within)
     now = timezone.now()
     if today is not None and today != timezone.localdate(now):
@@ -329,26 +331,27 @@ def expectation_summary_for(
         .order_by()
         .values_list("pk", "name", "path", "kind", "founded_on", "parent_id")
     )
-    dated = (
-        Session.objects.filter(
-            tree.subtree_q(within.path, "org_path"),
-            held_on__gte=period.start,
-            held_on__lte=period.end,
-        )
-        .order_by()
-        .values_list("org_path", "kind")
-        .annotate(
+    in_subtree = Session.objects.filter(tree.subtree_q(within.path, "org_path")).order_by()
+    held_by_path: dict[str, dict[str, int]] = defaultdict(dict)
+    planned_by_path: dict[str, dict[str, int]] = defaultdict(dict)
+    # Days before today: all taken place, counted from the index alone (session_tree_period).
+    before_today = min(period.end, today - dt.timedelta(days=1))
+    if period.start <= before_today:
+        past = in_subtree.filter(held_on__gte=period.start, held_on__lte=before_today)
+        for path, kind, n in past.values_list("org_path", "kind").annotate(n=Count("pk")):
+            held_by_path[path][kind] = n
+    # Today and later in the period (few rows): taken place or planned, by the hour.
+    if today <= period.end:
+        rest = in_subtree.filter(held_on__gte=max(period.start, today), held_on__lte=period.end)
+        rest = rest.values_list("org_path", "kind").annotate(
             n=Count("pk", filter=taken_place_q(now)),
             planned=Count("pk", filter=~taken_place_q(now)),
         )
-    )
-    held_by_path: dict[str, dict[str, int]] = defaultdict(dict)
-    planned_by_path: dict[str, dict[str, int]] = defaultdict(dict)
-    for path, kind, n, planned in dated:
-        if n:
-            held_by_path[path][kind] = n
-        if planned:
-            planned_by_path[path][kind] = planned
+        for path, kind, n, planned in rest:
+            if n:
+                held_by_path[path][kind] = held_by_path[path].get(kind, 0) + n
+            if planned:
+                planned_by_path[path][kind] = planned
 
     has_children = {parent for *_rest, parent in orgs}
     child_len = len(within.path) + tree.SEGMENT
