@@ -33,7 +33,8 @@ def mobility_panel(user, member, *, viewer_is_member: bool) -> dict | None:
     return {
         "member": member,
         "spells": spells,
-        "lost": selectors.lost_spell_ids(open_spells),  # 失联, as the report says
+        # 失联 as the report says — for the sides to act on; not shown on the member's own page.
+        "lost": set() if viewer_is_member else selectors.lost_spell_ids(open_spells),
         "linked": visible,  # spells whose page the viewer may open
         "can_register": can_register,
         "viewer_is_member": viewer_is_member,
