@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tongchou.members.middleware.IdNumberInUrlMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tongchou.core.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -168,6 +169,19 @@ TRANSFER_LETTER_VALID_DAYS = int(env("TRANSFER_LETTER_VALID_DAYS", "90"))
 # Letter serials read 〈prefix〉〔year〕000123号; the prefix names the deployment.
 TRANSFER_LETTER_PREFIX = env("TRANSFER_LETTER_PREFIX", "石组转")
 STUDY_HOURS_STANDARD = int(env("STUDY_HOURS_STANDARD", "32"))
+# Lookups by ID number (the inflow registration, the member search, refused duplicates) per
+# person per hour; 0 turns the budget off. Counted in the shared cache below.
+ID_LOOKUP_LIMIT_PER_HOUR = int(env("ID_LOOKUP_LIMIT_PER_HOUR", "60"))
+# A cache every app server shares (counters such as the lookup budget must not live in one
+# process): the database by default (its table is created after ``migrate``); point
+# CACHE_BACKEND/CACHE_LOCATION at Redis or Memcached when there is one.
+CACHES = {
+    "default": {
+        "BACKEND": env("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
+        "LOCATION": env("CACHE_LOCATION", "tongchou_cache"),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 
 # Security: secure cookies whenever served over HTTPS (production), strict headers always.
 SECURE_COOKIES = env_bool("SECURE_COOKIES", PRODUCTION)

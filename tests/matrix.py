@@ -179,6 +179,13 @@ REGISTRY: dict[str, Entry] = {
     # ---------------------------------------------------------------------------- pages: regions
     "regions:index": Entry(none, (page_get(out=None),)),
     "regions:detail": Entry(region, (page_get(out=200),)),
+    # Region pickers search divisions (public facts) for anyone signed in, a member going
+    # out included; only GET.
+    "regions:search": Entry(
+        none,
+        (page_get(out=None, no_role=200), Check("post", LOGIN, 405, 405, None, json=False)),
+        note="divisions are public facts: any signed-in person, no role needed",
+    ),
     # ---------------------------------------------------------------------------- pages: orgs
     "organizations:tree": Entry(none, (page_get(out=None),)),
     "organizations:search": Entry(none, (page_get(out=None),)),

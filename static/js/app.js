@@ -36,11 +36,19 @@
 
   // A search box marked data-tc-id-lookup sends a full ID number by POST, never in the URL
   // (URLs end up in browser history and server access logs). Names still search by GET.
-  var ID_NUMBER = /^\s*\d{17}[\dXx]\s*$/;
+  // Any spelling counts (full-width digits, spaces or dashes inside, the old 15 digits), as on
+  // the server (tongchou/members/id_numbers.py).
+  function looksLikeIdNumber(value) {
+    var loose = value
+      .replace(/[\uFF10-\uFF19]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); })
+      .replace(/[\uFF38\uFF58x]/g, "X")
+      .replace(/[\s\-\u2010-\u2015\uFF0D_.\u00B7\uFF0E]+/g, "");
+    return /^(\d{17}[\dX]|\d{15})$/.test(loose);
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var box = form.querySelector && form.querySelector("input[data-tc-id-lookup]");
-    if (!box || !ID_NUMBER.test(box.value)) return;
+    if (!box || !looksLikeIdNumber(box.value)) return;
     event.preventDefault();
     var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
     var post = document.createElement("form");

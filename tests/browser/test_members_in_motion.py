@@ -146,6 +146,7 @@ def test_a_villager_goes_to_work_in_the_city_and_the_record_follows(page, motion
     page.select_option("select[name=station]", str(station.pk))
     page.fill("input[name=id_number]", member.id_number)
     page.fill("input[name=name]", "马文明")
+    page.fill("input[name=home_text]", "姚伏村党支部")  # as the person says (asked of everyone)
     page.fill("input[name=since]", (today - dt.timedelta(days=28)).isoformat())
     page.select_option("select[name=reason]", "work")
     submit(page, "登记", leaving="/mobility/inflow/")

@@ -430,12 +430,12 @@ class PersonGenerator:
                 admitted = max(latest - dt.timedelta(days=rng.randrange(60)), add_years(birth, 18))
             full_on = add_years(admitted, 1)
 
-        if sector:
-            status = "mobile" if rng.random() < 0.3 else "normal"
-        else:
-            r = rng.random()
-            mobile_share = 0.12 if urban == "rural" and age < 50 else 0.03
-            status = "mobile" if r < mobile_share else "lost_contact" if r > 0.997 else "normal"
+        # Everyone starts 正常: 流动 comes only with a mobility spell (tongchou.mobility), never
+        # from a status column (members.rules.HAND_SET_STATUSES); the demo's and the bench's
+        # members in motion are registered through the spells. The draw stays so the people
+        # generated after it are the same as before.
+        rng.random()
+        status = "normal"
         phone = "" if (age > 75 and rng.random() < 0.3) else self.phone()
         return {
             "name": self.name(gender, ethnicity),

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from tongchou.core.api import SCOPED, error_body, errors
 from tongchou.members import importing, selectors, services
 from tongchou.members.filters import MemberFilter
+from tongchou.members.id_numbers import spend_lookup
 from tongchou.members.models import ImportJob, Member
 from tongchou.members.serializers import (
     ArchiveSerializer,
@@ -128,14 +129,17 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Find a member by exact ID number",
         description="POST so the ID number never appears in URLs or access logs. Only members "
-        "in the caller's scope are found; otherwise 404.",
+        "in the caller's scope are found; otherwise 404, whoever the number belongs to. Each "
+        "lookup spends one of ID_LOOKUP_LIMIT_PER_HOUR per caller (429 `too_many_lookups` "
+        "past it).",
         request=LookupSerializer,
-        responses={200: MemberSerializer, **errors(400, 401, 403, 404)},
+        responses={200: MemberSerializer, **errors(400, 401, 403, 404, 429)},
     )
     @action(detail=False, methods=["post"], filterset_class=None)
     def lookup(self, request):
         data = LookupSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        spend_lookup(request.user)  # 429 past the hour's budget (members.id_numbers)
         member = selectors.member_find_by_id_number(request.user, data.validated_data["id_number"])
         if member is None:
             raise Http404

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +13,13 @@ class MembersConfig(AppConfig):
         from tongchou.members.models import Member
 
         tree.register_path_copy(Member, "org_path")
+        post_migrate.connect(create_cache_table, sender=self)
+
+
+def create_cache_table(sender, using="default", verbosity=1, **kwargs) -> None:
+    """The database cache (settings.CACHES: the ID-number lookup budget) needs its table;
+    creating it after every ``migrate`` means a deployment never runs without it. Nothing
+    happens for other cache backends, or when the table is there."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)

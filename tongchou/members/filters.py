@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tongchou.core import tree
 from tongchou.core.filters import IdFilter
-from tongchou.members.choices import Category, Ethnicity, Gender, MemberStatus
+from tongchou.members.choices import Category, Ethnicity, Gender
 from tongchou.members.models import Member
-from tongchou.members.rules import add_years
+from tongchou.members.rules import ROSTER_STATUSES, add_years
 from tongchou.regions.models import UrbanRural
 
 ORDERINGS = {
@@ -44,7 +44,11 @@ class MemberFilter(filters.FilterSet):
     q = filters.CharFilter(label=_("姓名"), method="filter_name")
     org = IdFilter(label=_("党组织（含下级）"), method="filter_subtree")
     category = filters.ChoiceFilter(label=_("党员类别"), choices=Category.choices)
-    status = filters.ChoiceFilter(label=_("状态"), choices=MemberStatus.choices)
+    # 失联 is not a status records hold (members.rules): the report and the mobility list say
+    # which mobile members are out of contact.
+    status = filters.ChoiceFilter(
+        label=_("状态"), choices=[(s.value, s.label) for s in ROSTER_STATUSES]
+    )
     gender = filters.ChoiceFilter(label=_("性别"), choices=Gender.choices)
     ethnicity = filters.ChoiceFilter(label=_("民族"), choices=Ethnicity.choices)
     # Bounded so that no number can reach an impossible date (a 500 instead of a form error).

@@ -3,14 +3,19 @@
 ``core.forms.apply_error``)."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tongchou.core.validators import id_number_facts
 from tongchou.members.choices import Category, Education, Ethnicity, Gender, MemberStatus
+from tongchou.members.id_numbers import normalized
+from tongchou.members.rules import HAND_SET_STATUSES, hand_set_status_error
+from tongchou.members.selectors import MEMBER_HOLDING_KINDS, role_organization_for
 from tongchou.members.services import PLAIN_FIELDS
 from tongchou.organizations.models import Organization, OrgStatus
 from tongchou.organizations.permissions import Action
 from tongchou.organizations.selectors import organization_list_for
-from tongchou.regions.models import Region
+from tongchou.regions.forms import RegionField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ORG_DATALIST_LIMIT = 300
@@ -49,12 +54,43 @@ class ScopedOrganizationMixin:
         )
 
 
+def _status_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """The statuses a person may pick (members.rules.HAND_SET_STATUSES), in the enum's order,
+    plus the record's current one when a workflow set it (shown, not changeable)."""
+    return [
+        (value, label)
+        for value, label in MemberStatus.choices
+        if value in HAND_SET_STATUSES or value == current
+    ]
+
+
 class MemberForm(ScopedOrganizationMixin, forms.Form):
+    """Birth date and gender are shown, not typed: read off the ID number as it is typed
+    (static/js/id-facts.js) and computed again by the service whatever the page sends."""
+
     name = forms.CharField(label=_("姓名"), max_length=50)
-    gender = forms.ChoiceField(label=_("性别"), choices=Gender.choices)
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"data-tc-id-facts": "", "autocomplete": "off"}),
+    )
+    gender = forms.CharField(
+        label=_("性别"),
+        required=False,
+        disabled=True,
+        help_text=_("由身份证号自动得出。"),
+        widget=forms.TextInput(
+            attrs={"data-tc-id-gender": "", "data-label-m": _("男"), "data-label-f": _("女")}
+        ),
+    )
+    birth_date = forms.DateField(
+        label=_("出生日期"),
+        required=False,
+        disabled=True,
+        help_text=_("由身份证号自动得出。"),
+        widget=forms.DateInput(attrs={"type": "date", "data-tc-id-birth": ""}, format="%Y-%m-%d"),
+    )
     ethnicity = forms.ChoiceField(label=_("民族"), choices=Ethnicity.choices, initial="01")
-    birth_date = forms.DateField(label=_("出生日期"), widget=DATE)
-    id_number = forms.CharField(label=_("身份证号"), max_length=30)
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
     education = forms.ChoiceField(
         label=_("学历"), choices=[("", "—"), *Education.choices], required=False
@@ -69,16 +105,22 @@ class MemberForm(ScopedOrganizationMixin, forms.Form):
         label=_("所在党组织代码"), help_text=_("组织关系所在党支部（或党总支、党委）的代码。")
     )
     status = forms.ChoiceField(
-        label=_("状态"), choices=MemberStatus.choices, initial=MemberStatus.NORMAL
+        label=_("状态"), choices=_status_choices(), initial=MemberStatus.NORMAL
     )
-    home_region = forms.CharField(
-        label=_("户籍区划代码"), max_length=12, required=False, help_text=_("如640202。")
+    home_region = RegionField(
+        label=_("户籍区划"),
+        required=False,
+        help_text=_("输入名称查找，如“长胜街道”；也可填区划代码。"),
     )
 
     def __init__(self, *args, user, member=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
         self._scope_organizations(user, "organization")
+        if member is None and not self.initial.get("organization"):
+            org = role_organization_for(user, Action.MANAGE_MEMBERS, kinds=MEMBER_HOLDING_KINDS)
+            if org is not None:
+                self.initial["organization"] = org.code
         if member is not None:
             # The full numbers are not shown here (masked view); blank keeps them.
             for name, masked in (
@@ -88,19 +130,33 @@ class MemberForm(ScopedOrganizationMixin, forms.Form):
                 self.fields[name].required = False
                 self.fields[name].widget.attrs["placeholder"] = masked
                 self.fields[name].help_text = _("当前为 %(v)s；留空则不修改。") % {"v": masked}
+            status = self.fields["status"]
+            status.choices = _status_choices(member.status)
+            if member.status not in HAND_SET_STATUSES:
+                status.disabled = True
+                status.help_text = hand_set_status_error(MemberStatus.NORMAL, current=member.status)
+        self._show_id_facts()
 
-    def clean_home_region(self):
-        code = self.cleaned_data["home_region"].strip()
-        if not code:
-            return None
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise forms.ValidationError(_("区划代码不存在。"))
-        return region
+    def _show_id_facts(self) -> None:
+        """After a submission, show what the typed ID number says (the page shows the facts
+        of the number it is sent back with)."""
+        if not self.is_bound:
+            return
+        try:
+            birth, gender = id_number_facts(normalized(self.data.get("id_number", "")))
+        except ValidationError:
+            return
+        self.initial["birth_date"] = birth
+        self.initial["gender"] = Gender(gender).label
 
     def service_kwargs(self) -> dict:
-        """Keyword arguments for member_create / member_update."""
+        """Keyword arguments for member_create / member_update: birth date and gender come
+        from the ID number (the service reads them off it); a status a workflow holds stays."""
         data = dict(self.cleaned_data)
+        data.pop("birth_date", None)
+        data.pop("gender", None)
+        if self.fields["status"].disabled:
+            data.pop("status", None)
         if self.member is not None:
             for name in ("id_number", "phone"):
                 if not data.get(name):
@@ -110,8 +166,9 @@ class MemberForm(ScopedOrganizationMixin, forms.Form):
     @classmethod
     def initial_for(cls, member) -> dict:
         initial = {f: getattr(member, f) for f in PLAIN_FIELDS if f != "home_region"}
+        initial["gender"] = member.get_gender_display()
         initial["organization"] = member.organization.code
-        initial["home_region"] = member.home_region_id or ""
+        initial["home_region"] = member.home_region
         return initial
 
 

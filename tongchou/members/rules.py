@@ -27,6 +27,45 @@ STATUS_VALUES = frozenset(MemberStatus.values)
 FULL = Category.FULL.value
 PROBATIONARY = Category.PROBATIONARY.value
 NORMAL = MemberStatus.NORMAL.value
+MOBILE = MemberStatus.MOBILE.value
+
+# Statuses a person sets by hand (the member form, the API, an import's status column). The
+# others follow a workflow and nothing else writes them: 流动 while a mobility spell is open
+# (tongchou.mobility.services), 已转出 when an outward transfer completes (tongchou.transfers).
+# 失联 is not a status a record holds at all: it is a fact about an open spell that changes with
+# the calendar (no contact and no organizational life for LOST_CONTACT_MONTHS months), computed
+# where it is shown (tongchou.mobility.rules); ``MemberStatus.LOST_CONTACT`` remains only so
+# that records from before this rule read, and is never written.
+HAND_SET_STATUSES = frozenset({MemberStatus.NORMAL.value, MemberStatus.DECEASED.value})
+WORKFLOW_STATUSES = frozenset(
+    {MemberStatus.MOBILE.value, MemberStatus.TRANSFERRED_OUT.value, MemberStatus.LOST_CONTACT.value}
+)
+# The statuses a roster lists and filters by (what records hold).
+ROSTER_STATUSES = tuple(s for s in MemberStatus if s != MemberStatus.LOST_CONTACT)
+
+
+def hand_set_status_error(status: str, *, current: str | None = None) -> str | None:
+    """Why ``status`` cannot be set by hand on a record now at ``current`` (None: a new
+    record), or None when it can. Forms, the API and the import ask this."""
+    if status == current:
+        return None
+    if current is not None and current in WORKFLOW_STATUSES:
+        if current == MOBILE:
+            return _("该党员正在外出流动，状态由流动党员登记决定：请先登记返回或结束流动登记。")
+        return _("该党员的状态“%(s)s”由组织关系转接决定，不能手工修改。") % {
+            "s": MemberStatus(current).label
+        }
+    if status in HAND_SET_STATUSES:
+        return None
+    if status in (MOBILE, MemberStatus.LOST_CONTACT.value):
+        return _(
+            "“流动”“失联”不能手工设置：请在“流动党员”中登记外出，状态随流动登记变化；"
+            "失联由长期未联系且未参加组织生活自动判断。"
+        )
+    if status == MemberStatus.TRANSFERRED_OUT.value:
+        return _("“已转出”不能手工设置：请办理组织关系转接（转出），完成后自动归档。")
+    return _("状态不在可选范围内。")
+
 
 # Imports check a million rows whose dates repeat a lot: each (day, years) is computed once.
 _SHIFTED: dict[tuple[dt.date, int], dt.date] = {}

@@ -5,10 +5,14 @@ from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from tongchou.core import crypto, tree
-from tongchou.core.validators import normalize_id_number
+from tongchou.members.id_numbers import normalized
 from tongchou.members.models import Member
-from tongchou.organizations.models import Organization
-from tongchou.organizations.permissions import Action, scope_for
+from tongchou.organizations.models import Organization, OrgKind, OrgStatus, Role
+from tongchou.organizations.permissions import ROLE_ACTIONS, Action, scope_for
+
+# Where members' organizational relation usually sits: a form for a new member pre-fills the
+# user's organization only when it is one of these (a street's working committee keeps few).
+MEMBER_HOLDING_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)
 
 
 def member_list_for(
@@ -39,7 +43,7 @@ def member_get_for(user, pk, *, action: str = Action.VIEW_MEMBERS) -> Member:
 
 def member_find_by_id_number(user, id_number: str) -> Member | None:
     """Exact lookup through the keyed hash; only members in scope are found."""
-    digest = crypto.lookup_hash(normalize_id_number(id_number))
+    digest = crypto.lookup_hash(normalized(id_number))
     if not digest:
         return None
     return member_list_for(user, include_archived=True).filter(id_number_hash=digest).first()
@@ -110,3 +114,21 @@ def member_total_for(user, *, within: Organization | None = None) -> int:
         paths = list(scope.paths)
     totals = tree.subtree_totals(Organization.objects.all(), paths, "member_count")
     return sum(members for _orgs, members in totals.values())
+
+
+def role_organization_for(user, action: str, *, kinds=None) -> Organization | None:
+    """The organization of the user's only role granting ``action`` (active, and of one of
+    ``kinds`` when given), which create forms pre-fill; None when the user holds several such
+    roles, none, or is the superuser (whose choice nothing predicts)."""
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return None
+    kinds_granting = [kind for kind, actions in ROLE_ACTIONS.items() if action in actions]
+    roles = list(
+        Role.objects.filter(
+            user=user, kind__in=kinds_granting, organization__status=OrgStatus.ACTIVE
+        ).select_related("organization")[:2]
+    )
+    if len(roles) != 1:
+        return None
+    org = roles[0].organization
+    return org if kinds is None or org.kind in kinds else None

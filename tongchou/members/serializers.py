@@ -2,12 +2,14 @@
 are only ever returned by the audited reveal endpoint. Input serializers type-check; the member
 rules (members.rules) run inside the services, the same as for pages and imports."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tongchou.core.validators import MAX_ID
 from tongchou.members.choices import Category, Education, Ethnicity, Gender, MemberStatus
 from tongchou.members.models import ImportJob, Member
+from tongchou.members.rules import HAND_SET_STATUSES
 from tongchou.regions.serializers import RegionField
 
 
@@ -59,10 +61,22 @@ class MemberWriteSerializer(serializers.Serializer):
     """Typed input for create (all required fields) and PATCH (any subset)."""
 
     name = serializers.CharField(max_length=50)
-    gender = serializers.ChoiceField(choices=Gender.choices)
+    gender = serializers.ChoiceField(
+        choices=Gender.choices,
+        required=False,
+        help_text="Read off the ID number when left out; when given it must agree with it.",
+    )
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
-    birth_date = serializers.DateField()
-    id_number = serializers.CharField(max_length=18, min_length=15, trim_whitespace=True)
+    birth_date = serializers.DateField(
+        required=False,
+        help_text="Read off the ID number when left out; when given it must agree with it.",
+    )
+    id_number = serializers.CharField(
+        max_length=30,
+        min_length=15,
+        trim_whitespace=True,
+        help_text="18 characters; full-width digits, spaces or dashes inside are accepted.",
+    )
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     education = serializers.ChoiceField(choices=Education.choices, required=False, allow_blank=True)
     occupation = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -74,7 +88,18 @@ class MemberWriteSerializer(serializers.Serializer):
         max_value=MAX_ID,
         help_text="Id of an organization the caller manages members of.",
     )
-    status = serializers.ChoiceField(choices=MemberStatus.choices, required=False)
+    status = serializers.ChoiceField(
+        choices=[(v, label) for v, label in MemberStatus.choices if v in HAND_SET_STATUSES],
+        required=False,
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "“%(input)s”不能手工设置：可设置“正常”或“已去世”；“流动”随流动党员登记变化，"
+                "“已转出”随组织关系转接变化。"
+            )
+        },
+        help_text="Only the statuses a person sets by hand (members.rules.HAND_SET_STATUSES): "
+        "mobile follows the mobility spells, transferred_out follows transfers.",
+    )
     home_region = RegionField(required=False, allow_null=True)
 
 

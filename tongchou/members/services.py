@@ -1,8 +1,16 @@
-"""Writes to the member registry: one rule set (members.rules), one audit trail."""
+"""Writes to the member registry: one rule set (members.rules), one audit trail.
+
+Apps above members keep facts that follow a member's record (an open mobility spell's home
+side follows the member's organization; archiving the record ends the spell). They register a
+``Follower`` here (in their ``AppConfig.ready``) and these services call it in the same
+transaction, so members never imports them (dependencies point down).
+"""
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,12 +18,53 @@ from django.utils.translation import gettext as _
 from tongchou.core import audit, crypto
 from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditAction
-from tongchou.core.validators import normalize_id_number, normalize_phone
+from tongchou.core.validators import id_number_facts, normalize_phone
 from tongchou.members.choices import MemberStatus
+from tongchou.members.id_numbers import ID_TAKEN_MESSAGE, normalized, spend_lookup
 from tongchou.members.models import Member
-from tongchou.members.rules import check_member
+from tongchou.members.rules import check_member, hand_set_status_error
 from tongchou.organizations.models import Organization, OrgKind, OrgStatus
 from tongchou.organizations.permissions import Action, can
+
+
+@dataclass(frozen=True)
+class Follower:
+    """What an app above members does when a record changes (each may be None):
+    ``moved(actor=, member_id=, organization=, status=, note=)`` after the member's
+    organization changed (``status`` is the member's, ``note`` says why: a transfer's letter);
+    ``archiving(actor=, member=, reason=)`` just before the record is archived."""
+
+    key: str
+    moved: Callable[..., None] | None = None
+    archiving: Callable[..., None] | None = None
+
+
+FOLLOWERS: dict[str, Follower] = {}
+
+
+def register_follower(follower: Follower) -> None:
+    FOLLOWERS[follower.key] = follower
+
+
+def _followers_moved(
+    actor, member_id: int, organization: Organization, *, status: str, note: str
+) -> None:
+    for follower in FOLLOWERS.values():
+        if follower.moved is not None:
+            follower.moved(
+                actor=actor,
+                member_id=member_id,
+                organization=organization,
+                status=status,
+                note=note,
+            )
+
+
+def _followers_archiving(actor, member: Member, reason: str) -> None:
+    for follower in FOLLOWERS.values():
+        if follower.archiving is not None:
+            follower.archiving(actor=actor, member=member, reason=reason)
+
 
 PLAIN_FIELDS = [
     "name",
@@ -68,7 +117,72 @@ def _values(member: Member, id_number: str, phone: str) -> dict:
     return values
 
 
-@transaction.atomic
+def _derive_from_id_number(fields: dict, id_number: str) -> None:
+    """Birth date and gender are read off the ID number (never typed twice): filled in where
+    not given; where given, ``check_member`` insists they agree."""
+    try:
+        birth, gender = id_number_facts(id_number)
+    except ValidationError:
+        return  # check_member names what is wrong with the number
+    if not fields.get("birth_date"):
+        fields["birth_date"] = birth
+    if not fields.get("gender"):
+        fields["gender"] = gender
+
+
+def _check_status(status: str, *, current: str | None = None) -> None:
+    message = hand_set_status_error(status, current=current)
+    if message:
+        raise ApplicationError("status_not_settable", message, field="status")
+
+
+def check_id_number_free(
+    actor,
+    id_number: str,
+    *,
+    exclude_pk: int | None = None,
+    archived_too: bool = True,
+    code: str = "duplicate_id_number",
+) -> None:
+    """Refuse an ID number another record holds. Inside the actor's scope the answer names the
+    record; outside it, the same words whoever it belongs to, active or archived (see
+    members.id_numbers), with an audit event at the record's organization saying someone
+    tried. Each refusal spends a lookup of the actor's hourly budget. ``archived_too=False``
+    lets an archived record's number pass (an inward transfer restores that record).
+
+    Call it before the write's transaction: its trace (the lookup counted, the audit event)
+    must stay when the write is refused."""
+    digest = crypto.lookup_hash(normalized(id_number))
+    if not digest:
+        return
+    taken = Member.objects.filter(id_number_hash=digest).exclude(pk=exclude_pk)
+    if not archived_too:
+        taken = taken.filter(archived=False)
+    taken = taken.select_related("organization").first()
+    if taken is None:
+        return
+    spend_lookup(actor)
+    if can(actor, Action.VIEW_MEMBERS, taken.org_path):
+        names = {"name": taken.name, "org": taken.organization.name}
+        message = (
+            _(
+                "该身份证号属于已归档的党员记录：%(name)s（%(org)s）。"
+                "如其组织关系转回本系统，请办理组织关系转入以恢复该记录。"
+            )
+            if taken.archived
+            else _("该身份证号已登记为党员：%(name)s（%(org)s）。")
+        ) % names
+        raise ApplicationError(code, message, field="id_number", extra={"member": taken.pk})
+    audit.record(
+        actor=actor,
+        action=AuditAction.REVEAL,
+        obj=taken,
+        org_path=taken.org_path,
+        note=_("他人以本组织党员的身份证号登记，已拒绝（对方未获知该党员的任何信息）"),
+    )
+    raise ApplicationError(code, str(ID_TAKEN_MESSAGE), field="id_number")
+
+
 def member_create(
     *,
     actor,
@@ -77,18 +191,29 @@ def member_create(
     phone: str = "",
     **fields,
 ) -> Member:
+    """A new member. Birth date and gender come from the ID number when not given; the status
+    is one a person may set (members.rules.HAND_SET_STATUSES)."""
     if not can(actor, Action.MANAGE_MEMBERS, organization.path):
         raise PermissionDenied
+    check_id_number_free(actor, id_number)
+    return _member_create(
+        actor=actor, organization=organization, id_number=id_number, phone=phone, **fields
+    )
+
+
+@transaction.atomic
+def _member_create(*, actor, organization: Organization, id_number: str, phone: str, **fields):
     check_organization_accepts_members(organization)
-    id_number = normalize_id_number(id_number)
+    id_number = normalized(id_number)
     phone = normalize_phone(phone)
+    fields = {k: v for k, v in fields.items() if v is not None or k == "full_member_date"}
+    _check_status(fields.setdefault("status", MemberStatus.NORMAL))
+    _derive_from_id_number(fields, id_number)
     member = Member(organization=organization, org_path=organization.path, **fields)
     _raise_rule_errors(check_member(_values(member, id_number, phone)))
     member.id_number_hash = crypto.lookup_hash(id_number)
     if Member.objects.filter(id_number_hash=member.id_number_hash).exists():
-        raise ApplicationError(
-            "duplicate_id_number", _("该身份证号已登记为党员。"), field="id_number"
-        )
+        raise ApplicationError("duplicate_id_number", str(ID_TAKEN_MESSAGE), field="id_number")
     member.id_number_enc = crypto.encrypt(id_number)
     member.phone_enc = crypto.encrypt(phone)
     try:
@@ -96,7 +221,7 @@ def member_create(
             member.save()
     except IntegrityError:  # a concurrent create of the same person
         raise ApplicationError(
-            "duplicate_id_number", _("该身份证号已登记为党员。"), field="id_number"
+            "duplicate_id_number", str(ID_TAKEN_MESSAGE), field="id_number"
         ) from None
     audit.record(
         actor=actor,
@@ -111,11 +236,21 @@ def member_create(
 EDITABLE = set(PLAIN_FIELDS) | {"organization", "id_number", "phone"}
 
 
-@transaction.atomic
 def member_update(*, actor, member: Member, **changes) -> Member:
+    """Change a member's fields (``EDITABLE``). A new ID number brings its birth date and
+    gender unless they are given too; the status changes only between hand-set statuses."""
     unknown = set(changes) - EDITABLE
     if unknown:
         raise ApplicationError("not_editable", f"cannot change {', '.join(sorted(unknown))}")
+    if not can(actor, Action.MANAGE_MEMBERS, member.org_path):
+        raise PermissionDenied
+    if changes.get("id_number"):
+        check_id_number_free(actor, changes["id_number"], exclude_pk=member.pk)
+    return _member_update(actor=actor, member=member, **changes)
+
+
+@transaction.atomic
+def _member_update(*, actor, member: Member, **changes) -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
     if not can(actor, Action.MANAGE_MEMBERS, member.org_path):
         raise PermissionDenied
@@ -123,9 +258,19 @@ def member_update(*, actor, member: Member, **changes) -> Member:
         raise ApplicationError("archived", _("已归档的党员记录不能修改。"))
     before = _audit_view(member)
     old_path = member.org_path
-    id_number = normalize_id_number(changes.pop("id_number", None) or member.id_number)
+    new_id = normalized(changes.pop("id_number", None) or "")
+    id_number = new_id or member.id_number
     phone = normalize_phone(changes.pop("phone", member.phone) or "")
     new_org = changes.pop("organization", None)
+    if "status" in changes:
+        _check_status(changes["status"], current=member.status)
+    if new_id and new_id != member.id_number:
+        derived: dict = {k: changes.get(k) for k in ("birth_date", "gender")}
+        _derive_from_id_number(derived, new_id)
+        changes.update(derived)
+    for field in ("birth_date", "gender"):
+        if field in changes and changes[field] is None:
+            changes.pop(field)  # not given: the record keeps what its ID number says
     for field, value in changes.items():
         setattr(member, field, value.strip() if isinstance(value, str) else value)
     if new_org is not None and new_org.pk != member.organization_id:
@@ -138,14 +283,20 @@ def member_update(*, actor, member: Member, **changes) -> Member:
     digest = crypto.lookup_hash(id_number)
     if digest != member.id_number_hash:
         if Member.objects.filter(id_number_hash=digest).exclude(pk=member.pk).exists():
-            raise ApplicationError(
-                "duplicate_id_number", _("该身份证号已登记为党员。"), field="id_number"
-            )
+            raise ApplicationError("duplicate_id_number", str(ID_TAKEN_MESSAGE), field="id_number")
         member.id_number_hash = digest
         member.id_number_enc = crypto.encrypt(id_number)
     if phone != member.phone:
         member.phone_enc = crypto.encrypt(phone)
     member.save()
+    if member.org_path != old_path:
+        _followers_moved(
+            actor,
+            member.pk,
+            member.organization,
+            status=member.status,
+            note=_("党员信息修改：所在党组织变更为%(org)s") % {"org": member.organization.name},
+        )
     old, new = audit.changed(before, _audit_view(member))
     # A member who changes organization is recorded on both sides, so the admins of the
     # organization they left see them leave.
@@ -170,6 +321,8 @@ def member_archive(*, actor, member: Member, reason: str = "") -> Member:
         raise PermissionDenied
     if member.archived:
         raise ApplicationError("already_archived", _("该党员记录已归档。"))
+    _followers_archiving(actor, member, reason)
+    member.refresh_from_db(fields=["status"])  # a follower may have changed it (spell ended)
     member.archived = True
     member.archived_at = timezone.now()
     member.save(update_fields=["archived", "archived_at", "updated_at"])
@@ -273,6 +426,7 @@ def member_relocate(
             after={"organization": to_org.pk},
             note=note,
         )
+    _followers_moved(actor, member_id, to_org, status=row[0], note=note)
     return row[0]
 
 

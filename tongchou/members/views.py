@@ -1,7 +1,6 @@
 """Member pages: list (filters, search, export), detail (masked; reveal on request), create,
 edit, archive, and import (upload → job page with progress → error report)."""
 
-import re
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -24,11 +23,17 @@ from tongchou.core.validators import parse_id
 from tongchou.members import exporting, importing, panels, selectors, services
 from tongchou.members.filters import ORDERINGS, MemberFilter
 from tongchou.members.forms import ArchiveForm, ImportForm, MemberForm
+from tongchou.members.id_numbers import (
+    LookupLimitReached,
+    is_id_number,
+    looks_personal,
+    loosen,
+    spend_lookup,
+)
 from tongchou.organizations.permissions import Action, can
 from tongchou.organizations.selectors import organization_list_for, organization_picker_choices
 
 PAGE_SIZE = 50
-ID_NUMBER_LIKE = re.compile(r"^\s*\d{17}[\dXx]\s*$")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_FIELDS = (
     "name",
@@ -85,20 +90,21 @@ def _member_filter(request, queryset) -> MemberFilter:
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_list(request):
-    """GET lists and filters. POST is the exact lookup by ID number (the page's script posts a
-    full ID number so it never appears in a URL); a GET with one still works without script."""
+    """GET lists and filters. POST is the exact lookup by ID number (the search box posts a
+    full ID number, so it never appears in a URL). A GET never carries one: the middleware
+    refuses full ID numbers in any URL, and this page drops anything else personal from its
+    name search (part of an ID number, a phone number) without echoing it."""
     user = request.user
     _require(user, Action.VIEW_MEMBERS)
-    query = (request.POST if request.method == "POST" else request.GET).get("q", "")
-    if request.method == "POST" and not ID_NUMBER_LIKE.match(query):
-        return redirect("members:list")
-    if ID_NUMBER_LIKE.match(query):
-        member = selectors.member_find_by_id_number(user, query)
-        if member is not None:
-            return redirect("members:detail", pk=member.pk)
-        messages.info(request, _("没有找到该身份证号的党员（或不在您的范围内）。"))
-        if request.method == "POST":
-            return redirect("members:list")
+    if request.method == "POST":
+        return _lookup_by_id_number(request)
+    if looks_personal(request.GET.get("q", "")):
+        messages.warning(
+            request,
+            _("姓名查找不接受身份证号或手机号：请在查找框中输入完整的18位身份证号查找。"),
+        )
+        rest = query_without(request, "q")
+        return redirect(reverse("members:list") + (f"?{rest}" if rest else ""))
     members = selectors.member_list_for(user).select_related("organization").only(*LIST_FIELDS)
     filterset = _member_filter(request, members)
     rows = filterset.qs if filterset.is_valid() else members.none()
@@ -134,6 +140,26 @@ def member_detail(request, pk):
     if request.method == "POST":  # 显示完整信息: audited by the service
         revealed = services.member_reveal(actor=request.user, member=member)
     return _render_detail(request, member, revealed=revealed)
+
+
+def _lookup_by_id_number(request):
+    """The exact lookup by ID number (POST): in scope, the member's page; otherwise one answer
+    whether the number belongs to nobody or to someone out of scope. Each lookup spends one of
+    the hour's budget (members.id_numbers)."""
+    query = request.POST.get("q", "")
+    if not is_id_number(query):
+        messages.error(request, _("请输入完整的18位身份证号。"))
+        return redirect("members:list")
+    try:
+        spend_lookup(request.user, field="q")
+    except LookupLimitReached as exc:
+        messages.error(request, str(exc.message))
+        return redirect("members:list")
+    member = selectors.member_find_by_id_number(request.user, query)
+    if member is not None:
+        return redirect("members:detail", pk=member.pk)
+    messages.info(request, _("没有找到该身份证号的党员（或不在您的范围内）。"))
+    return redirect("members:list")
 
 
 def _render_detail(request, member, *, revealed=None, archive_form=None, status=200):
@@ -217,9 +243,9 @@ def member_archive(request, pk):
 
 
 def _masked_if_id_number(value: str) -> str:
-    """Query values go into the audit note: an ID number typed into the search box is kept
-    masked there, like everywhere else."""
-    return crypto.mask_id_number(value.strip()) if ID_NUMBER_LIKE.match(value) else value
+    """Query values go into the audit note: anything personal (an ID number, part of one, a
+    phone) is kept masked there, like everywhere else."""
+    return crypto.mask_id_number(loosen(value).strip()) if looks_personal(value) else value
 
 
 @login_required

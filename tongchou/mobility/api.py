@@ -142,6 +142,12 @@ class SpellViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_object(self) -> MobileMember:
         return selectors.mobile_get_for(self.request.user, self.kwargs["pk"])
 
+    def get_serializer(self, *args, **kwargs):
+        if kwargs.get("many") and args:  # a list's page: its lost-contact flags in one query
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["lost_ids"] = selectors.lost_spell_ids(spell.pk for spell in args[0])
+        return super().get_serializer(*args, **kwargs)
+
     def retrieve(self, request, pk=None):
         spell = self.get_object()
         return Response(SpellDetailSerializer(spell).data)

@@ -22,3 +22,8 @@ class MobilityConfig(AppConfig):
         panels.register(
             panels.Panel("mobility", "mobility/_member_panel.html", mobility_panel, order=20)
         )
+
+        from tongchou.members.services import Follower, register_follower
+        from tongchou.mobility.services import member_archiving, member_moved
+
+        register_follower(Follower("mobility", moved=member_moved, archiving=member_archiving))

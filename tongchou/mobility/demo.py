@@ -174,8 +174,9 @@ def _one_member(member, today, rng, actor, staff, stations, streets, regions, de
     inflow_side = {"station": station} if station else {"inflow_org": streets[code]}
     if situation == "arrived_first":  # the station met them before the village registered it
         spell = services.inflow_register(
-            actor=by, id_number=member.id_number, name=member.name, since=since, reason=reason,
-            contact=_phone(rng), **inflow_side,
+            actor=by, id_number=member.id_number, name=member.name,
+            home_text=member.organization.name, since=since, reason=reason, contact=_phone(rng),
+            **inflow_side,
         )  # fmt: skip
     else:
         spell = services.outflow_register(
@@ -193,8 +194,8 @@ def _one_member(member, today, rng, actor, staff, stations, streets, regions, de
         if situation in ("linked", "lost", "returned"):
             arrived = min(since + dt.timedelta(days=rng.randint(3, 40)), today)
             spell = services.inflow_register(
-                actor=by, id_number=member.id_number, name=member.name, since=arrived,
-                reason=reason, **inflow_side,
+                actor=by, id_number=member.id_number, name=member.name,
+                home_text=member.organization.name, since=arrived, reason=reason, **inflow_side,
             )  # fmt: skip
     contacts = 0
     if situation in ("linked", "arrived_first", "no_inflow", "returned"):

@@ -1,9 +1,7 @@
 """The one FilterSet per listed model (spells, stations): pages and API both use them."""
 
 import django_filters as filters
-from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core import tree
@@ -15,25 +13,10 @@ from tongchou.mobility.models import (
     ServiceStation,
     StationKind,
 )
+from tongchou.mobility.rules import lost_contact_q, no_inflow_side_q
 from tongchou.organizations.models import Organization
 
 YES_NO = [("yes", _("是")), ("no", _("否"))]
-
-
-def months_ago(months: int):
-    today = timezone.localdate()
-    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
-    day = min(today.day, 28)
-    return today.replace(year=year, month=month + 1, day=day)
-
-
-def lost_contact_q() -> Q:
-    """Open spells with no inflow side, or not reached for ``LOST_CONTACT_MONTHS`` months
-    (counted from the last contact, or from going out when there was none)."""
-    cutoff = months_ago(settings.LOST_CONTACT_MONTHS)
-    no_inflow = Q(inflow_org__isnull=True, station__isnull=True)
-    stale = Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True, since__lt=cutoff)
-    return Q(status=MobilityStatus.OPEN) & (no_inflow | stale)
 
 
 class _SubtreeMixin:
@@ -57,7 +40,9 @@ class MobileMemberFilter(_SubtreeMixin, filters.FilterSet):
         label=_("已有流入地党组织或服务站"), choices=YES_NO, method="filter_has_inflow"
     )
     lost_contact = filters.ChoiceFilter(
-        label=_("失联（无流入地或长期未联系）"), choices=YES_NO, method="filter_lost_contact"
+        label=_("失联（长期未联系且未参加组织生活）"),
+        choices=YES_NO,
+        method="filter_lost_contact",
     )
     home_org = IdFilter(label=_("流出党组织（含下级）"), method="filter_home")
     inflow_org = IdFilter(label=_("流入党组织（含下级，含服务站）"), method="filter_inflow")
@@ -74,11 +59,11 @@ class MobileMemberFilter(_SubtreeMixin, filters.FilterSet):
         return queryset.filter(Q(member__name__icontains=value) | Q(external_name__icontains=value))
 
     def filter_has_inflow(self, queryset, name, value):
-        no_inflow = Q(inflow_org__isnull=True, station__isnull=True)
+        no_inflow = no_inflow_side_q()
         return queryset.filter(no_inflow) if value == "no" else queryset.exclude(no_inflow)
 
     def filter_lost_contact(self, queryset, name, value):
-        q = lost_contact_q()
+        q = lost_contact_q()  # mobility.rules: the one meaning of 失联
         return queryset.filter(q) if value == "yes" else queryset.exclude(q)
 
     def filter_home(self, queryset, name, value):

@@ -7,31 +7,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.members.forms import DATE, OrganizationCodeField
+from tongchou.members.selectors import role_organization_for
 from tongchou.mobility import selectors
 from tongchou.mobility.models import ContactChannel, MobilityReason, StationKind, StationService
 from tongchou.organizations.models import OrgStatus
 from tongchou.organizations.permissions import Action
 from tongchou.organizations.selectors import organization_list_for
-from tongchou.regions.models import Region
+from tongchou.regions.forms import RegionField
 
 ORG_DATALIST_LIMIT = 300
-
-
-class RegionCodeField(forms.CharField):
-    """A division typed by its statistical code."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 12)
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        code = (super().clean(value) or "").strip()
-        if not code:
-            return None
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise forms.ValidationError(_("区划代码不存在。"))
-        return region
 
 
 def _org_options(orgs) -> list[tuple[str, str]]:
@@ -39,10 +23,10 @@ def _org_options(orgs) -> list[tuple[str, str]]:
 
 
 class OutflowForm(forms.Form):
-    destination_region = RegionCodeField(
-        label=_("流入地区划代码"),
+    destination_region = RegionField(
+        label=_("流入地区划"),
         required=False,
-        help_text=_("本系统内的流入地，如640202001（长胜街道）。"),
+        help_text=_("本系统内的流入地：输入名称查找，如“长胜街道”，也可填区划代码。"),
     )
     destination_text = forms.CharField(
         label=_("区外流入地"),
@@ -56,6 +40,15 @@ class OutflowForm(forms.Form):
     expected_return = forms.DateField(label=_("预计返回"), widget=DATE, required=False)
     note = forms.CharField(label=_("备注"), max_length=500, required=False)
 
+    def __init__(self, *args, member=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        phone = member.phone_masked if member is not None and member.phone_enc else ""
+        if phone:  # not typed again: blank takes the record's (shown masked)
+            self.fields["contact"].widget.attrs["placeholder"] = phone
+            self.fields["contact"].help_text = _(
+                "留空则使用党员档案中的手机号 %(phone)s；在外使用其他号码时填写。"
+            ) % {"phone": phone}
+
 
 class InflowForm(forms.Form):
     inflow_org = OrganizationCodeField(
@@ -64,17 +57,23 @@ class InflowForm(forms.Form):
     station = forms.ModelChoiceField(
         label=_("党员服务站"), queryset=None, required=False, help_text=_("在服务站登记时选择。")
     )
-    id_number = forms.CharField(label=_("身份证号"), max_length=30)
-    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(
+        label=_("身份证号"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    name = forms.CharField(label=_("姓名"), max_length=50, help_text=_("与身份证一致。"))
     home_text = forms.CharField(
-        label=_("组织关系所在党组织（区外党员）"),
+        label=_("组织关系所在党组织"),
         max_length=200,
-        required=False,
-        help_text=_("身份证号不在本系统中时必填。"),
+        help_text=_("党员本人所述（如流动党员活动证所载）。"),
     )
     since = forms.DateField(label=_("到达时间"), widget=DATE)
     reason = forms.ChoiceField(label=_("外出原因"), choices=MobilityReason.choices)
-    contact = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    contact = forms.CharField(
+        label=_("联系电话"),
+        max_length=20,
+        required=False,
+        help_text=_("留空则沿用已登记的号码（本系统党员为其档案中的手机号）。"),
+    )
     note = forms.CharField(label=_("备注"), max_length=500, required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -88,6 +87,10 @@ class InflowForm(forms.Form):
         self.fields["station"].queryset = stations
         if len(self.fields["station"].choices) == 2:  # one station (and the empty choice)
             self.fields["station"].initial = next(iter(stations)).pk
+        elif not self.initial.get("inflow_org"):
+            org = role_organization_for(user, Action.MANAGE_MEMBERS)
+            if org is not None:  # the organization the user manages, not typed again
+                self.fields["inflow_org"].initial = org.code
 
 
 class ContactForm(forms.Form):
@@ -109,7 +112,7 @@ class StationForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100)
     kind = forms.ChoiceField(label=_("类型"), choices=StationKind.choices)
     organization = OrganizationCodeField(label=_("所属党组织代码"))
-    region = RegionCodeField(label=_("所在区划代码"))
+    region = RegionField(label=_("所在区划"), help_text=_("输入名称查找，也可填区划代码。"))
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     phone = forms.CharField(label=_("服务电话"), max_length=20, required=False)
     services = forms.MultipleChoiceField(
@@ -136,6 +139,10 @@ class StationForm(forms.Form):
         self.fields["organization"].error_messages["invalid_choice"] = _(
             "组织代码不存在或不在您的管理范围内。"
         )
+        if not self.initial.get("organization"):
+            org = role_organization_for(user, Action.MANAGE_ORGS)
+            if org is not None:  # the organization the user manages, and where it is
+                self.initial.update(organization=org.code, region=org.region_id)
 
     def clean_staff(self) -> list[str]:
         return [n for n in re.split(r"[\s,，、]+", self.cleaned_data["staff"]) if n]

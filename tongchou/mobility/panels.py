@@ -29,9 +29,12 @@ def mobility_panel(user, member, *, viewer_is_member: bool) -> dict | None:
             .filter(pk__in=[s.pk for s in spells])
             .values_list("pk", flat=True)
         )
+    open_spells = [s.pk for s in spells if s.status == MobilityStatus.OPEN]
     return {
         "member": member,
         "spells": spells,
+        # 失联 as the report says — for the sides to act on; not shown on the member's own page.
+        "lost": set() if viewer_is_member else selectors.lost_spell_ids(open_spells),
         "linked": visible,  # spells whose page the viewer may open
         "can_register": can_register,
         "viewer_is_member": viewer_is_member,

@@ -12,6 +12,7 @@ from django.http import Http404
 from tongchou.core import tree
 from tongchou.mobility.models import MobileMember, MobilityStatus, ServiceStation
 from tongchou.mobility.permissions import staffed_station_ids
+from tongchou.mobility.rules import lost_contact_q
 from tongchou.organizations.models import Organization
 from tongchou.organizations.permissions import Action, scope_for
 
@@ -136,3 +137,13 @@ def stations_for_registration(user) -> QuerySet[ServiceStation]:
     if staffed:
         q |= Q(pk__in=staffed)
     return ServiceStation.objects.filter(q, active=True)
+
+
+def lost_spell_ids(pks) -> set[int]:
+    """Which of these spells are out of contact (失联, mobility.rules), in one query: the
+    flags of a list's page, a spell's page, the API."""
+    pks = list(pks)
+    if not pks:
+        return set()
+    lost = MobileMember.objects.filter(lost_contact_q(), pk__in=pks)
+    return set(lost.values_list("pk", flat=True))

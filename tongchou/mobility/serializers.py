@@ -1,12 +1,10 @@
 """API shapes of stations and spells. Contact numbers leave the server masked; no ID number of
 a spell is ever in a response (the inflow side learns a member's name, nothing more)."""
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tongchou.core.validators import MAX_ID
-from tongchou.mobility.filters import months_ago
 from tongchou.mobility.models import (
     ContactChannel,
     MobileMember,
@@ -17,6 +15,7 @@ from tongchou.mobility.models import (
     StationKind,
     StationService,
 )
+from tongchou.mobility.selectors import lost_spell_ids
 from tongchou.regions.serializers import RegionField
 
 
@@ -84,8 +83,13 @@ class SpellSerializer(serializers.ModelSerializer):
     contact = serializers.CharField(
         source="contact_masked", read_only=True, help_text="Masked, e.g. 138****5678."
     )
+    no_inflow_side = serializers.SerializerMethodField(
+        help_text="Open, with neither an inflow organization nor a station (无流入地管理)."
+    )
     lost_contact = serializers.SerializerMethodField(
-        help_text="Open, and with no inflow side or not reached for LOST_CONTACT_MONTHS months."
+        help_text="Open, and not reached for LOST_CONTACT_MONTHS months: no contact, no "
+        "attended organizational life, and gone out before then (失联, tongchou.mobility.rules; "
+        "the same as the report's flag)."
     )
 
     class Meta:
@@ -115,6 +119,7 @@ class SpellSerializer(serializers.ModelSerializer):
             "status_display",
             "ended_on",
             "last_contact_on",
+            "no_inflow_side",
             "lost_contact",
             "note",
         ]
@@ -123,14 +128,15 @@ class SpellSerializer(serializers.ModelSerializer):
     def get_external(self, spell) -> bool:
         return spell.member_id is None
 
+    def get_no_inflow_side(self, spell) -> bool:
+        open_ = spell.status == MobilityStatus.OPEN
+        return open_ and not spell.inflow_org_id and not spell.station_id
+
     def get_lost_contact(self, spell) -> bool:
         if spell.status != MobilityStatus.OPEN:
             return False
-        if not spell.inflow_org_id and not spell.station_id:
-            return True
-        if "cutoff" not in self.context:
-            self.context["cutoff"] = months_ago(settings.LOST_CONTACT_MONTHS)
-        return (spell.last_contact_on or spell.since) < self.context["cutoff"]
+        lost = self.context.get("lost_ids")  # a list's page, read in one query (SpellViewSet)
+        return spell.pk in (lost if lost is not None else lost_spell_ids([spell.pk]))
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -183,13 +189,19 @@ class InflowSerializer(serializers.Serializer):
     )
     home_text = serializers.CharField(
         max_length=200,
-        required=False,
-        allow_blank=True,
-        help_text="Home organization, required when the ID number is not in the deployment.",
+        help_text="The person's home organization as they state it. Asked of everyone: a "
+        "refusal only for people from outside the deployment would tell which ID numbers "
+        "belong to its members. Kept for a member from outside; a member found by ID number "
+        "and name keeps their record's organization.",
     )
     since = serializers.DateField(help_text="Arrival date.")
     reason = serializers.ChoiceField(choices=MobilityReason.choices)
-    contact = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    contact = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="Blank: the number already on the spell, or the phone on the member's record.",
+    )
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 

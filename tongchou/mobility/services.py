@@ -21,13 +21,13 @@ from tongchou.core import audit, crypto
 from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditAction
 from tongchou.core.validators import (
-    normalize_id_number,
     normalize_phone,
     validate_id_number,
     validate_phone,
 )
 from tongchou.members import services as member_services
 from tongchou.members.choices import MemberStatus
+from tongchou.members.id_numbers import normalized, spend_lookup
 from tongchou.members.models import Member
 from tongchou.mobility.models import (
     ContactChannel,
@@ -410,7 +410,7 @@ def outflow_register(
             "return_before_since", _("预计返回日期不能早于外出时间。"), field="expected_return"
         )
     _choice(reason, MobilityReason, "reason")
-    contact = _contact(contact)
+    contact = _contact(contact) or member.phone  # blank: the phone on the member's record
     if _open_spell_locked(member=member) is not None:
         raise ApplicationError("already_mobile", ONE_OPEN_SPELL, field="member")
     spell = MobileMember(
@@ -482,7 +482,6 @@ def _inflow_fields(spell, inflow_org, station, since, contact, note) -> None:
         spell.last_contact_on = since
 
 
-@transaction.atomic
 def inflow_register(
     *,
     actor,
@@ -498,44 +497,85 @@ def inflow_register(
 ) -> MobileMember:
     """The inflow side (an organization or a station) registers someone who arrived.
 
-    The person is found by ID number across the whole deployment (the inflow side is usually in
-    another county): a member with an open spell gets its inflow side filled in (the same row);
-    a member without one gets a spell opened from their own organization; someone not in the
-    deployment gets an external spell with their name and home organization as text. Only the
-    name is compared — nothing else about a member is revealed to the inflow side.
+    The person is found across the whole deployment (the inflow side is usually in another
+    county) by ID number *and* name, as on the ID card they show: a member with an open spell
+    gets its inflow side filled in (the same row); a member without one gets a spell opened from
+    their own organization. Anything else — a number nobody in the deployment holds, an
+    archived record's (someone who transferred out is a member from outside now), a record
+    whose status is not away-able, or a name that differs — is registered the same way, as a
+    member from outside with the name and home organization given here. So no refusal tells
+    the inflow side anything about whom a number belongs to; when the number was a record's,
+    that record's organization gets an audit event saying so. The name and the home
+    organization are asked of everyone, for the same reason. Each registration spends one
+    lookup of the hour's budget (members.id_numbers).
 
     A member may register their own arrival (their own ID number) at any inflow organization
     or station of the deployment; anyone else needs to act for the inflow side."""
-    id_number = normalize_id_number(id_number)
+    id_number = normalized(id_number)
     try:
         validate_id_number(id_number)
     except ValidationError as exc:
         raise ApplicationError("invalid_id_number", exc.messages[0], field="id_number") from None
-    own_record = _is_own_record(actor, crypto.lookup_hash(id_number))
+    digest = crypto.lookup_hash(id_number)
+    own_record = _is_own_record(actor, digest)
     _check_inflow_side(actor, inflow_org, station, own_record=own_record)
     name = (name or "").strip()
     home_text = (home_text or "").strip()
     note = (note or "").strip()
+    if not own_record:
+        if not name:
+            raise ApplicationError("name_required", _("请填写姓名（与身份证一致）。"), field="name")
+        if not home_text:
+            raise ApplicationError(
+                "home_text_required",
+                _("请填写其组织关系所在党组织（党员本人所述，如流动党员活动证所载）。"),
+                field="home_text",
+            )
     _not_future(since, "since")
     _choice(reason, MobilityReason, "reason")
     contact = _contact(contact)
-    digest = crypto.lookup_hash(id_number)
-    member = Member.objects.select_for_update().filter(id_number_hash=digest).first()
-    if member is None:
+    if not own_record:
+        spend_lookup(actor)  # before the write's transaction: a refused registration counts too
+    return _inflow_register(
+        actor, inflow_org, station, id_number, digest, name, home_text, since, reason, contact,
+        note, own_record=own_record,
+    )  # fmt: skip
+
+
+def _matches(member: Member | None, name: str, *, own_record: bool) -> bool:
+    """Does the registration name this member (an active record, and the same name)?"""
+    return (
+        member is not None
+        and not member.archived
+        and member.status in AWAY_STATUSES
+        and (own_record or name == member.name)
+    )
+
+
+@transaction.atomic
+def _inflow_register(
+    actor, inflow_org, station, id_number, digest, name, home_text, since, reason, contact, note,
+    *, own_record: bool,
+) -> MobileMember:  # fmt: skip
+    member = (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .filter(id_number_hash=digest)
+        .first()
+    )
+    if own_record and not _matches(member, name, own_record=True):
+        raise ApplicationError(
+            "member_not_active",
+            _("您的党员记录已转出或状态不能登记流入，请与所在党组织联系。"),
+            field="id_number",
+        )
+    if not _matches(member, name, own_record=own_record):
+        if member is not None:
+            _record_unmatched_use(actor, member, inflow_org, station)
         return _external_inflow(
             actor, inflow_org, station, id_number, digest, name, home_text, since, reason,
             contact, note,
         )  # fmt: skip
-    if member.archived or member.status not in AWAY_STATUSES:
-        raise ApplicationError(
-            "member_not_active",
-            _("该身份证号对应的党员记录已归档或已转出，请与其原所在党组织联系。"),
-            field="id_number",
-        )
-    if name and name != member.name:
-        raise ApplicationError(
-            "name_mismatch", _("姓名与身份证号登记的党员不一致，请核对。"), field="name"
-        )
     if inflow_org is not None and inflow_org.pk == member.organization_id:
         raise ApplicationError(
             "inflow_is_home", _("该党员的组织关系就在这个党组织，不是流入。"), field="inflow_org"
@@ -545,6 +585,8 @@ def inflow_register(
             "inflow_is_home", _("该党员的组织关系就在这个服务站所属党组织，不是流入。"),
             field="station",
         )  # fmt: skip
+    # A number typed here is the latest; else the spell's, else the member's record's.
+    on_record = member.phone
     spell = _open_spell_locked(member=member)
     if spell is not None:
         if spell.inflow_org_id or spell.station_id:
@@ -558,6 +600,7 @@ def inflow_register(
             )
             raise ApplicationError("inflow_already_registered", message, field="id_number")
         before = _spell_view(spell)
+        contact = contact or ("" if spell.contact_enc else on_record)
         _inflow_fields(spell, inflow_org, station, since, contact, note)
         _clean(spell, exclude=["created_by"])
         spell.save()
@@ -573,7 +616,7 @@ def inflow_register(
         reason=reason,
         created_by=actor if actor.is_authenticated else None,
     )
-    _inflow_fields(spell, inflow_org, station, since, contact, note)
+    _inflow_fields(spell, inflow_org, station, since, contact or on_record, note)
     _clean(spell, exclude=["created_by"])
     _save_spell(spell)
     _audit_spell(actor, AuditAction.CREATE, spell, None, note=_("登记流入"))
@@ -581,24 +624,29 @@ def inflow_register(
     return spell
 
 
+def _record_unmatched_use(actor, member: Member, inflow_org, station) -> None:
+    """Someone registered an arrival with this record's ID number but not as this member
+    (another name, or the record is archived): the person registering learns nothing, the
+    record's organization sees it happened (a typing error to correct, or a misuse)."""
+    where = inflow_org.name if inflow_org is not None else station.name
+    audit.record(
+        actor=actor,
+        action=AuditAction.REVEAL,
+        obj=member,
+        org_path=member.org_path,
+        note=_("%(where)s以本组织党员的身份证号登记流入，姓名或记录状态不符，已按区外党员登记")
+        % {"where": where},
+    )
+
+
 def _external_inflow(
     actor, inflow_org, station, id_number, digest, name, home_text, since, reason, contact, note
 ) -> MobileMember:
-    if not name:
-        raise ApplicationError(
-            "name_required", _("该身份证号不在本系统中，请填写姓名。"), field="name"
-        )
-    if not home_text:
-        raise ApplicationError(
-            "home_text_required",
-            _("该身份证号不在本系统中，请填写其组织关系所在党组织。"),
-            field="home_text",
-        )
     existing = _open_spell_locked(member=None, external_id_hash=digest)
     if existing is not None:
         raise ApplicationError(
             "inflow_already_registered",
-            _("该区外党员已有一条未结束的流入登记。"),
+            _("该身份证号已有一条未结束的区外党员流入登记。"),
             field="id_number",
         )
     region = inflow_org.region if inflow_org is not None else station.region
@@ -620,7 +668,7 @@ def _external_inflow(
     except IntegrityError:
         raise ApplicationError(
             "inflow_already_registered",
-            _("该区外党员已有一条未结束的流入登记。"),
+            _("该身份证号已有一条未结束的区外党员流入登记。"),
             field="id_number",
         ) from None
     _audit_spell(actor, AuditAction.CREATE, spell, None, note=_("登记流入（区外党员）"))
@@ -665,16 +713,62 @@ def spell_end(*, actor, spell: MobileMember, on: dt.date, note: str) -> MobileMe
     note = (note or "").strip()
     if not note:
         raise ApplicationError("note_required", _("请说明结束原因。"), field="note")
+    return _end(actor, spell, on, note)
+
+
+def _end(actor, spell: MobileMember, on: dt.date, note: str) -> MobileMember:
+    """End an open spell (locked by the caller, who decided it may end) with ``note``."""
     before = _spell_view(spell)
     spell.status = MobilityStatus.ENDED
     spell.ended_on = on
-    spell.note = f"{spell.note}\n{note}".strip() if spell.note else note
+    spell.note = (f"{spell.note}\n{note}".strip() if spell.note else note)[:500]
     _clean(spell, exclude=["created_by"])
     spell.save(update_fields=["status", "ended_on", "note", "updated_at"])
     _audit_spell(actor, AuditAction.UPDATE, spell, before, note=_("结束流动登记"))
     if spell.member_id:
         _set_member_status(actor, spell.member, MemberStatus.NORMAL)
     return spell
+
+
+# --- following the member's record (members.services.Follower) -----------------------------
+
+
+def member_moved(
+    *, actor, member_id: int, organization: Organization, status: str, note: str
+) -> None:
+    """The member's organization changed (an edit, a completed transfer): their open spell's
+    home side follows, so the roster and the report count them in the same subtree. When the
+    new organization is the spell's inflow side, the relationship has moved there: the spell
+    ends (the member is no longer away from it), with ``note`` (e.g. the transfer's letter).
+    Only a member whose status is away has an open spell (mobility keeps the two together):
+    nobody else costs a query."""
+    if status not in (MemberStatus.MOBILE, MemberStatus.LOST_CONTACT):
+        return
+    spell = _open_spell_locked(member_id=member_id)
+    if spell is None:
+        return
+    station_org = spell.station.organization_id if spell.station_id else None
+    if organization.pk in (spell.inflow_org_id, station_org):
+        _end(actor, spell, max(_today(), spell.since), note)
+        return
+    if spell.home_org_id == organization.pk and spell.home_path == organization.path:
+        return
+    before = _spell_view(spell)
+    spell.home_org = organization
+    spell.home_path = organization.path
+    spell.save(update_fields=["home_org", "home_path", "updated_at"])
+    _audit_spell(
+        actor, AuditAction.UPDATE, spell, before, note=_("党员组织关系变动，流出党组织随之变更")
+    )
+
+
+def member_archiving(*, actor, member: Member, reason: str) -> None:
+    """The member's record is being archived: their open spell ends with it (an archived record
+    is out of every list and count; an open spell would keep it in the report)."""
+    spell = _open_spell_locked(member_id=member.pk)
+    if spell is not None:
+        note = _("党员记录归档：%(reason)s") % {"reason": reason or "—"}
+        _end(actor, spell, max(_today(), spell.since), note)
 
 
 @transaction.atomic

@@ -17,9 +17,10 @@ from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error, query_without
 from tongchou.core.validators import parse_id
 from tongchou.members import selectors as member_selectors
+from tongchou.members.id_numbers import looks_personal
 from tongchou.members.models import Member
 from tongchou.mobility import selectors, services
-from tongchou.mobility.filters import MobileMemberFilter, StationFilter, lost_contact_q
+from tongchou.mobility.filters import MobileMemberFilter, StationFilter
 from tongchou.mobility.forms import (
     ContactForm,
     EndForm,
@@ -28,7 +29,7 @@ from tongchou.mobility.forms import (
     ReturnForm,
     StationForm,
 )
-from tongchou.mobility.models import MobileMember, MobilityStatus, StationService
+from tongchou.mobility.models import MobilityStatus, StationService
 from tongchou.mobility.permissions import (
     may_act_on_spell,
     may_manage_station,
@@ -69,6 +70,10 @@ def mobile_list(request):
     user = request.user
     staffed = staffed_station_ids(user)
     _require(can(user, Action.VIEW_MEMBERS) or bool(staffed))
+    if looks_personal(request.GET.get("q", "")):  # names only: no number stays in a URL
+        messages.warning(request, _("请按姓名查找；身份证号和手机号不能出现在网址中。"))
+        rest = query_without(request, "q")
+        return redirect(reverse("mobility:list") + (f"?{rest}" if rest else ""))
     spells = selectors.mobile_list_for(user).select_related(*selectors.SPELL_RELATED)
     filterset = MobileMemberFilter(request.GET, queryset=spells, request=request)
     form = filterset.form
@@ -85,8 +90,7 @@ def mobile_list(request):
     _select(form.fields["station"], station_choices)
     rows = filterset.qs if filterset.is_valid() else spells.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    lost = lost_contact_q()
-    flagged = set(rows.filter(lost, pk__in=[s.pk for s in page]).values_list("pk", flat=True))
+    flagged = selectors.lost_spell_ids(s.pk for s in page)  # 失联, as everywhere (mobility.rules)
     return render(
         request,
         "mobility/mobile_list.html",
@@ -123,7 +127,7 @@ def _render_detail(request, spell, *, forms=None, status=200):
             "spell": spell,
             "contacts": selectors.contacts_of(spell),
             "flagged": spell.status == MobilityStatus.OPEN
-            and MobileMember.objects.filter(lost_contact_q(), pk=spell.pk).exists(),
+            and bool(selectors.lost_spell_ids([spell.pk])),
             "can_act": acts,
             "can_return": returns,
             # The station's staff handle the member's relationship transfer (transfers app).
@@ -244,7 +248,7 @@ def outflow_register(request):
     if not member_id and not manages:
         member_id = str(own.pk)
     member = _outflow_member(user, member_id) if member_id else None
-    form = OutflowForm(request.POST or None) if member is not None else OutflowForm()
+    form = OutflowForm(request.POST or None, member=member) if member is not None else OutflowForm()
     open_spell = selectors.open_spell_for(member) if member is not None else None
     pick_error = ""
     if request.method == "POST":
@@ -259,6 +263,9 @@ def outflow_register(request):
                 messages.success(request, _("已登记 %(name)s 外出。") % {"name": member.name})
                 return _after_register(user, spell)
     query = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
+    if looks_personal(query):  # a name search never carries (part of) an ID number or a phone
+        messages.warning(request, _("请按姓名查找；身份证号和手机号不能出现在网址中。"))
+        return redirect("mobility:outflow")
     found = []
     if member is None and query and manages:
         found = list(

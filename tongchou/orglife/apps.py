@@ -14,6 +14,11 @@ class OrglifeConfig(AppConfig):
         from tongchou.orglife.panels import member_panel
 
         tree.register_path_copy(Session, "org_path")
+        # Attending organizational life counts as being reached (mobility.rules: 失联).
+        from tongchou.mobility.rules import register_reached
+        from tongchou.orglife.report import attended_between
+
+        register_reached("orglife.attendance", attended_between)
         panels.register(
             panels.Panel("orglife", "orglife/_member_panel.html", member_panel, order=30)
         )

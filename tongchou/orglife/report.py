@@ -1,13 +1,19 @@
 """The "no one left behind" report (教育管理无遗漏).
 
 Every open spell of a mobile member in a subtree (home side or inflow side), with both sides,
-the last organizational life the member attended (anywhere), the last contact, and two flags:
+the last organizational life the member attended (anywhere, sessions that have taken place),
+the last contact, and two flags:
 
 * ``no_inflow_side``: neither an inflow organization nor a station looks after them;
 * ``lost_contact``: nobody has reached them for ``months`` months (default
-  ``settings.LOST_CONTACT_MONTHS``). The latest of the spell's last contact and the member's
-  last attended session counts as contact (attending is being reached); a spell with neither
-  counts from the day it began, so someone who left last week is not yet lost.
+  ``settings.LOST_CONTACT_MONTHS``), as ``tongchou.mobility.rules`` defines it for every page:
+  the latest of going out, the spell's last contact and the member's last attended session
+  counts, so someone who left last week is not yet lost.
+
+Rows are of two kinds: ``outflow`` rows are the viewed subtree's own members away (their home
+organization is in it) — the same people the roster lists as 流动 for that subtree — and the
+others arrived from elsewhere (an inflow organization or station in the subtree), members of
+other subtrees or from outside the deployment.
 
 Each row names with whom to act: the secretaries and admins (accounts) of the home organization;
 when it has none, the secretary on its record; failing that, the accounts of its nearest
@@ -29,8 +35,11 @@ from django.utils.translation import gettext as _
 
 from tongchou.core import tree
 from tongchou.core.errors import ApplicationError
+from tongchou.mobility.rules import is_lost, lost_cutoff, months_back
 from tongchou.organizations.models import Organization, Role, RoleKind
 from tongchou.orglife.models import PRESENT, Attendance
+
+__all__ = ["attended_between", "check_months", "left_behind_for", "months_back", "report_xlsx"]
 
 MAX_MONTHS = 120
 FLAGS = ("no_inflow_side", "lost_contact")
@@ -54,6 +63,7 @@ class ReportRow:
     last_contact: dt.date | None
     no_inflow_side: bool = False
     lost_contact: bool = False
+    outflow: bool = False  # a member of the viewed subtree (home side in it), away
     act_with: list[str] = field(default_factory=list)  # home side: secretaries and admins
     act_with_org: str = ""  # the organization those people belong to
 
@@ -73,7 +83,10 @@ class LeftBehindReport:
     today: dt.date
     cutoff: dt.date  # contact before this day is "lost"
     rows: list[ReportRow]
-    counts: dict[str, int]  # total, no_inflow_side, lost_contact, flagged
+    # total, no_inflow_side, lost_contact, flagged; and of the outflow rows (the subtree's own
+    # members away: the roster's 流动 for it): outflow, outflow_lost_contact,
+    # outflow_no_inflow_side; inflow = total - outflow
+    counts: dict[str, int]
 
     def rows_with(self, flag: str | None) -> list[ReportRow]:
         if flag in FLAGS:
@@ -81,16 +94,6 @@ class LeftBehindReport:
         if flag == "flagged":
             return [row for row in self.rows if row.flagged]
         return self.rows
-
-
-def months_back(day: dt.date, months: int) -> dt.date:
-    """``day`` minus whole months, clipped to the month's last day (31 March - 1 → 28/29 Feb)."""
-    import calendar
-
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def check_months(months) -> int:
@@ -203,14 +206,18 @@ def left_behind_for(
 
     months = check_months(months)
     today = today or timezone.localdate()
-    cutoff = months_back(today, months)
-    # The last present attendance, per spell, as a correlated lookup on the
-    # ``attendance_member_history`` index (newest first, one entry read per member).
+    cutoff = lost_cutoff(today=today, months=months)
+    # The last present attendance at a session that has taken place, per spell, as a
+    # correlated lookup on the ``attendance_member_history`` index (newest first, one entry
+    # read per member).
     last_present = (
-        Attendance.objects.filter(member_id=OuterRef("member_id"), status__in=PRESENT)
+        Attendance.objects.filter(
+            member_id=OuterRef("member_id"), status__in=PRESENT, held_on__lte=today
+        )
         .order_by("-held_on")
         .values("held_on")[:1]
     )
+    own = _covered(user, within)  # the viewed subtree(s): outflow rows have their home here
     spells = (
         mobile_list_for(user, within=within)
         .filter(status=MobilityStatus.OPEN)
@@ -219,7 +226,7 @@ def left_behind_for(
         .values_list(*SPELL_COLUMNS, "last_attended")
     )
     raw = list(spells)
-    people = _people_by_org({r[8] for r in raw if r[8]}, _covered(user, within))
+    people = _people_by_org({r[8] for r in raw if r[8]}, own)
     ancestors_named: dict[str, tuple[int, list[str]] | None] = {}
 
     def acting(path: str) -> tuple[int, list[str]] | None:
@@ -252,8 +259,10 @@ def left_behind_for(
             last_contact=contact,
         )
         row.no_inflow_side = inflow_id is None and station_id is None
-        reached = max((d for d in (contact, last_attended) if d is not None), default=since)
-        row.lost_contact = reached < cutoff
+        row.lost_contact = is_lost(
+            since=since, last_contact=contact, last_attended=last_attended, cutoff=cutoff
+        )
+        row.outflow = member_id is not None and (own is None or tree.covers(own, home_path))
         if home_id is not None and not people.get(home_id) and home_secretary:
             # No account at the home organization, but its secretary is on record.
             row.act_with = [f"{home_secretary}（{RoleKind.SECRETARY.label}）"]
@@ -271,15 +280,26 @@ def left_behind_for(
         for row in rows:
             if row.act_with_org.isdigit():
                 row.act_with_org = names.get(int(row.act_with_org), "")
+    outflow = [r for r in rows if r.outflow]
     counts = {
         "total": len(rows),
         "no_inflow_side": sum(1 for r in rows if r.no_inflow_side),
         "lost_contact": sum(1 for r in rows if r.lost_contact),
         "flagged": sum(1 for r in rows if r.flagged),
+        "outflow": len(outflow),
+        "outflow_no_inflow_side": sum(1 for r in outflow if r.no_inflow_side),
+        "outflow_lost_contact": sum(1 for r in outflow if r.lost_contact),
+        "inflow": len(rows) - len(outflow),
     }
     return LeftBehindReport(
         within=within, months=months, today=today, cutoff=cutoff, rows=rows, counts=counts
     )
+
+
+def attended_between(cutoff: dt.date, today: dt.date):
+    """Attendance that counts as reaching a mobile member (tongchou.mobility.rules): present,
+    online or offline, at a session held between ``cutoff`` and ``today``."""
+    return Attendance.objects.filter(status__in=PRESENT, held_on__gte=cutoff, held_on__lte=today)
 
 
 def _scope_path(actor) -> str:
@@ -326,6 +346,7 @@ def report_xlsx(*, actor, report: LeftBehindReport, flag: str | None = None):
             f"失联（{report.months}个月以上）",
             "责任人（流出地）",
             "责任组织",
+            "类别",
         ]
     )
     for row in rows:
@@ -343,6 +364,7 @@ def report_xlsx(*, actor, report: LeftBehindReport, flag: str | None = None):
                 "是" if row.lost_contact else "",
                 "、".join(row.act_with),
                 row.act_with_org,
+                "本组织外出" if row.outflow else "外地流入",
             ]
         )
     out = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115

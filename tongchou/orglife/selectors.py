@@ -125,13 +125,17 @@ def member_for_attendance(user, pk) -> Member:
 def attendance_for_member(
     user, member: Member, *, start: dt.date, end: dt.date
 ) -> QuerySet[Attendance]:
-    """All of a member's attendance between ``start`` and ``end`` (inclusive), wherever the
-    session was held: at home, at an inflow organization or at a station. Seen by those who
-    see the member (either side of a mobile member's spell) and by the member themself."""
+    """All of a member's attendance between ``start`` and ``end`` (inclusive) at sessions that
+    have taken place, wherever held: at home, at an inflow organization or at a station. Seen
+    by those who see the member (either side of a mobile member's spell) and by the member
+    themself."""
     if not _may_see_member(user, member):
         raise Http404
+    now = timezone.now()
+    today = timezone.localdate(now)
+    taken_place = Q(held_on__lt=today) | Q(held_on=today, session__starts_at__lte=now)
     return (
-        Attendance.objects.filter(member=member, held_on__gte=start, held_on__lte=end)
+        Attendance.objects.filter(taken_place, member=member, held_on__gte=start, held_on__lte=end)
         .select_related("session", "session__organization", "session__station")
         .order_by("-held_on", "-session_id")
     )
@@ -223,10 +227,20 @@ def expected_count(frequency: str, period: Period, founded_on: dt.date | None = 
     return 0
 
 
+def taken_place_q(now: dt.datetime | None = None) -> Q:
+    """Sessions that have taken place: begun by ``now``. Only these count as held; a session
+    dated later is planned (shown as such, never counted)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    # By day on the period index; only today's sessions need their hour.
+    return Q(held_on__lt=today) | Q(held_on=today, starts_at__lte=now)
+
+
 @dataclass
 class KindFacts:
     held: int = 0
     expected: int = 0
+    planned: int = 0  # dated in the period but still to come: not counted as held
 
     @property
     def short(self) -> int:
@@ -245,10 +259,11 @@ class OrgFacts:
     kinds: dict[str, KindFacts] = field(default_factory=dict)
     has_children: bool = False
 
-    def add(self, kind: str, held: int = 0, expected: int = 0) -> None:
+    def add(self, kind: str, held: int = 0, expected: int = 0, planned: int = 0) -> None:
         facts = self.kinds.setdefault(kind, KindFacts())
         facts.held += held
         facts.expected += expected
+        facts.planned += planned
 
     @property
     def short_kinds(self) -> int:
@@ -296,11 +311,19 @@ def expectation_summary_for(
     """For every organization in ``within``'s subtree that holds organizational life: the
     sessions of each kind held in the period beside the number usually held (rules.EXPECTED)
     in the part of the period that has begun — facts, e.g. "held 2 of 3", never a score.
+    Held means taken place (``taken_place_q``); sessions dated later in the period are
+    counted apart as planned.
 
-    Two reads whatever the size of the subtree: the organizations (path range), and one
-    grouped count of sessions by (org_path, kind) over the ``session_tree_period`` index."""
+    Three reads whatever the size of the subtree: the organizations (path range), a grouped
+    count of the period's sessions before today by (org_path, kind) from the
+    ``session_tree_period`` index alone, and the same for today and later (few rows), split by
+    whether each has begun."""
     _within_for(user, within)
-    today = today or timezone.localdate()
+    now = timezone.now()
+    if today is not None and today != timezone.localdate(now):
+        # A day other than today (tests, a report as of a date): its end is the cut.
+        now = timezone.make_aware(dt.datetime.combine(today, dt.time.max))
+    today = timezone.localdate(now)
     period = period_of(year, quarter, month, today=today)
     subtree = tree.subtree_q(within.path, "path")
     orgs = list(
@@ -308,19 +331,27 @@ def expectation_summary_for(
         .order_by()
         .values_list("pk", "name", "path", "kind", "founded_on", "parent_id")
     )
-    held = (
-        Session.objects.filter(
-            tree.subtree_q(within.path, "org_path"),
-            held_on__gte=period.start,
-            held_on__lte=period.end,
-        )
-        .order_by()
-        .values_list("org_path", "kind")
-        .annotate(n=Count("*"))
-    )
+    in_subtree = Session.objects.filter(tree.subtree_q(within.path, "org_path")).order_by()
     held_by_path: dict[str, dict[str, int]] = defaultdict(dict)
-    for path, kind, n in held:
-        held_by_path[path][kind] = n
+    planned_by_path: dict[str, dict[str, int]] = defaultdict(dict)
+    # Days before today: all taken place, counted from the index alone (session_tree_period).
+    before_today = min(period.end, today - dt.timedelta(days=1))
+    if period.start <= before_today:
+        past = in_subtree.filter(held_on__gte=period.start, held_on__lte=before_today)
+        for path, kind, n in past.values_list("org_path", "kind").annotate(n=Count("pk")):
+            held_by_path[path][kind] = n
+    # Today and later in the period (few rows): taken place or planned, by the hour.
+    if today <= period.end:
+        rest = in_subtree.filter(held_on__gte=max(period.start, today), held_on__lte=period.end)
+        rest = rest.values_list("org_path", "kind").annotate(
+            n=Count("pk", filter=taken_place_q(now)),
+            planned=Count("pk", filter=~taken_place_q(now)),
+        )
+        for path, kind, n, planned in rest:
+            if n:
+                held_by_path[path][kind] = held_by_path[path].get(kind, 0) + n
+            if planned:
+                planned_by_path[path][kind] = planned
 
     has_children = {parent for *_rest, parent in orgs}
     child_len = len(within.path) + tree.SEGMENT
@@ -332,7 +363,7 @@ def expectation_summary_for(
         expectations = rules.EXPECTED.get(kind, {})
         if len(path) == child_len:
             children[path] = OrgFacts(pk, name, path, kind, has_children=pk in has_children)
-        if not expectations and path not in held_by_path:
+        if not expectations and path not in held_by_path and path not in planned_by_path:
             continue
         row = OrgFacts(pk, name, path, kind, holders=1 if expectations else 0)
         for session_kind in rules.KIND_ORDER:
@@ -340,8 +371,9 @@ def expectation_summary_for(
             if session_kind in expectations:
                 expected = expected_count(expectations[session_kind], period, founded_on)
             n = held_by_path.get(path, {}).get(session_kind, 0)
-            if session_kind in expectations or n:
-                row.add(session_kind, n, expected)
+            planned = planned_by_path.get(path, {}).get(session_kind, 0)
+            if session_kind in expectations or n or planned:
+                row.add(session_kind, n, expected, planned)
                 if expected > n:
                     short[session_kind] += 1
         rows.append(row)
@@ -351,7 +383,7 @@ def expectation_summary_for(
                 continue
             bucket.holders += row.holders
             for session_kind, facts in row.kinds.items():
-                bucket.add(session_kind, facts.held, facts.expected)
+                bucket.add(session_kind, facts.held, facts.expected, facts.planned)
     kinds_shown = tuple(k for k in rules.KIND_ORDER if k in totals.kinds)
     return ExpectationSummary(
         within=within,

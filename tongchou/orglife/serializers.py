@@ -210,8 +210,11 @@ class PeriodQuerySerializer(serializers.Serializer):
 
 
 class KindFactsSerializer(serializers.Serializer):
-    held = serializers.IntegerField()
+    held = serializers.IntegerField(help_text="Sessions that have taken place in the period.")
     expected = serializers.IntegerField()
+    planned = serializers.IntegerField(
+        help_text="Sessions dated later in the period: planned, not counted as held."
+    )
 
 
 class OrgFactsSerializer(serializers.Serializer):
@@ -275,6 +278,9 @@ class ReportRowSerializer(serializers.Serializer):
     last_contact = serializers.DateField(allow_null=True)
     no_inflow_side = serializers.BooleanField()
     lost_contact = serializers.BooleanField()
+    outflow = serializers.BooleanField(
+        help_text="A member of the viewed subtree (home side in it), away: the roster's 流动."
+    )
     act_with = serializers.ListField(child=serializers.CharField())
     act_with_org = serializers.CharField()
 
@@ -284,6 +290,10 @@ class ReportCountsSerializer(serializers.Serializer):
     no_inflow_side = serializers.IntegerField()
     lost_contact = serializers.IntegerField()
     flagged = serializers.IntegerField()
+    outflow = serializers.IntegerField(help_text="Rows with `outflow`: the roster's 流动 count.")
+    outflow_no_inflow_side = serializers.IntegerField()
+    outflow_lost_contact = serializers.IntegerField()
+    inflow = serializers.IntegerField(help_text="Rows of people from elsewhere (total - outflow).")
 
 
 class ReportSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.organizations.models import Organization, OrgStatus
-from tongchou.regions.models import Region
+from tongchou.regions.forms import RegionField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -18,16 +18,6 @@ def _organization(code: str, field: str = "to_org"):
     if org is None:
         raise forms.ValidationError(_("组织代码不存在，请向转入方党组织核实。"))
     return org
-
-
-def _region(code: str):
-    code = (code or "").strip()
-    if not code:
-        return None
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise forms.ValidationError(_("区划代码不存在。"))
-    return region
 
 
 class TransferRequestForm(forms.Form):
@@ -49,8 +39,8 @@ class TransferRequestForm(forms.Form):
         required=False,
         help_text=_("转往本系统以外时填写全称。"),
     )
-    to_region = forms.CharField(
-        label=_("转入地区划代码"), max_length=12, required=False, help_text=_("如640104。")
+    to_region = RegionField(
+        label=_("转入地区划"), required=False, help_text=_("输入名称查找，如“兴庆区”；也可填代码。")
     )
     reason = forms.CharField(
         label=_("转接原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
@@ -58,9 +48,6 @@ class TransferRequestForm(forms.Form):
 
     def clean_to_org(self):
         return _organization(self.cleaned_data["to_org"])
-
-    def clean_to_region(self):
-        return _region(self.cleaned_data["to_region"])
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
@@ -78,11 +65,10 @@ def reason_choices():
 
 
 class GoingOutForm(forms.Form):
-    destination_region = forms.CharField(
-        label=_("去往区划代码"),
-        max_length=12,
+    destination_region = RegionField(
+        label=_("去往区划"),
         required=False,
-        help_text=_("在本系统内（如石嘴山市的街道）时填写区划代码，如640202001。"),
+        help_text=_("在本系统内（如石嘴山市的街道）时输入名称查找，如“长胜街道”；也可填代码。"),
     )
     destination_text = forms.CharField(
         label=_("去往地点"), max_length=200, required=False, help_text=_("本系统以外时填写。")
@@ -92,9 +78,6 @@ class GoingOutForm(forms.Form):
     contact = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     expected_return = forms.DateField(label=_("预计返回"), widget=DATE, required=False)
     note = forms.CharField(label=_("备注"), max_length=500, required=False)
-
-    def clean_destination_region(self):
-        return _region(self.cleaned_data["destination_region"])
 
 
 class ArrivedForm(forms.Form):

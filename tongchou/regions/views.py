@@ -2,9 +2,12 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
 
 from tongchou.organizations.permissions import has_any_role
+from tongchou.regions import selectors
 from tongchou.regions.models import Region
 
 
@@ -36,4 +39,26 @@ def detail(request, code):
         request,
         "regions/detail.html",
         {"region": region, "ancestors": ancestors, "children": children},
+    )
+
+
+@login_required
+@require_GET
+def search(request):
+    """Regions by name or code, for the pickers of forms (search as you type). Divisions are
+    public facts: any signed-in person may search them (a member registering their own going
+    out picks a destination too)."""
+    found = selectors.region_search(request.GET.get("q", ""))
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "code": region.code,
+                    "name": region.name,
+                    "label": selectors.region_label(region),
+                    "path": selectors.path_names(region),
+                }
+                for region in found
+            ]
+        }
     )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongchou.members.choices import Category, Education, Ethnicity, Gender
 from tongchou.organizations.models import Organization, OrgKind, OrgStatus
-from tongchou.regions.models import Region
+from tongchou.regions.forms import RegionField
 from tongchou.transfers.models import TransferKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -51,17 +51,6 @@ class UnechoedTextInput(forms.TextInput):
         return None
 
 
-class RegionCodeField(forms.CharField):
-    def clean(self, value):
-        code = (super().clean(value) or "").strip()
-        if not code:
-            return None
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise forms.ValidationError(_("区划代码不存在。"))
-        return region
-
-
 class RequestForm(forms.Form):
     """Within or outward, for one member."""
 
@@ -82,8 +71,8 @@ class RequestForm(forms.Form):
         required=False,
         help_text=_("转出至系统外时填写，如“银川市兴庆区凤凰北街街道党工委”。"),
     )
-    to_region = RegionCodeField(
-        label=_("转入地区划代码"), max_length=12, required=False, help_text=_("可不填。")
+    to_region = RegionField(
+        label=_("转入地区划"), required=False, help_text=_("可不填；输入名称查找，也可填代码。")
     )
     reason = forms.CharField(label=_("转接原因"), max_length=200)
 

@@ -44,6 +44,7 @@ from tongchou.core.models import AuditAction
 from tongchou.core.validators import normalize_id_number, normalize_phone
 from tongchou.members import services as member_services
 from tongchou.members.choices import MemberStatus
+from tongchou.members.id_numbers import ID_TAKEN_MESSAGE
 from tongchou.members.models import Member
 from tongchou.members.rules import check_member
 from tongchou.organizations.models import Organization, OrgKind
@@ -365,8 +366,26 @@ def _advance(
     return transfer
 
 
+def transfer_request(*, actor, kind: str, incoming: dict | None = None, **fields) -> Transfer:
+    """Start a transfer (see ``_transfer_request``). An inward transfer's ID number is checked
+    against the registry first, outside the request's transaction, so that a refusal keeps its
+    trace (members.services.check_id_number_free: one answer out of scope, audited, counted);
+    an archived record's number passes (accepting the transfer restores that record)."""
+    to_org = fields.get("to_org")
+    if (
+        kind == TransferKind.INWARD
+        and (incoming or {}).get("id_number")
+        and to_org is not None
+        and permissions._manages(actor, to_org.path)  # else the request is refused anyway
+    ):
+        member_services.check_id_number_free(
+            actor, incoming["id_number"], archived_too=False, code="already_member"
+        )
+    return _transfer_request(actor=actor, kind=kind, incoming=incoming, **fields)
+
+
 @transaction.atomic
-def transfer_request(
+def _transfer_request(
     *,
     actor,
     member: Member | None = None,
@@ -525,12 +544,8 @@ def _inward(*, actor, member, to_org, from_text, letter_number, incoming) -> Tra
     letter_number = clean_letter_number(letter_number)
     stored, digest = clean_incoming(incoming)
     known = Member.objects.filter(id_number_hash=digest).values_list("archived", flat=True).first()
-    if known is False:
-        raise ApplicationError(
-            "already_member",
-            _("该身份证号已是本系统内的党员，请由其所在党组织办理系统内转接。"),
-            field="id_number",
-        )
+    if known is False:  # registered since transfer_request checked: the same words
+        raise ApplicationError("already_member", str(ID_TAKEN_MESSAGE), field="id_number")
     return Transfer(
         kind=TransferKind.INWARD,
         state=TransferState.AWAITING_INFLOW,
@@ -855,11 +870,7 @@ def _receive(actor, transfer: Transfer) -> Member:
     if known is None:
         return member_services.member_create(actor=actor, organization=transfer.to_org, **fields)
     if not known.archived:
-        raise ApplicationError(
-            "already_member",
-            _("该身份证号已是本系统内的党员，请由其所在党组织办理系统内转接。"),
-            field="id_number",
-        )
+        raise ApplicationError("already_member", str(ID_TAKEN_MESSAGE), field="id_number")
     return member_services.member_restore(
         actor=actor,
         member=known,

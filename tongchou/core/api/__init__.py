@@ -86,7 +86,8 @@ def error_body(code: str, message: str, field: str | None = None, fields=None) -
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         body = error_body(exc.code, str(exc.message), exc.field, exc.extra.get("fields"))
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        # A rule says 400; a few errors carry their own status (429: a lookup budget spent).
+        return Response(body, status=getattr(exc, "status", status.HTTP_400_BAD_REQUEST))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages
@@ -139,5 +140,6 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
         401: "Not authenticated",
         403: "No role, or not allowed to change this object",
         404: "Missing or out of scope",
+        429: "Too many lookups by ID number this hour (too_many_lookups)",
     }
     return {c: OpenApiResponse(ErrorSerializer, description=text[c]) for c in codes}

@@ -38,19 +38,23 @@ def test_outflow_then_inflow_link_the_same_spell(api, m):
     assert response.status_code == 201, response.json()
     spell_id = response.json()["id"]
     assert response.json()["contact"] == "138****5678"
-    assert response.json()["lost_contact"] is True  # no inflow side yet
+    # No inflow side yet, a fact of its own; and nobody has reached them since they went out
+    # in March 2024 (mobility.rules): lost contact too.
+    assert response.json()["no_inflow_side"] is True
+    assert response.json()["lost_contact"] is True
     again = c.post("/api/mobility/spells/", body, format="json")
     assert again.status_code == 400
     assert (again.json()["code"], again.json()["field"]) == ("already_mobile", "member")
 
     b = as_user(APIClient(), m.staff_b)
     inflow = {"station": m.station_b.pk, "id_number": m.m1.id_number, "name": m.m1.name,
-              "since": m.today, "reason": "work"}  # fmt: skip
+              "home_text": "潮湖村党支部", "since": m.today, "reason": "work"}  # fmt: skip
     response = b.post("/api/mobility/spells/inflow/", inflow, format="json")
     assert response.status_code == 201, response.json()
     data = response.json()
     assert data["id"] == spell_id and data["station_name"] == m.station_b.name
     assert data["home_org_name"] == m.village_a.name and data["lost_contact"] is False
+    assert data["no_inflow_side"] is False
     assert m.m1.id_number not in response.content.decode()
     assert MobileMember.objects.count() == 1
 
@@ -60,7 +64,7 @@ def test_inflow_needs_the_name_an_id_number_alone_reveals_nothing(api, m):
     organization) nor mark that member as away: the name is required, as on the page."""
     c = as_user(api, m.staff_a)
     body = {"station": m.station_a.pk, "id_number": m.mb.id_number, "since": "2024-03-05",
-            "reason": "work"}  # fmt: skip
+            "reason": "work", "home_text": "红果子村党支部"}  # fmt: skip
     for extra in ({}, {"name": ""}):
         response = c.post("/api/mobility/spells/inflow/", {**body, **extra}, format="json")
         assert response.status_code == 400
@@ -79,7 +83,7 @@ def test_errors_name_the_field(api, m):
     response = c.post(
         "/api/mobility/spells/inflow/",
         {"inflow_org": m.street_b.pk, "id_number": "123", "name": "某人", "since": "2024-03-05",
-         "reason": "work"},
+         "reason": "work", "home_text": "某党支部"},
         format="json",
     )  # fmt: skip
     assert response.status_code == 400
@@ -87,7 +91,7 @@ def test_errors_name_the_field(api, m):
     response = c.post(
         "/api/mobility/spells/inflow/",
         {"inflow_org": m.street_a.pk, "id_number": m.m1.id_number, "name": m.m1.name,
-         "since": "2024-03-05", "reason": "work"},
+         "since": "2024-03-05", "reason": "work", "home_text": "某党支部"},
         format="json",
     )  # fmt: skip
     assert response.status_code == 404 and response.json()["field"] == "inflow_org"
@@ -181,7 +185,7 @@ def test_list_query_counts(api, m, django_assert_num_queries):
     c = as_user(api, m.admin_a)
     spell_for(m.m1, station=m.station_a)
     c.get("/api/mobility/spells/")  # the scope is cached on the (forced) user from here on
-    with django_assert_num_queries(2) as few:  # count, rows with both sides
+    with django_assert_num_queries(3) as few:  # count, rows with both sides, lost flags
         c.get("/api/mobility/spells/")
     for member in (m.m2, m.me):
         spell_for(member, station=m.station_a, inflow_org=m.community_a)

@@ -33,6 +33,13 @@ def test_populate_once_through_the_services():
     assert staff.check_password("demo12345") and staff.stations.count() == 1
     assert demo.populate(today=today, rng=random.Random(1)) == {}
     assert MobileMember.objects.count() == spells.count()
+    # One truth: 流动 exactly for the members with an open spell, nobody else away.
+    from tongchou.members.models import Member
+
+    away = set(Member.objects.filter(archived=False, status="mobile").values_list("pk", flat=True))
+    with_spell = set(open_.filter(member__isnull=False).values_list("member_id", flat=True))
+    assert away == with_spell and away
+    assert not Member.objects.filter(status="lost_contact").exists()
 
 
 def test_populate_without_the_foundation_demo_does_nothing():

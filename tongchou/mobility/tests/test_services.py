@@ -36,11 +36,14 @@ def outflow(m, actor=None, member=None, **kw):
 
 
 def inflow(m, actor=None, **kw):
+    """An arrival registered as the inflow side does: ID number, name and home organization
+    as the person gives them (by default m1, the name on m1's record)."""
     args = {
         "actor": actor or m.admin_b,
         "inflow_org": m.street_b,
         "id_number": m.m1.id_number,
-        "name": "",
+        "name": m.m1.name,
+        "home_text": "潮湖村党支部",
         "since": D(2024, 3, 10),
         "reason": "work",
     }
@@ -179,7 +182,7 @@ def test_inflow_at_a_station_by_its_staff_links_too(m):
 
 def test_inflow_of_a_member_not_gone_out_opens_their_spell(m):
     spell = inflow(m, actor=m.staff_a, inflow_org=None, station=m.station_a,
-                   id_number=m.mb.id_number)  # fmt: skip
+                   id_number=m.mb.id_number, name=m.mb.name)  # fmt: skip
     assert spell.member == m.mb
     assert (spell.home_org, spell.home_path) == (m.village_b, m.village_b.path)
     assert spell.destination_region == m.street_a_r
@@ -201,10 +204,12 @@ def test_inflow_of_someone_outside_the_deployment(m):
             name="赵刚", home_text="西安")  # fmt: skip
 
 
-def test_external_inflow_needs_name_and_home(m):
-    id_number = make_id_number(region="610102")
-    refused("name_required", "name", inflow, m, id_number=id_number, home_text="西安")
-    refused("home_text_required", "home_text", inflow, m, id_number=id_number, name="赵刚")
+def test_every_inflow_needs_name_and_home(m):
+    """Asked of everyone, member of the deployment or not: a refusal that came only for one of
+    them would tell which."""
+    for id_number in (make_id_number(region="610102"), m.m1.id_number):
+        refused("name_required", "name", inflow, m, id_number=id_number, name="")
+        refused("home_text_required", "home_text", inflow, m, id_number=id_number, home_text="")
 
 
 @pytest.mark.parametrize(
@@ -226,9 +231,18 @@ def test_inflow_at_the_members_own_organization_is_refused(m):
             station=own_station)  # fmt: skip
 
 
-def test_inflow_reveals_nothing_but_a_name_mismatch(m):
-    exc = refused("name_mismatch", "name", inflow, m, name="别人")
-    assert m.m1.name not in str(exc.message)
+def test_a_name_that_differs_registers_someone_from_outside(m):
+    """ID number and name must both match a record to link to it; otherwise the arrival is
+    registered as a member from outside — exactly as for a number nobody holds — and the
+    record's organization sees an audit event. The inflow side learns nothing of the record."""
+    spell = inflow(m, name="别人")
+    assert spell.member is None and spell.name == "别人" and spell.home_text == "潮湖村党支部"
+    assert spell.home_org is None and spell.external_id_hash == m.m1.id_number_hash
+    m.m1.refresh_from_db()
+    assert m.m1.status == MemberStatus.NORMAL and not m.m1.mobility.exists()
+    event = AuditEvent.objects.get(object_type="members.member", object_id=m.m1.pk)
+    assert event.org_path == m.village_a.path and event.actor == m.admin_b
+    assert "姓名或记录状态不符" in event.note
 
 
 def test_inflow_where_another_side_registered_is_refused(m):
@@ -294,7 +308,7 @@ def test_the_member_registers_their_own_return(m):
 
 def test_station_staff_act_on_spells_at_their_station(m):
     spell = inflow(m, actor=m.staff_a, inflow_org=None, station=m.station_a,
-                   id_number=m.mb.id_number)  # fmt: skip
+                   id_number=m.mb.id_number, name=m.mb.name)  # fmt: skip
     services.contact_record(actor=m.staff_a, spell=spell, on=D(2024, 4, 1), channel="visit")
     with pytest.raises(PermissionDenied):
         services.contact_record(actor=m.staff_b, spell=spell, on=D(2024, 4, 1), channel="visit")

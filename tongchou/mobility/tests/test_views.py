@@ -143,8 +143,8 @@ def test_inflow_by_station_staff_links_and_redirects(client, m):
     form = c.get(reverse("mobility:inflow")).context["form"]
     assert list(form.fields["station"].queryset) == [m.station_b]
     assert form.fields["station"].initial == m.station_b.pk
-    data = {"station": m.station_b.pk, "id_number": m.m1.id_number, "name": "王建军",
-            "since": "2024-03-10", "reason": "work"}  # fmt: skip
+    data = {"station": m.station_b.pk, "id_number": m.m1.id_number, "name": m.m1.name,
+            "home_text": "潮湖村党支部", "since": "2024-03-10", "reason": "work"}  # fmt: skip
     response = c.post(reverse("mobility:inflow"), {**data, "id_number": "640202"})
     assert response.status_code == 200 and response.context["form"].errors["id_number"]
     response = c.post(reverse("mobility:inflow"), {**data, "station": m.station_a.pk})

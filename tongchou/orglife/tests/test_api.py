@@ -156,7 +156,7 @@ def test_expectations_endpoint(w):
     assert data["within"] == {"id": w.street_a.pk, "name": "长胜街道党工委"}
     assert data["period"]["start"] == "2025-04-01"
     village = next(r for r in data["rows"] if r["org_id"] == w.village_a.pk)
-    assert village["kinds"]["theme_day"] == {"held": 1, "expected": 3}
+    assert village["kinds"]["theme_day"] == {"held": 1, "expected": 3, "planned": 0}
     assert {c["org_id"] for c in data["children"]} == {
         w.village_a.pk,
         w.community_a.pk,
@@ -175,7 +175,12 @@ def test_report_endpoint(w):
     spell(w.villagers[1], home=w.village_a, station=w.station_a, since=today, contact=today)
     client = api(w.admin_a)
     data = client.get("/api/life/report/").json()
-    assert data["counts"] == {"total": 2, "no_inflow_side": 1, "lost_contact": 1, "flagged": 1}
+    assert data["counts"] == {
+        "total": 2, "no_inflow_side": 1, "lost_contact": 1, "flagged": 1,
+        # both are county A's own members away (their home is in the admin's scope)
+        "outflow": 2, "outflow_no_inflow_side": 1, "outflow_lost_contact": 1, "inflow": 0,
+    }  # fmt: skip
+    assert all(row["outflow"] for row in data["results"])
     assert data["count"] == 2
     only = client.get("/api/life/report/", {"flag": "no_inflow_side", "months": 24}).json()
     assert [r["name"] for r in only["results"]] == ["村民0"]

@@ -46,6 +46,21 @@ def test_populate_once_with_realistic_gaps():
     assert not rows.filter(session__format=SessionFormat.ONLINE, status="offline").exists()
     assert set(rows.values_list("status", flat=True)) == {"offline", "online", "excused", "absent"}
     assert Session.objects.filter(starts_at__gt=timezone.now()).exists()  # planned ones
+    # … shown as planned, never counted as held: the expectations of the whole city add up
+    # to the sessions that took place this year, the planned ones apart.
+    from django.contrib.auth import get_user_model
+
+    from tongchou.organizations.models import Organization
+    from tongchou.orglife.selectors import expectation_summary_for, taken_place_q
+
+    root = Organization.objects.get(parent=None)
+    admin = get_user_model().objects.get(username="admin")
+    summary = expectation_summary_for(admin, within=root, year=today.year)
+    this_year = Session.objects.filter(held_on__year=today.year)
+    held = sum(f.held for f in summary.totals.kinds.values())
+    planned = sum(f.planned for f in summary.totals.kinds.values())
+    assert held == this_year.filter(taken_place_q()).count()
+    assert planned == this_year.exclude(taken_place_q()).count()
     # Mobile members attended at their station; it counts for them.
     mobile = MobileMember.objects.filter(status=MobilityStatus.OPEN, station__isnull=False)
     at_stations = rows.filter(session__station__isnull=False, member__in=mobile.values("member_id"))

@@ -38,7 +38,10 @@ def test_no_inflow_side_is_flagged(w):
     assert not rows["村民2"].no_inflow_side
     assert rows["村民1"].inflow_side == "长胜社区党支部"
     assert rows["村民2"].inflow_side == "长胜街道党员服务站"
-    assert report.counts == {"total": 3, "no_inflow_side": 1, "lost_contact": 0, "flagged": 1}
+    assert report.counts == {
+        "total": 3, "no_inflow_side": 1, "lost_contact": 0, "flagged": 1,
+        "outflow": 3, "outflow_no_inflow_side": 1, "outflow_lost_contact": 0, "inflow": 0,
+    }  # fmt: skip
     assert [r.name for r in report.rows_with("no_inflow_side")] == ["村民0"]
 
 

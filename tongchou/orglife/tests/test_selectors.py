@@ -194,7 +194,7 @@ def test_expectation_summary_counts_exactly(w):
     assert _facts(month, v)["theme_day"] == (0, 1)
 
 
-def test_expectation_summary_is_scoped_and_takes_two_queries(w, django_assert_num_queries):
+def test_expectation_summary_is_scoped_and_takes_few_queries(w, django_assert_num_queries):
     with pytest.raises(Http404):
         selectors.expectation_summary_for(w.admin_b, within=w.street_a, year=2025)
     with pytest.raises(Http404):
@@ -203,5 +203,9 @@ def test_expectation_summary_is_scoped_and_takes_two_queries(w, django_assert_nu
         session(w.village_a, SessionKind.THEME_DAY, dt.date(2025, 1 + i, 1))
     w.admin_a.refresh_from_db()
     selectors.expectation_summary_for(w.admin_a, within=w.county_a, year=2025)  # warm scope
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2):  # a past year: organizations, sessions held
         selectors.expectation_summary_for(w.admin_a, within=w.county_a, year=2025)
+    with django_assert_num_queries(3):  # a year under way: and today's and later ones apart
+        selectors.expectation_summary_for(
+            w.admin_a, within=w.county_a, year=2025, today=dt.date(2025, 3, 1)
+        )

@@ -210,7 +210,10 @@ def test_report_page_counts_filters_and_export(client, w):
     login(client, w.admin_a)
     response = client.get(reverse("orglife:report"))
     report = response.context["report"]
-    assert report.counts == {"total": 2, "no_inflow_side": 1, "lost_contact": 1, "flagged": 1}
+    assert report.counts == {
+        "total": 2, "no_inflow_side": 1, "lost_contact": 1, "flagged": 1,
+        "outflow": 2, "outflow_no_inflow_side": 1, "outflow_lost_contact": 1, "inflow": 0,
+    }  # fmt: skip
     assert "王书记（书记）" in response.content.decode()
     flagged = client.get(reverse("orglife:report"), {"flag": "lost_contact"})
     assert [r.name for r in flagged.context["page"]] == ["村民0"]

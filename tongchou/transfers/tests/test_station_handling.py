@@ -37,8 +37,9 @@ def _arrive(w, member, station):
         reason="work",
     )  # fmt: skip
     return mobility_services.inflow_register(
-        actor=w.root, station=station, id_number=member.id_number, since=since, reason="work"
-    )
+        actor=w.root, station=station, id_number=member.id_number, name=member.name,
+        home_text=member.organization.name, since=since, reason="work",
+    )  # fmt: skip
 
 
 def test_station_staff_request_a_transfer_for_a_member_they_look_after(w):
