@@ -88,6 +88,7 @@ class AccountViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(AccountSerializer(rows, many=True).data)
 
     def _detail(self, user, code: int = status.HTTP_200_OK) -> Response:
+        user.refresh_from_db()  # the service changed its own copy
         return Response(AccountSerializer(selectors.account_row(user)).data, status=code)
 
     def retrieve(self, request, pk=None):
