@@ -2,7 +2,8 @@
 tries than the limit; the person, from another address, still signs in.
 
 PostgreSQL only: SQLite serializes writers, so attempts cannot overlap there (the claim-first
-order is tested sequentially in test_auth.test_each_attempt_claims_a_try_before_the_password_is_checked).
+order is tested sequentially in
+``test_auth.test_each_attempt_claims_a_try_before_the_password_is_checked``).
 The password hasher is the real, deliberately slow one, so the attempts do overlap."""
 
 import threading
