@@ -65,10 +65,23 @@ def label_of(model, key: str) -> str:
 
 
 def _reference_model(found):
-    """The model a forward foreign key or one-to-one names (None for anything else)."""
-    if isinstance(found, models.ForeignKey):  # OneToOneField is a ForeignKey
+    """The model a forward foreign key, one-to-one or many-to-many field names (None for
+    anything else)."""
+    if isinstance(found, models.ForeignKey | models.ManyToManyField):  # OneToOne: a ForeignKey
         return found.related_model
     return None
+
+
+def _ids(value) -> list[int]:
+    """The ids a stored reference holds: one (an int or digits) or a list of them."""
+    values = value if isinstance(value, list) else [value]
+    found = []
+    for v in values:
+        if isinstance(v, bool):
+            continue
+        if isinstance(v, int) or (isinstance(v, str) and v.isdigit()):
+            found.append(int(v))
+    return found
 
 
 def _text(value: Any) -> str:
@@ -102,9 +115,10 @@ def _display(found, value, names: dict) -> str:
         return _("是") if value else _("否")
     target = _reference_model(found)
     if target is not None:
-        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-            return names.get((target, int(value))) or f"#{value}"
-        return _text(value)
+        ids = _ids(value)
+        if not ids:
+            return _text(value)
+        return "、".join(names.get((target, pk)) or f"#{pk}" for pk in ids)
     choices = dict(found.flatchoices) if isinstance(found, models.Field) and found.choices else {}
     if choices:
         if isinstance(value, list):
@@ -114,9 +128,10 @@ def _display(found, value, names: dict) -> str:
     return _text(value)
 
 
-def _referenced(events: list[AuditEvent]) -> dict:
+def _referenced(events: list[AuditEvent], viewer) -> dict:
     """(model, pk) → name of every object the events' foreign-key values name: one query per
-    model referenced."""
+    model referenced. Records kept under an organization (``org_path``: members, spells …) are
+    named only within the viewer's scope; others keep their number, as before."""
     wanted: dict = {}
     for event in events:
         model = model_of(event.object_type)
@@ -125,13 +140,16 @@ def _referenced(events: list[AuditEvent]) -> dict:
                 continue
             for key, value in data.items():
                 target = _reference_model(field_of(model, key))
-                if target is None:
-                    continue
-                if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-                    wanted.setdefault(target, set()).add(int(value))
+                if target is not None:
+                    wanted.setdefault(target, set()).update(_ids(value))
     names = {}
     for target, pks in wanted.items():
-        for obj in target._default_manager.filter(pk__in=pks):
+        if not pks:
+            continue
+        objects = target._default_manager.filter(pk__in=pks)
+        if any(f.name == "org_path" for f in target._meta.concrete_fields):
+            objects = objects.filter(scope_for(viewer, Action.VIEW_MEMBERS).q("org_path"))
+        for obj in objects:
             names[(target, obj.pk)] = _object_name(obj)
     return names
 
@@ -147,11 +165,11 @@ def _actor(user) -> str:
     return _object_name(user) if user is not None else "—"
 
 
-def describe(events: list[AuditEvent]) -> list[EventRow]:
+def describe(events: list[AuditEvent], viewer) -> list[EventRow]:
     """The page's rows: a fixed number of queries whatever the number of events."""
     paths = {e.org_path for e in events if e.org_path}
     orgs = dict(Organization.objects.filter(path__in=paths).values_list("path", "name"))
-    names = _referenced(events)
+    names = _referenced(events, viewer)
     rows = []
     for event in events:
         model = model_of(event.object_type)

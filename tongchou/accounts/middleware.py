@@ -6,7 +6,6 @@ with their session answers 403 ``password_change_required`` (their tokens are re
 Whether a session's person must change their password is read once, at sign-in
 (``remember_password_state``), and kept in the session; the password change page clears it."""
 
-from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
@@ -64,5 +63,4 @@ class PasswordChangeRequiredMiddleware:
                 },
                 status=403,
             )
-        messages.info(request, _("请先设置您自己的密码，然后再继续使用。"))
-        return redirect("password_change")
+        return redirect("password_change")  # the page says why

@@ -432,7 +432,7 @@ def audit_log(request):
         {
             "filter": filterset,
             "page": page,
-            "rows": auditlog.describe(list(page)),
+            "rows": auditlog.describe(list(page), request.user),
             "query": query_without(request, "page"),
         },
     )

@@ -101,9 +101,12 @@ def test_attendance_recorded_does_not_break_the_page(client, world):
     assert '<span class="tc-change-key">出席记录</span>' in html
 
 
-def test_every_key_of_every_model_has_a_label():
+def test_every_key_of_every_model_has_a_label(db):
     """Whatever key a service writes — a field, a relation from either side, anything — the
     page reads it without error, for every model of the project."""
+    from tongchou.core.tests.factories import UserFactory
+
+    superuser = UserFactory(username="root", is_superuser=True)
     rows = []
     for model in apps.get_models():
         keys = [f.name for f in model._meta.get_fields()] + ["path", "no_such_key"]
@@ -113,8 +116,28 @@ def test_every_key_of_every_model_has_a_label():
             before={key: 1 for key in keys},
             after={key: ["a", "b"] for key in keys},
         )
-        rows.extend(auditlog.describe([event]))
+        rows.extend(auditlog.describe([event], superuser))
     assert all(change.label for row in rows for change in row.changes)
+
+
+def test_referenced_members_are_named_only_within_the_viewers_scope(client, world):
+    """A training's participants are member ids: named for whoever sees those members, a
+    number for anyone else (an admin of the training's county who does not see the member)."""
+    inside = create_member(world.village_a, name="甲村党员")
+    outside = create_member(world.village_b, name="乙村党员")
+    audit.record(
+        actor=world.superuser,
+        action=AuditAction.UPDATE,
+        object_type="education.training",
+        object_id="1",
+        object_repr="技能培训",
+        org_path=world.street_a.path,
+        after={"participants": [inside.pk, outside.pk]},
+    )
+    html = page_of(client, world.admin_a).content.decode()
+    assert f"甲村党员、#{outside.pk}" in html and "乙村党员" not in html
+    html = page_of(client, world.superuser).content.decode()
+    assert "甲村党员、乙村党员" in html
 
 
 def test_a_move_between_two_sides_is_one_event_seen_by_both(client, world):
