@@ -20,6 +20,9 @@ from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from tongchou.members.models import Member
+from tongchou.mobility.models import ServiceStation
+from tongchou.organizations.models import OrgStatus, Role
 from tongchou.organizations.permissions import Scope
 
 
@@ -45,15 +48,11 @@ def _grouped(rows) -> dict[int, list[str]]:
 
 
 def _role_users(scope: Scope) -> QuerySet:
-    from tongchou.organizations.models import OrgStatus, Role
-
     roles = Role.objects.filter(scope.q("organization__path"))
     return roles.filter(organization__status=OrgStatus.ACTIVE).values("user_id")
 
 
 def _role_paths(user_ids) -> dict[int, list[str]]:
-    from tongchou.organizations.models import OrgStatus, Role
-
     rows = Role.objects.filter(
         user_id__in=list(user_ids), organization__status=OrgStatus.ACTIVE
     ).values_list("user_id", "organization__path")
@@ -61,28 +60,20 @@ def _role_paths(user_ids) -> dict[int, list[str]]:
 
 
 def _member_users(scope: Scope) -> QuerySet:
-    from tongchou.members.models import Member
-
     return Member.objects.filter(scope.q("org_path"), user__isnull=False).values("user_id")
 
 
 def _member_paths(user_ids) -> dict[int, list[str]]:
-    from tongchou.members.models import Member
-
     rows = Member.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "org_path")
     return _grouped(rows)
 
 
 def _station_users(scope: Scope) -> QuerySet:
-    from tongchou.mobility.models import ServiceStation
-
     staff = ServiceStation.staff.through.objects
     return staff.filter(scope.q("servicestation__org_path")).values("user_id")
 
 
 def _station_paths(user_ids) -> dict[int, list[str]]:
-    from tongchou.mobility.models import ServiceStation
-
     rows = ServiceStation.staff.through.objects.filter(user_id__in=list(user_ids)).values_list(
         "user_id", "servicestation__org_path"
     )

@@ -49,8 +49,7 @@ def _ref(fetch, user, pk, field: str):
 
 
 def _private(response: Response) -> Response:
-    add_never_cache_headers(response)
-    response["Cache-Control"] = "no-store, " + response["Cache-Control"]
+    add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
     return response
 
 

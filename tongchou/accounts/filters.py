@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tongchou.accounts import anchors
 from tongchou.core.filters import IdFilter
 from tongchou.core.models import AuditAction, AuditEvent
-from tongchou.organizations.models import Organization, RoleKind
+from tongchou.organizations.models import Organization, Role, RoleKind
 from tongchou.organizations.permissions import Scope
 
 ACTIVE_CHOICES = [("active", _("正常")), ("inactive", _("已停用"))]
@@ -49,8 +49,6 @@ class AccountFilter(filters.FilterSet):
 
 
 def _role_holders(kind: str):
-    from tongchou.organizations.models import Role
-
     return Role.objects.filter(kind=kind).values("user_id")
 
 

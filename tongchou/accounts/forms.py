@@ -74,7 +74,7 @@ class RoleGrantForm(forms.Form):
     organization = forms.TypedChoiceField(label=_("组织"), coerce=int)
     kind = forms.ChoiceField(label=_("角色"))
 
-    def __init__(self, *args, actor, organizations: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, organizations: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = organizations
         self.fields["organization"].widget = FastSelect(choices=organizations)

@@ -146,6 +146,18 @@ def managed_organization_get(actor, pk) -> Organization:
     return org
 
 
+def managed_organization_by_code(actor, code: str) -> Organization | None:
+    """An active organization where the actor manages accounts, by its code, or None."""
+    scope = account_scope(actor)
+    if scope.is_empty or not code or "\x00" in code:
+        return None
+    return (
+        Organization.objects.filter(scope.q("path"), code=code[:32], status=OrgStatus.ACTIVE)
+        .select_related("parent")
+        .first()
+    )
+
+
 def member_for_account_get(actor, pk) -> Member:
     """A member record the actor may link to an account (in their account scope), or 404."""
     pk = parse_id(pk)

@@ -28,6 +28,7 @@ from tongchou.accounts.forms import (
 from tongchou.accounts.permissions import may_manage_accounts
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error, query_without
+from tongchou.organizations.models import Organization, Role
 from tongchou.organizations.permissions import Action, can
 from tongchou.organizations.selectors import organization_picker_choices
 
@@ -57,8 +58,7 @@ def _org_picker(user, selected) -> list[tuple[str, str]]:
 
 def _private(response):
     """Pages showing a password: never stored by a browser or a proxy."""
-    add_never_cache_headers(response)
-    response["Cache-Control"] = "no-store, " + response["Cache-Control"]
+    add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
     return response
 
 
@@ -99,7 +99,7 @@ def _detail_context(request, account, **forms) -> dict:
     row = selectors.account_row(account)
     may_act = selectors.may_act(actor, row)
     grant_form = forms.get("grant_form") or RoleGrantForm(
-        actor=actor, organizations=_grant_organizations(actor, row)
+        organizations=_grant_organizations(actor, row)
     )
     link_form = None
     if may_act and row.member is None:
@@ -164,20 +164,38 @@ def _issued(request, issued, *, title: str, reset: bool = False):
     )
 
 
+def _choose_organization(request, *, title: str, step: str):
+    """The organization a creation is for: ``?org=<id>`` (the picker offers the top levels of
+    one's scope) or ``?code=<organization code>`` for any organization in it. Returns the
+    organization, or the page asking for one."""
+    actor = request.user
+    org_id, code = request.GET.get("org"), (request.GET.get("code") or "").strip()
+    if org_id:
+        return selectors.managed_organization_get(actor, org_id)
+    error = None
+    if code:
+        found = selectors.managed_organization_by_code(actor, code)
+        if found is not None:
+            return found
+        error = _("您管理的范围内没有这个组织代码。")
+    return render(
+        request,
+        "accounts/choose_organization.html",
+        {"choices": _org_picker(actor, None), "title": title, "next": step, "error": error,
+         "code": code},
+        status=400 if error else 200,
+    )  # fmt: skip
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_create(request):
-    """A new account at one organization (chosen first, ``?org=``)."""
+    """A new account at one organization (chosen first)."""
     actor = request.user
     _require_manager(actor)
-    org_id = request.GET.get("org")
-    if not org_id:
-        return render(
-            request,
-            "accounts/choose_organization.html",
-            {"choices": _org_picker(actor, None), "title": _("开通账号"), "next": "create"},
-        )
-    organization = selectors.managed_organization_get(actor, org_id)
+    organization = _choose_organization(request, title=_("开通账号"), step="create")
+    if not isinstance(organization, Organization):
+        return organization
     members = selectors.members_without_account(actor, organization).filter(
         organization=organization
     )
@@ -253,14 +271,9 @@ def bulk_create(request):
     """Accounts for every member of a branch who has none, printed once."""
     actor = request.user
     _require_manager(actor)
-    org_id = request.GET.get("org")
-    if not org_id:
-        return render(
-            request,
-            "accounts/choose_organization.html",
-            {"choices": _org_picker(actor, None), "title": _("批量开通党员账号"), "next": "bulk"},
-        )
-    organization = selectors.managed_organization_get(actor, org_id)
+    organization = _choose_organization(request, title=_("批量开通党员账号"), step="bulk")
+    if not isinstance(organization, Organization):
+        return organization
     error = None
     if request.method == "POST":
         try:
@@ -312,7 +325,7 @@ def role_grant(request, pk):
     _require_manager(actor)
     account = selectors.account_get_for(actor, pk)
     row = selectors.account_row(account)
-    form = RoleGrantForm(request.POST, actor=actor, organizations=_grant_organizations(actor, row))
+    form = RoleGrantForm(request.POST, organizations=_grant_organizations(actor, row))
     if form.is_valid():
         organization = selectors.managed_organization_get(actor, form.cleaned_data["organization"])
         try:
@@ -330,8 +343,6 @@ def role_grant(request, pk):
 @login_required
 @require_POST
 def role_revoke(request, pk, role_pk):
-    from tongchou.organizations.models import Role
-
     def call(account):
         role = selectors.role_of(selectors.account_row(account), role_pk)
         services.role_revoke(actor=request.user, role=Role.objects.get(pk=role.pk))

@@ -266,3 +266,16 @@ def test_a_reset_while_signed_in_ends_that_session(client, w):
     assert client.get("/me/").status_code == 302  # signed out
     sign_in(client, "member_user", password)
     assert client.get("/me/")["Location"] == reverse("password_change")
+
+
+def test_any_organization_in_scope_may_be_chosen_by_its_code(client, w):
+    c = as_(client, w.admin_a)
+    response = c.get(reverse("accounts:create"), {"code": "M-A"})
+    assert response.status_code == 200 and response.context["organization"] == w.community_a
+    response = c.get(reverse("accounts:bulk"), {"code": " V-A "})
+    assert response.context["organization"] == w.village_a
+    # Out of scope (or unknown, or a NUL): the same answer, on the chooser.
+    for code in ("V-B", "NO-SUCH", "V-\x00A"):
+        response = as_(client, w.secretary).get(reverse("accounts:create"), {"code": code})
+        assert response.status_code == 400, code
+        assert "没有这个组织代码" in response.content.decode()
