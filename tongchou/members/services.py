@@ -232,6 +232,30 @@ def member_status_follow(*, actor, member: Member, status: str, note: str) -> Me
     return member
 
 
+def member_leave(*, actor, member: Member, status: str, note: str) -> Member:
+    """The member's relation has left the deployment (a completed outward transfer): the
+    status says why and the record is archived — one change, so one event (not a status update
+    and then an archiving)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.archived:
+        raise ApplicationError("already_archived", _("该党员记录已归档。"))
+    before = {"status": member.status, "archived": False}
+    member.status = status
+    member.archived = True
+    member.archived_at = timezone.now()
+    member.save(update_fields=["status", "archived", "archived_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.ARCHIVE,
+        obj=member,
+        org_path=member.org_path,
+        before=before,
+        after={"status": status, "archived": True},
+        note=note,
+    )
+    return member
+
+
 def member_relocate(
     *, actor, member_id: int, member_name: str, from_org: Organization, to_org: Organization,
     note: str,

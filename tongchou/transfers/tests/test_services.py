@@ -153,8 +153,10 @@ def test_outward_always_needs_upper_and_archives_the_member_on_completion(w):
     services.transfer_accept(actor=w.secretary_a, transfer=t, note="回执已收到")
     w.m1.refresh_from_db()
     assert w.m1.archived and w.m1.status == MemberStatus.TRANSFERRED_OUT
-    archive = AuditEvent.objects.get(action="archive", object_id=str(w.m1.pk))
-    assert "银川市兴庆区凤凰北街街道党工委" in archive.note
+    # One change, one event: the status and the archiving together.
+    (archive,) = AuditEvent.objects.filter(object_type="members.member", object_id=str(w.m1.pk))
+    assert archive.action == "archive" and "银川市兴庆区凤凰北街街道党工委" in archive.note
+    assert archive.after == {"status": MemberStatus.TRANSFERRED_OUT, "archived": True}
 
 
 def test_outward_refuses_an_organization_in_the_deployment(w):
