@@ -80,6 +80,7 @@ def _station_paths(user_ids) -> dict[int, list[str]]:
     return _grouped(rows)
 
 
+BUILT_IN = frozenset({"role", "member", "station"})  # read in full by accounts.selectors
 ANCHORS: list[Anchor] = [
     Anchor("role", _("角色"), _role_users, _role_paths),
     Anchor("member", _("党员记录"), _member_users, _member_paths),

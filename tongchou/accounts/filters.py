@@ -53,13 +53,13 @@ def _role_holders(kind: str):
 
 
 def audited_model_choices() -> list[tuple[str, str]]:
-    """The kinds of object audit events are written about: the project's own models and the
-    login accounts (not the tables that only join others)."""
+    """The kinds of object audit events are written about: the models of the apps above core
+    and the login accounts (not core's own bookkeeping, nor the tables that only join others)."""
     found = []
     for model in apps.get_models():
         meta = model._meta
-        ours = model.__module__.startswith("tongchou.") or meta.label_lower == "auth.user"
-        if ours and not meta.auto_created and model is not AuditEvent:
+        ours = model.__module__.startswith("tongchou.") and meta.app_label != "core"
+        if (ours or meta.label_lower == "auth.user") and not meta.auto_created:
             found.append((meta.label_lower, str(meta.verbose_name)))
     return sorted(found, key=lambda item: item[0])
 

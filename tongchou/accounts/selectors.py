@@ -66,13 +66,14 @@ class AccountRow:
     roles: list[RoleRow] = field(default_factory=list)
     stations: list[ServiceStation] = field(default_factory=list)
     must_change_password: bool = False
+    other_paths: list[str] = field(default_factory=list)  # anchors registered by other apps
 
     @property
     def anchor_paths(self) -> list[str]:
         paths = [r.path for r in self.roles] + [s.org_path for s in self.stations]
         if self.member is not None:
             paths.append(self.member.org_path)
-        return paths
+        return paths + self.other_paths
 
     @property
     def name(self) -> str:
@@ -81,7 +82,7 @@ class AccountRow:
 
 def account_rows(users: list) -> list[AccountRow]:
     """Each account with its member record, roles, stations and password state, in four
-    queries whatever the number of accounts."""
+    queries whatever the number of accounts (and one per kind of anchor registered later)."""
     rows = {u.pk: AccountRow(u) for u in users}
     if not rows:
         return []
@@ -113,6 +114,10 @@ def account_rows(users: list) -> list[AccountRow]:
         "user_id", flat=True
     ):
         rows[user_id].must_change_password = True
+    for anchor in anchors.ANCHORS:
+        if anchor.key not in anchors.BUILT_IN:
+            for user_id, paths in anchor.paths_of(ids).items():
+                rows[user_id].other_paths.extend(paths)
     return [rows[u.pk] for u in users]
 
 

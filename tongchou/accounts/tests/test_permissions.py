@@ -118,3 +118,33 @@ def test_nobody_acts_on_themselves_and_superusers_only_by_superusers(w):
     # An account with no tie at all is nobody's but the superuser's.
     loose = UserFactory(username="loose")
     assert not acts(w.admin_a, loose) and acts(w.superuser, loose)
+
+
+def test_a_later_kind_of_anchor_plugs_in(w, monkeypatch):
+    """How alliance-unit staff will be tied to organizations: an app registers an Anchor, and
+    the scope of accounts follows (list, detail, who may act) with nothing else to change."""
+    from django.contrib.auth import get_user_model
+
+    from tongchou.accounts import anchors, selectors
+
+    monkeypatch.setattr(anchors, "ANCHORS", list(anchors.ANCHORS))
+    clerk = UserFactory(username="unit_clerk")
+    unit_path = w.street_a.path  # say, a civil-affairs office attached to street A
+    users = get_user_model().objects
+
+    def user_ids(scope):
+        ids = [clerk.pk] if scope.everything or scope.covers(unit_path) else []
+        return users.filter(pk__in=ids).values("pk")
+
+    def paths_of(ids):
+        return {clerk.pk: [unit_path]} if clerk.pk in ids else {}
+
+    assert not selectors.account_list_for(w.admin_a).filter(pk=clerk.pk).exists()
+    anchors.register(anchors.Anchor("alliance_unit", "服务联盟单位", user_ids, paths_of))
+    anchors.register(anchors.Anchor("alliance_unit", "again", user_ids, paths_of))  # once
+    assert [a.key for a in anchors.ANCHORS].count("alliance_unit") == 1
+    assert selectors.account_list_for(w.admin_a).filter(pk=clerk.pk).exists()
+    assert not selectors.account_list_for(w.secretary).filter(pk=clerk.pk).exists()
+    assert anchors.paths_of([clerk.pk]) == {clerk.pk: [unit_path]}
+    assert selectors.account_row(clerk).anchor_paths == [unit_path]
+    assert acts(w.admin_street, clerk) and not acts(w.secretary, clerk)
