@@ -71,18 +71,19 @@ class StaffAccountForm(forms.Form):
 
 
 class RoleGrantForm(forms.Form):
-    organization = forms.TypedChoiceField(label=_("组织"), coerce=int)
+    organization = forms.TypedChoiceField(label=_("组织"), coerce=int, empty_value=None)
     kind = forms.ChoiceField(label=_("角色"))
 
     def __init__(self, *args, organizations: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = organizations
         self.fields["organization"].widget = FastSelect(choices=organizations)
-        # Every kind the actor holds anywhere; the service checks the rank at the organization.
+        # Every kind; the service checks the actor's rank at the chosen organization.
         kinds = [
-            (k, RoleKind(k).label) for k in (RoleKind.ADMIN, RoleKind.SECRETARY, RoleKind.MEMBER)
+            (k, RoleKind(k).label) for k in (RoleKind.MEMBER, RoleKind.SECRETARY, RoleKind.ADMIN)
         ]
-        self.fields["kind"].choices = kinds
+        self.fields["kind"].choices = [("", _("请选择")), *kinds]
+        self.fields["kind"].widget = FastSelect(choices=self.fields["kind"].choices)
 
 
 class DeactivateForm(forms.Form):

@@ -121,10 +121,10 @@ def _detail_context(request, account, **forms) -> dict:
 def _grant_organizations(actor, row) -> list[tuple[str, str]]:
     """The organizations offered for a new role: those of the account's own ties first (where a
     role is most often wanted), then the top levels of the actor's scope."""
-    picker = _org_picker(actor, None)
-    own = selectors.anchor_organizations(actor, row)
-    known = {value for value, _label in picker}
-    return [*[(str(o.pk), o.name) for o in own if str(o.pk) not in known], *picker]
+    own = [(str(o.pk), o.name) for o in selectors.anchor_organizations(actor, row)]
+    mine = {value for value, _label in own}
+    picker = [(v, label) for v, label in _org_picker(actor, None) if v not in mine]
+    return [("", _("请选择")), *own, *picker]
 
 
 def _linkable_members(actor, row):
