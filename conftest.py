@@ -10,3 +10,28 @@ def _plain_static_storage(settings):
     }
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_flush_may_empty_the_audit_tables():
+    """The audit tables refuse TRUNCATE on PostgreSQL (core migration 0005), which is how
+    Django's TransactionTestCase empties every table between transactional tests. The test
+    flush, and only it, says so first in its own transaction (``SET LOCAL``)."""
+    try:
+        from django.db.backends.postgresql.operations import DatabaseOperations
+    except ImportError:  # no PostgreSQL driver: nothing to patch
+        yield
+        return
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        if not statements:
+            return statements
+        return ["SET LOCAL tongchou.allow_audit_truncate = 'on'", *statements]
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original

@@ -70,7 +70,9 @@ INSTALLED_APPS = [
     "tongchou.transfers",
     "tongchou.orglife",
     "tongchou.education",
+    "tongchou.accounts",
     "tongchou.portal",
+    "tongchou.demo",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tongchou.members.middleware.IdNumberInUrlMiddleware",
+    "tongchou.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tongchou.core.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -133,9 +136,13 @@ AUTHENTICATION_BACKENDS = ["tongchou.core.auth.LockoutModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Lockout: this many failures for one username within the window lock it for the window.
+# Lockout: this many failures for one username from one client address within the window lock
+# that username from that address for the window.
 LOGIN_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(env("LOGIN_LOCKOUT_MINUTES", "15"))
+# API tokens stop working this many hours after they were issued (and at once when the
+# password changes or the account is deactivated).
+API_TOKEN_HOURS = int(env("API_TOKEN_HOURS", "24"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -207,7 +214,7 @@ CONTENT_SECURITY_POLICY = (
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "tongchou.core.api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("tongchou.transfers.api_urls")),
     path("", include("tongchou.orglife.api_urls")),
     path("", include("tongchou.education.api_urls")),
+    path("", include("tongchou.accounts.api_urls")),
     path("", include("tongchou.portal.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
@@ -21,6 +22,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),
     path("", include("tongchou.core.urls")),
+    path("", include("tongchou.portal.site_urls")),
+    path("", include("tongchou.accounts.site_urls")),
     path("regions/", include("tongchou.regions.urls")),
     path("orgs/", include("tongchou.organizations.urls")),
     path("members/", include("tongchou.members.urls")),
@@ -28,5 +31,6 @@ urlpatterns = [
     path("transfers/", include("tongchou.transfers.urls")),
     path("life/", include("tongchou.orglife.urls")),
     path("education/", include("tongchou.education.urls")),
+    path("accounts/", include("tongchou.accounts.urls")),
     path("me/", include("tongchou.portal.urls")),
 ]

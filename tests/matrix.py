@@ -229,9 +229,9 @@ REGISTRY: dict[str, Entry] = {
 
 # Each app above members keeps its entries in tests/matrix_apps/<app>.py (imported last: those
 # modules use the helpers defined here).
-from tests.matrix_apps import education, mobility, orglife, portal, transfers  # noqa: E402
+from tests.matrix_apps import accounts, education, mobility, orglife, portal, transfers  # noqa: E402
 
-APP_MODULES = (mobility, transfers, orglife, education, portal)
+APP_MODULES = (mobility, transfers, orglife, education, accounts, portal)
 for _module in APP_MODULES:
     REGISTRY.update(_module.ENTRIES)
 STATE_MODELS: tuple = tuple(model for m in APP_MODULES for model in m.STATE_MODELS)

@@ -34,11 +34,11 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(LoginFailure)
 class LoginFailureAdmin(admin.ModelAdmin):
-    """Failed logins. Deleting a username's rows lifts its lockout early."""
+    """Failed logins by username and source. Deleting a row lifts that lockout early."""
 
-    list_display = ["username", "at", "ip"]
-    search_fields = ["username"]
-    date_hierarchy = "at"
+    list_display = ["username", "ip", "failures", "since"]
+    search_fields = ["username", "ip"]
+    date_hierarchy = "since"
 
     def has_add_permission(self, request):
         return False

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "tongchou.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self) -> None:
+        from tongchou.core.auth import watch_user_changes
+
+        watch_user_changes()

@@ -1,12 +1,17 @@
-"""Writing audit events. Services call ``record``; nothing else writes the table."""
+"""Writing audit events. Services call ``record``; nothing else writes the table.
+
+One change is one event. A change that concerns several organizations (a member moving from
+one to another, a mobile member's home and inflow sides) is still one event, filed under each
+of them: ``org_path`` and ``also_paths``."""
 
 import datetime as dt
 import decimal
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
 
-from tongchou.core.models import AuditAction, AuditEvent
+from tongchou.core.models import AuditAction, AuditEvent, AuditEventPath
 
 
 def _jsonable(value: Any) -> Any:
@@ -35,15 +40,20 @@ def record(
     object_id: str = "",
     object_repr: str = "",
     org_path: str = "",
+    also_paths: Iterable[str] = (),
     before: dict | None = None,
     after: dict | None = None,
     note: str = "",
 ) -> AuditEvent:
+    """Record one change. ``also_paths``: further organizations the change concerns (the
+    event is listed in their audit log too)."""
+    paths = [p for p in dict.fromkeys([org_path, *also_paths]) if p]
+    org_path = paths[0] if paths else ""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         object_type=object_type,
@@ -54,17 +64,34 @@ def record(
         after=after,
         note=note[:255],
     )
+    if len(paths) > 1:
+        AuditEventPath.objects.bulk_create(AuditEventPath(event=event, path=p) for p in paths[1:])
+    return event
 
 
 def record_update(
-    *, actor, obj: models.Model, org_path: str, before: dict, after: dict
+    *,
+    actor,
+    obj: models.Model,
+    org_path: str,
+    before: dict,
+    after: dict,
+    also_paths: Iterable[str] = (),
+    note: str = "",
 ) -> AuditEvent | None:
     """An update event with only the keys whose values changed; none when nothing did."""
     old, new = changed(before, after)
     if not new:
         return None
     return record(
-        actor=actor, action=AuditAction.UPDATE, obj=obj, org_path=org_path, before=old, after=new
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=obj,
+        org_path=org_path,
+        also_paths=also_paths,
+        before=old,
+        after=new,
+        note=note,
     )
 
 

@@ -73,13 +73,94 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise TypeError("audit events are append-only")
 
+    def all_paths(self) -> list[str]:
+        """Every organization the event is filed under: ``org_path`` and the further ones."""
+        further = [p.path for p in self.paths.order_by("id")] if self.pk else []
+        return [p for p in [self.org_path, *further] if p]
 
-class LoginFailure(models.Model):
-    """One failed login; enough of them within the window lock the username."""
 
-    username = models.CharField(max_length=150, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
+class AuditEventPath(models.Model):
+    """A further organization an event belongs to, beyond its ``org_path``.
+
+    One change can concern several organizations: a member who moves belongs to the one they
+    left and the one they joined, a mobile member's spell to the home side, the inflow side and
+    the station. The change is recorded once (one ``AuditEvent``), filed under each of them, so
+    every side's admins find it in their own log and nobody above both sees it twice."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="paths")
+    path = models.CharField(max_length=255, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计记录所属组织")
+        verbose_name_plural = _("审计记录所属组织")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "path"], name="audit_event_path_unique")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.username} @ {self.at:%Y-%m-%d %H:%M}"
+        return self.path
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("audit events are append-only")
+
+
+class LoginFailure(models.Model):
+    """Failed logins of one username from one source (client address), counted in one row.
+
+    The lockout is by username *and* source together: failures from one address lock that
+    username from that address only, so an attacker elsewhere cannot lock the real person out.
+    The count is raised by one conditional UPDATE before the password is checked (see
+    ``core.auth``), so parallel attempts cannot get more tries than the limit."""
+
+    username = models.CharField(max_length=150)  # lower-cased, as typed
+    ip = models.CharField(max_length=45, blank=True)  # "" when the server does not know it
+    failures = models.PositiveIntegerField(default=0)
+    since = models.DateTimeField(db_index=True)  # start of the current window
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username", "ip"], name="login_failure_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip or '?'}: {self.failures}"
+
+
+class PasswordState(models.Model):
+    """Whether a person must choose their own password before doing anything else.
+
+    Set when an administrator gives them an initial or a reset password (shown once to the
+    administrator, never stored in clear); cleared when they set their own. While set, pages
+    send them to the password change page and API tokens are refused."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="password_state",
+    )
+    must_change = models.BooleanField(_("须修改密码"), default=False)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("设置人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("设置时间"), null=True, blank=True)
+    changed_at = models.DateTimeField(_("本人修改时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("密码状态")
+        verbose_name_plural = _("密码状态")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'must change' if self.must_change else 'ok'}"

@@ -474,6 +474,30 @@ class _Builder:
                 )
                 if first is not None:
                     Member.objects.filter(pk=first.pk).update(user=user)
+        link_secretary_record()
+
+
+def link_secretary_record() -> bool:
+    """The demo's village secretary is also a member of the branch they lead, so their own page
+    (/me/) works: their login is linked to a member record there (the first free one after the
+    ``member`` login's). Idempotent: a secretary already linked is left as is."""
+    User = get_user_model()
+    secretary = User.objects.filter(username="village_secretary").first()
+    if secretary is None or Member.objects.filter(user=secretary).exists():
+        return False
+    role = Role.objects.filter(user=secretary, kind=RoleKind.SECRETARY).first()
+    if role is None:
+        return False
+    record = (
+        Member.objects.filter(organization_id=role.organization_id, user=None, archived=False)
+        .order_by("id")
+        .first()
+    )
+    if record is None:
+        return False
+    Member.objects.filter(pk=record.pk, user=None).update(user=secretary)
+    User.objects.filter(pk=secretary.pk).update(first_name=record.name)
+    return True
 
 
 def _admin() -> tuple[object, str]:
@@ -555,6 +579,7 @@ def load_demo(
 
     progress = progress or (lambda message: None)
     if demo_present():
+        link_secretary_record()  # demos loaded before secretaries had their own record
         counts = populate_motion(seed=seed, progress=progress) if motion else {}
         return DemoResult(created=False, logins=demo_logins(), motion=counts)
     if Organization.objects.exists():

@@ -298,15 +298,15 @@ def _member_update(*, actor, member: Member, **changes) -> Member:
             note=_("党员信息修改：所在党组织变更为%(org)s") % {"org": member.organization.name},
         )
     old, new = audit.changed(before, _audit_view(member))
-    # A member who changes organization is recorded on both sides, so the admins of the
-    # organization they left see them leave.
-    paths = dict.fromkeys([member.org_path, old_path])
-    for path in paths if new else []:
+    # A member who changes organization is one event filed on both sides, so the admins of
+    # the organization they left see them leave.
+    if new:
         audit.record(
             actor=actor,
             action=AuditAction.UPDATE,
             obj=member,
-            org_path=path,
+            org_path=member.org_path,
+            also_paths=[old_path],
             before=old,
             after=new,
         )
@@ -385,13 +385,38 @@ def member_status_follow(*, actor, member: Member, status: str, note: str) -> Me
     return member
 
 
+def member_leave(*, actor, member: Member, status: str, note: str) -> Member:
+    """The member's relation has left the deployment (a completed outward transfer): the
+    status says why and the record is archived — one change, so one event (not a status update
+    and then an archiving)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.archived:
+        raise ApplicationError("already_archived", _("该党员记录已归档。"))
+    before = {"status": member.status, "archived": False}
+    member.status = status
+    member.archived = True
+    member.archived_at = timezone.now()
+    member.save(update_fields=["status", "archived", "archived_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.ARCHIVE,
+        obj=member,
+        org_path=member.org_path,
+        before=before,
+        after={"status": status, "archived": True},
+        note=note,
+    )
+    return member
+
+
 def member_relocate(
     *, actor, member_id: int, member_name: str, from_org: Organization, to_org: Organization,
     note: str,
 ) -> str:  # fmt: skip
-    """Move a member from ``from_org`` to ``to_org`` (a completed transfer), audited on both
-    sides; returns the member's status. One conditional statement: a member moved or archived
-    since the workflow began is refused, so two completions cannot both move them."""
+    """Move a member from ``from_org`` to ``to_org`` (a completed transfer), one audit event
+    filed on both sides; returns the member's status. One conditional statement: a member
+    moved or archived since the workflow began is refused, so two completions cannot both move
+    them."""
     check_organization_accepts_members(to_org)
     table = connection.ops.quote_name(Member._meta.db_table)
     with connection.cursor() as cursor:
@@ -414,18 +439,18 @@ def member_relocate(
             _("该党员的组织关系在申请后已有变动（或已归档），请退回本转接后重新申请。"),
             field="member",
         )
-    for path in (to_org.path, from_org.path):
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type=Member._meta.label_lower,
-            object_id=str(member_id),
-            object_repr=member_name,
-            org_path=path,
-            before={"organization": from_org.pk},
-            after={"organization": to_org.pk},
-            note=note,
-        )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type=Member._meta.label_lower,
+        object_id=str(member_id),
+        object_repr=member_name,
+        org_path=to_org.path,
+        also_paths=[from_org.path],
+        before={"organization": from_org.pk},
+        after={"organization": to_org.pk},
+        note=note,
+    )
     _followers_moved(actor, member_id, to_org, status=row[0], note=note)
     return row[0]
 
@@ -447,14 +472,14 @@ def member_restore(*, actor, member: Member, organization: Organization, note: s
     restored = ["archived", "archived_at", "status", "organization", "org_path", "updated_at"]
     member.save(update_fields=restored)
     after = {"archived": False, "organization": organization.pk, "status": member.status}
-    for path in dict.fromkeys([organization.path, old_path]):
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=member,
-            org_path=path,
-            before=before,
-            after=after,
-            note=note,
-        )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=member,
+        org_path=organization.path,
+        also_paths=[old_path],
+        before=before,
+        after=after,
+        note=note,
+    )
     return member

@@ -6,7 +6,7 @@ the user's ``VIEW_MEMBERS`` scope — and by the staff of the station it is regi
 sees their own spells through the portal, not here.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from tongchou.core import tree
@@ -147,3 +147,37 @@ def lost_spell_ids(pks) -> set[int]:
         return set()
     lost = MobileMember.objects.filter(lost_contact_q(), pk__in=pks)
     return set(lost.values_list("pk", flat=True))
+
+
+def arrivals_expected(stations: list[ServiceStation], *, limit: int = 20) -> list[MobileMember]:
+    """Open spells heading into the stations' areas (destination region inside a station's
+    region) that no inflow organization or station has registered yet: the people a station
+    should expect and register (the home page's work list for its staff). Newest first."""
+    codes = {s.region_id for s in stations if s.region_id}
+    if not codes:
+        return []
+    heading = Q()
+    for code in codes:
+        heading |= Q(destination_region__code__startswith=code)
+    return list(
+        MobileMember.objects.filter(
+            heading,
+            status=MobilityStatus.OPEN,
+            station__isnull=True,
+            inflow_org__isnull=True,
+            member__isnull=False,
+        )
+        .select_related("member", "home_org", "destination_region")
+        .order_by("-since", "-id")[:limit]
+    )
+
+
+def open_spell_counts(stations: list[ServiceStation]) -> dict[int, int]:
+    """Open spells registered at each station (one grouped query)."""
+    rows = (
+        MobileMember.objects.filter(station__in=stations, status=MobilityStatus.OPEN)
+        .values("station_id")
+        .annotate(n=Count("id"))
+        .values_list("station_id", "n")
+    )
+    return dict(rows)

@@ -138,23 +138,24 @@ def _spell_paths(spell: MobileMember) -> list[str]:
 
 
 def _audit_spell(actor, action: str, spell: MobileMember, before: dict | None, note: str = ""):
-    """One event per side (home, inflow organization, station's organization), so each side's
-    admins find it in their own audit log, as for a member who changes organization."""
+    """One event filed under every side (home, inflow organization, station's organization),
+    so each side's admins find it in their own audit log, as for a member who changes
+    organization."""
     after = _spell_view(spell)
     if before is not None:
         before, after = audit.changed(before, after)
     paths = [p for p in _spell_paths(spell) if p] or [""]
-    for path in paths:
-        audit.record(
-            actor=actor,
-            action=action,
-            obj=spell,
-            object_repr=spell.name,
-            org_path=path,
-            before=before,
-            after=after,
-            note=note,
-        )
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=spell,
+        object_repr=spell.name,
+        org_path=paths[0],
+        also_paths=paths[1:],
+        before=before,
+        after=after,
+        note=note,
+    )
 
 
 def _set_member_status(actor, member: Member, status: str) -> None:

@@ -236,7 +236,7 @@ def organization_update(
     _require(actor, Action.MANAGE_ORGS, org.path)
     if org.status != OrgStatus.ACTIVE:
         raise ApplicationError("dissolved", _("已撤销的组织不能修改。"))
-    before = audit.snapshot(org, AUDITED_FIELDS)
+    before = _update_view(org)
     if new_units:
         units = _with_new_units(actor, units, new_units, org.path)
     for field, value in changes.items():
@@ -258,17 +258,17 @@ def organization_update(
     org.save()
     if units is not None:
         org.units.set(units)
-    old, new = audit.changed(before, audit.snapshot(org, AUDITED_FIELDS))
-    if new or units is not None:
-        audit.record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=org,
-            org_path=org.path,
-            before=old,
-            after=new,
-        )
+    # One event with what changed (the units included), none when nothing did.
+    audit.record_update(
+        actor=actor, obj=org, org_path=org.path, before=before, after=_update_view(org)
+    )
     return org
+
+
+def _update_view(org: Organization) -> dict:
+    data = audit.snapshot(org, AUDITED_FIELDS)
+    data["units"] = sorted(org.units.values_list("pk", flat=True))
+    return data
 
 
 def _check_children_kinds(org: Organization) -> None:

@@ -1,6 +1,11 @@
 """The member's own record: the one linked to the signed-in login (Member.user), nothing else.
 A member has no scope beyond their own record."""
 
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
 from tongchou.members.models import Member
 
 
@@ -36,3 +41,72 @@ def summary_for(member: Member, *, today) -> dict:
         "open_spell": open_spell_for(member),
         "study": study_summary_for_member(member, today.year),
     }
+
+
+# --- the home page: what is waiting for this person now --------------------------------------
+
+HOME_LIST_LIMIT = 10
+RECENT_IMPORT_DAYS = 7
+
+
+@dataclass
+class StationWork:
+    station: object
+    open_count: int
+    arrivals: list = field(default_factory=list)
+
+
+@dataclass
+class Waiting:
+    """Everything the home page shows one person, whatever they are: role holder, station
+    staff, member — or several of these at once."""
+
+    transfers: list = field(default_factory=list)  # steps this person can take now
+    transfers_total: int = 0
+    stations: list[StationWork] = field(default_factory=list)
+    imports: list = field(default_factory=list)  # own imports running or finished lately
+    member: Member | None = None
+    summary: dict | None = None
+
+
+def waiting_for(user, *, today) -> Waiting:
+    """What is waiting for ``user``, read through each app's scoped selectors."""
+    from tongchou.members.selectors import import_job_list_for
+    from tongchou.mobility.selectors import (
+        arrivals_expected,
+        open_spell_counts,
+        stations_for_registration,
+    )
+    from tongchou.transfers.selectors import pending_for
+
+    waiting = Waiting()
+    pending = (
+        pending_for(user)
+        .select_related("member", "from_org", "to_org")
+        .order_by("created_at", "id")
+    )
+    waiting.transfers = list(pending[:HOME_LIST_LIMIT])
+    waiting.transfers_total = (
+        len(waiting.transfers) if len(waiting.transfers) < HOME_LIST_LIMIT else pending.count()
+    )
+    stations = list(
+        stations_for_registration(user).select_related("region").order_by("name")[:HOME_LIST_LIMIT]
+    )
+    if stations:
+        counts = open_spell_counts(stations)
+        arrivals = arrivals_expected(stations)
+        for station in stations:
+            expected = [
+                s for s in arrivals if s.destination_region_id.startswith(station.region_id)
+            ]
+            waiting.stations.append(StationWork(station, counts.get(station.pk, 0), expected))
+    since = timezone.now() - dt.timedelta(days=RECENT_IMPORT_DAYS)
+    waiting.imports = [
+        job
+        for job in import_job_list_for(user, limit=5)
+        if not job.finished or (job.finished_at and job.finished_at >= since)
+    ]
+    waiting.member = own_member(user)
+    if waiting.member is not None:
+        waiting.summary = summary_for(waiting.member, today=today)
+    return waiting

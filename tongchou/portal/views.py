@@ -1,7 +1,8 @@
-"""The member's own pages ("我的"): their record (masked), organization, transfer and mobility
-status, attendance and study hours (the member-page panels of every app), and three requests
-of their own: a transfer, going out, having arrived. A login without a member record gets a
-page saying so. Nothing here reaches beyond the member's own record."""
+"""The home page of every person (what is waiting for them now), and the member's own pages
+("我的"): their record (masked), organization, transfer and mobility status, attendance and
+study hours (the member-page panels of every app), and three requests of their own: a transfer,
+going out, having arrived. A login without a member record gets a page saying so. Nothing here
+reaches beyond what the person's roles, stations and own record let them see."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,8 +15,37 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import apply_error
 from tongchou.members.panels import panels_for
+from tongchou.organizations.permissions import Action, can, has_any_role
+from tongchou.organizations.selectors import role_list_for, roots_with_counts
 from tongchou.portal import selectors
 from tongchou.portal.forms import ArrivedForm, GoingOutForm, TransferRequestForm
+
+
+@login_required
+@require_GET
+def start(request):
+    """Home: the person's roles and the organizations they look after, then what is waiting
+    for them — transfer steps to take, arrivals to register at their stations, their imports —
+    and their own record's summary if they are a member."""
+    user = request.user
+    roles = list(role_list_for(user))
+    waiting = selectors.waiting_for(user, today=timezone.localdate())
+    return render(
+        request,
+        "portal/start.html",
+        {
+            "roles": roles,
+            "rows": roots_with_counts(user) if has_any_role(user) else [],
+            "waiting": waiting,
+            "can_view_members": can(user, Action.VIEW_MEMBERS),
+            "nothing": not roles
+            and not user.is_superuser
+            and not waiting.stations
+            and waiting.member is None
+            and not waiting.transfers
+            and not waiting.imports,
+        },
+    )
 
 
 def _no_member(request):

@@ -849,16 +849,11 @@ def _transfer_out(actor, transfer: Transfer) -> None:
             field="member",
         )
     _end_mobility(actor, transfer, inflow_org_id=None)
-    member = member_services.member_status_follow(
+    member_services.member_leave(
         actor=actor,
         member=member,
         status=MemberStatus.TRANSFERRED_OUT,
         note=_letter_note(transfer),
-    )
-    member_services.member_archive(
-        actor=actor,
-        member=member,
-        reason=_("组织关系转出至%(to)s") % {"to": transfer.to_label},
     )
 
 

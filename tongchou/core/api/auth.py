@@ -1,5 +1,10 @@
 """API tokens. Kept apart from the shared base in ``tongchou.core.api`` because the settings
-import that module while DRF itself is loading, before schema decorators may run."""
+import that module while DRF itself is loading, before schema decorators may run.
+
+A token lasts ``API_TOKEN_HOURS`` from when it was issued (``core.api.authentication``); asking
+again while it is valid returns the same token, after it expired a new one."""
+
+import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -12,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tongchou.core.api import errors
+from tongchou.core.auth import must_change_password, token_expired
 from tongchou.core.errors import ApplicationError
 
 
@@ -22,13 +28,15 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires = serializers.DateTimeField(help_text="When the token stops working.")
 
 
 class TokenView(APIView):
     """Exchange a username and password for an API token (POST), or revoke it (DELETE).
 
     The password is checked by ``django.contrib.auth.authenticate``, so the login lockout
-    applies here exactly as on the login page.
+    applies here exactly as on the login page. Someone who must first choose their own password
+    (a new account, a reset) gets no token until they have done so on the web page.
     """
 
     permission_classes = [AllowAny]
@@ -57,12 +65,20 @@ class TokenView(APIView):
             raise ApplicationError(
                 "locked_out",
                 _("登录失败次数过多，账号已暂时锁定，请%(minutes)s分钟后再试。")
-                % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+                % {"minutes": request._request.login_lockout_minutes},
             )
         if user is None or not user.is_active:
             raise ApplicationError("invalid_credentials", _("用户名或密码不正确。"))
+        if must_change_password(user):
+            raise ApplicationError(
+                "password_change_required", _("请先登录网页修改初始密码，再获取 API 令牌。")
+            )
         token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        if token_expired(token):
+            token.delete()
+            token = Token.objects.create(user=user)
+        expires = token.created + dt.timedelta(hours=settings.API_TOKEN_HOURS)
+        return Response({"token": token.key, "expires": expires})
 
     @extend_schema(request=None, responses={204: None, **errors(401)}, summary="Revoke my token")
     def delete(self, request):

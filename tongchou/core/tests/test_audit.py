@@ -1,129 +1,136 @@
-"""The audit log page (scoped) and the append-only table."""
+"""The audit tables are append-only: in the ORM, and in the database (UPDATE, DELETE and, on
+PostgreSQL, TRUNCATE refused); one change filed under several organizations is one event."""
 
 import pytest
+from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
-from django.urls import reverse
 
 from tongchou.core import audit
-from tongchou.core.models import AuditAction, AuditEvent
-from tongchou.organizations import services
-from tongchou.organizations.tests.world import build_world
+from tongchou.core.models import AuditAction, AuditEvent, AuditEventPath
+from tongchou.core.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+POSTGRES = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="TRUNCATE and row DELETE triggers: PostgreSQL"
+)
 
 
 @pytest.fixture
-def world(db):
-    w = build_world()
-    services.organization_update(actor=w.superuser, org=w.village_a, name="长胜村第一党支部")
-    services.organization_update(actor=w.superuser, org=w.village_b, name="红果子村第一党支部")
-    services.organization_update(actor=w.superuser, org=w.street_b, secretary_name="王书记")
-    audit.record(actor=w.superuser, action=AuditAction.EXPORT, object_type="members.member")
-    return w
-
-
-def test_county_admin_sees_only_their_county(client, world):
-    client.force_login(world.admin_a)
-    response = client.get(reverse("audit"))
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "长胜村第一党支部" in html
-    assert "红果子村第一党支部" not in html and "王书记" not in html
-    assert [e.object_repr for e in response.context["page"]] == ["长胜村第一党支部"]
-
-    client.force_login(world.admin_b)
-    names = [e.object_repr for e in client.get(reverse("audit")).context["page"]]
-    assert sorted(names) == ["红果子村第一党支部", "红果子镇党委"]
-
-
-def test_superuser_sees_all_events(client, world):
-    client.force_login(world.superuser)
-    page = client.get(reverse("audit")).context["page"]
-    assert page.paginator.count == 4  # including the event filed under no organization
-
-
-def test_before_and_after_are_shown(client, world):
-    client.force_login(world.admin_a)
-    html = client.get(reverse("audit")).content.decode()
-    # field label, value before, value after
-    assert (
-        '<span class="tc-change-key">名称</span> <span class="tc-json-before">长胜村党支部</span>'
-        in html
+def event(db):
+    actor = UserFactory(username="auditor")
+    return audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="members.member",
+        object_id="7",
+        object_repr="张三",
+        org_path="0001",
+        also_paths=["0002", "0001", ""],
+        before={"organization": 1},
+        after={"organization": 2},
     )
-    assert '<span class="tc-json-after">长胜村第一党支部</span>' in html
 
 
-def test_filters(client, world):
-    client.force_login(world.superuser)
-    page = client.get(reverse("audit"), {"action": "export"}).context["page"]
-    assert [e.action for e in page] == ["export"]
-    page = client.get(reverse("audit"), {"object_type": "organizations.organization"}).context[
-        "page"
+def test_one_change_filed_under_several_organizations_is_one_event(event):
+    assert AuditEvent.objects.count() == 1
+    assert event.org_path == "0001"
+    # The primary path is not repeated; blanks and duplicates are dropped.
+    assert list(AuditEventPath.objects.values_list("event_id", "path")) == [(event.pk, "0002")]
+
+
+def test_an_event_without_a_primary_path_takes_the_first_given(db):
+    e = audit.record(actor=None, action=AuditAction.EXPORT, org_path="", also_paths=["0003"])
+    assert e.org_path == "0003" and not AuditEventPath.objects.filter(event=e).exists()
+
+
+def test_rows_cannot_be_changed_through_the_orm(event):
+    path = AuditEventPath.objects.get()
+    for row in (event, path):
+        with pytest.raises(TypeError):
+            row.save()
+        with pytest.raises(TypeError):
+            row.delete()
+    for model in (AuditEvent, AuditEventPath):
+        with pytest.raises(TypeError):
+            model.objects.all().update(pk=1)
+        with pytest.raises(TypeError):
+            model.objects.all().delete()
+    assert AuditEvent.objects.count() == 1 and AuditEventPath.objects.count() == 1
+
+
+def test_rows_cannot_be_changed_with_raw_sql(event):
+    statements = [
+        ("UPDATE core_auditevent SET note = 'x' WHERE id = %s", event.pk),
+        ("UPDATE core_auditeventpath SET path = 'x' WHERE event_id = %s", event.pk),
     ]
-    assert page.paginator.count == 3
-    page = client.get(reverse("audit"), {"action": "nonsense"}).context["page"]
-    assert page.paginator.count == 4  # an invalid filter is ignored, not an error
-
-
-def test_pagination_and_query_count(client, world, django_assert_num_queries):
-    for i in range(60):
-        audit.record(
-            actor=world.admin_a,
-            action=AuditAction.UPDATE,
-            obj=world.village_a,
-            org_path=world.village_a.path,
-            after={"n": i},
-        )
-    client.force_login(world.admin_a)
-    # session, user, role paths, led joint orgs, count, page (actors joined)
-    with django_assert_num_queries(6):
-        response = client.get(reverse("audit"))
-    assert len(response.context["page"]) == 50
-    assert client.get(reverse("audit"), {"page": 2}).context["page"].number == 2
-
-
-def test_roles_without_audit_are_refused(client, world):
-    for user in (world.secretary, world.member_user, world.norole):
-        client.force_login(user)
-        assert client.get(reverse("audit")).status_code == 403
-
-
-def test_audit_rows_cannot_be_changed_through_the_orm(world):
-    event = AuditEvent.objects.first()
-    with pytest.raises(TypeError):
-        event.save()
-    with pytest.raises(TypeError):
-        event.delete()
-    with pytest.raises(TypeError):
-        AuditEvent.objects.filter(pk=event.pk).update(note="x")
-    with pytest.raises(TypeError):
-        AuditEvent.objects.all().delete()
-    assert AuditEvent.objects.count() == 4
-
-
-def test_audit_rows_cannot_be_changed_with_raw_sql(world):
-    event = AuditEvent.objects.first()
-    table = AuditEvent._meta.db_table
-    statements = [f"UPDATE {table} SET note = 'x' WHERE id = %s"]
     if connection.vendor == "postgresql":  # SQLite: DELETE is refused by the ORM (migration 0002)
-        statements.append(f"DELETE FROM {table} WHERE id = %s")
-    for sql in statements:
+        statements += [
+            ("DELETE FROM core_auditeventpath WHERE event_id = %s", event.pk),
+            ("DELETE FROM core_auditevent WHERE id = %s", event.pk),
+        ]
+    for sql, pk in statements:
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, [event.pk])
-    assert AuditEvent.objects.get(pk=event.pk).note == event.note
-    assert AuditEvent.objects.count() == 4
+            cursor.execute(sql, [pk])
+    assert AuditEvent.objects.get(pk=event.pk).note == ""
+    assert AuditEventPath.objects.get().path == "0002"
 
 
-def test_admin_shows_audit_read_only(client, world):
-    client.force_login(world.superuser)
-    assert client.get("/admin/core/auditevent/").status_code == 200
-    event = AuditEvent.objects.first()
-    assert client.get(f"/admin/core/auditevent/{event.pk}/change/").status_code == 200  # view
-    assert client.get("/admin/core/auditevent/add/").status_code == 403
-    assert client.post(f"/admin/core/auditevent/{event.pk}/delete/").status_code == 403
-    assert client.get("/admin/core/loginfailure/").status_code == 200
+def _check_deferred_constraints_now() -> None:
+    """The test's own inserts are in this (never committed) transaction with their foreign-key
+    checks deferred, and PostgreSQL will not TRUNCATE a table with checks pending: run them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@POSTGRES
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "TRUNCATE core_auditevent CASCADE",
+        "TRUNCATE core_auditeventpath",
+        # Reaching the audit table through its foreign key to the users.
+        "TRUNCATE auth_user CASCADE",
+    ],
+)
+def test_truncate_is_refused(event, sql):
+    _check_deferred_constraints_now()
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
+    assert AuditEvent.objects.count() == 1 and AuditEventPath.objects.count() == 1
+
+
+@POSTGRES
+def test_truncate_is_refused_even_with_the_setting_spelled_otherwise(event):
+    """Only the exact value the test flush sets opens the door, for one transaction."""
+    _check_deferred_constraints_now()
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET LOCAL tongchou.allow_audit_truncate = 'yes'")
+        cursor.execute("TRUNCATE core_auditevent CASCADE")
+    with connection.cursor() as cursor:  # SET LOCAL ended with its transaction
+        cursor.execute("SELECT current_setting('tongchou.allow_audit_truncate', true)")
+        assert cursor.fetchone()[0] in (None, "")
+    assert AuditEvent.objects.count() == 1
+
+
+@POSTGRES
+def test_the_flush_of_the_test_runner_may_empty_them(event):
+    """What Django's TransactionTestCase does between tests (conftest.py adds the SET LOCAL)."""
+    tables = ["core_auditeventpath", "core_auditevent"]
+    statements = connection.ops.sql_flush(no_style(), tables, allow_cascade=True)
+    assert statements[0] == "SET LOCAL tongchou.allow_audit_truncate = 'on'"
+    _check_deferred_constraints_now()
+    with transaction.atomic():  # rolled back below: the test's own data stays for its teardown
+        sid = transaction.savepoint()
+        connection.ops.execute_sql_flush(statements)
+        assert AuditEvent.objects.count() == 0
+        transaction.savepoint_rollback(sid)
+    assert AuditEvent.objects.count() == 1

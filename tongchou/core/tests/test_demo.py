@@ -138,6 +138,9 @@ def test_structure_follows_the_real_divisions_and_second_run_changes_nothing():
     assert Member.objects.filter(user=member_user).exists()
     secretary = User.objects.get(username="village_secretary")
     assert secretary.check_password("demo12345")
+    # The village secretary is a member of their branch too: their own page (/me/) works.
+    own = Member.objects.get(user=secretary)
+    assert own.organization.name == "骏马社区党支部" and own.user_id != member_user.pk
     # The village secretary's branch leads a joint organization, which is in their scope.
     led = joints.filter(lead__name=roles["village_secretary"][1]).get()
     assert scope_for(secretary, Action.VIEW_MEMBERS).covers(led.path)

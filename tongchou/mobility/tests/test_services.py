@@ -162,13 +162,9 @@ def test_inflow_of_a_member_gone_out_fills_the_same_row(m):
     assert spell.contact == "13900001111"
     assert spell.home_org == m.village_a  # the home side is kept
     assert "在园区务工" in spell.note
-    # Filed under both sides.
-    paths = set(
-        AuditEvent.objects.filter(object_id=spell.pk, note="登记流入").values_list(
-            "org_path", flat=True
-        )
-    )
-    assert paths == {m.village_a.path, m.street_b.path}
+    # One event, filed under both sides.
+    (event,) = AuditEvent.objects.filter(object_id=spell.pk, note="登记流入")
+    assert set(event.all_paths()) == {m.village_a.path, m.street_b.path}
 
 
 def test_inflow_at_a_station_by_its_staff_links_too(m):

@@ -195,6 +195,17 @@ def test_rename_is_audited_with_before_and_after(net, root_user):
     assert event.before == {"name": "一村党支部"} and event.after == {"name": "新一村党支部"}
 
 
+def test_an_update_that_changes_nothing_writes_no_event_and_units_are_recorded(net, root_user):
+    org = net["v1"]
+    unit = Unit.objects.create(name="一村村委会", kind="village_committee", region=org.region)
+    services.organization_update(actor=root_user, org=org, units=list(org.units.all()))
+    updates = AuditEvent.objects.filter(object_id=str(org.pk), action=AuditAction.UPDATE)
+    assert not updates.exists()
+    services.organization_update(actor=root_user, org=org, units=[unit])
+    (event,) = updates.all()
+    assert event.before == {"units": []} and event.after == {"units": [unit.pk]}
+
+
 def test_update_refuses_duplicate_code_and_unknown_fields(net, root_user):
     with pytest.raises(ApplicationError) as info:
         services.organization_update(actor=root_user, org=net["v1"], code="V2")

@@ -99,12 +99,10 @@ def test_within_same_county_full_workflow(w):
     ]
     step = t.steps.get(action=StepAction.APPROVE_OUT)
     assert step.actor == w.secretary_a and step.note == "同意" and step.at is not None
-    # The member's move is audited on both sides; every step has its own event.
-    moves = AuditEvent.objects.filter(object_type="members.member", object_id=str(w.m1.pk))
-    assert sorted(moves.values_list("org_path", flat=True)) == sorted(
-        [w.village_a.path, w.village_a2.path]
-    )
-    assert moves.first().after == {"organization": w.village_a2.pk}
+    # The member's move is one event filed on both sides; every step has its own event.
+    (move,) = AuditEvent.objects.filter(object_type="members.member", object_id=str(w.m1.pk))
+    assert sorted(move.all_paths()) == sorted([w.village_a.path, w.village_a2.path])
+    assert move.after == {"organization": w.village_a2.pk}
     events = AuditEvent.objects.filter(object_type="transfers.transfer", object_id=str(t.pk))
     assert events.count() == 3
 
@@ -166,8 +164,10 @@ def test_outward_always_needs_upper_and_archives_the_member_on_completion(w):
     services.transfer_accept(actor=w.secretary_a, transfer=t, note="回执已收到")
     w.m1.refresh_from_db()
     assert w.m1.archived and w.m1.status == MemberStatus.TRANSFERRED_OUT
-    archive = AuditEvent.objects.get(action="archive", object_id=str(w.m1.pk))
-    assert "银川市兴庆区凤凰北街街道党工委" in archive.note
+    # One change, one event: the status and the archiving together.
+    (archive,) = AuditEvent.objects.filter(object_type="members.member", object_id=str(w.m1.pk))
+    assert archive.action == "archive" and "银川市兴庆区凤凰北街街道党工委" in archive.note
+    assert archive.after == {"status": MemberStatus.TRANSFERRED_OUT, "archived": True}
 
 
 def test_outward_refuses_an_organization_in_the_deployment(w):
