@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core import tree
-from tongchou.core.filters import IdFilter
+from tongchou.core.filters import ChoiceFilter, FilterSet, IdFilter
 from tongchou.members.choices import Category, Ethnicity, Gender, MemberStatus
 from tongchou.members.models import Member
 from tongchou.members.rules import add_years
@@ -37,16 +37,16 @@ class AgeFilter(filters.NumberFilter):
         super().__init__(*args, min_value=0, max_value=MAX_AGE, **kwargs)
 
 
-class MemberFilter(filters.FilterSet):
+class MemberFilter(FilterSet):
     """``org`` narrows to one organization's subtree; the scope was applied before this runs
     (the queryset comes from ``member_list_for``), so ``org`` cannot widen it."""
 
     q = filters.CharFilter(label=_("姓名"), method="filter_name")
     org = IdFilter(label=_("党组织（含下级）"), method="filter_subtree")
-    category = filters.ChoiceFilter(label=_("党员类别"), choices=Category.choices)
-    status = filters.ChoiceFilter(label=_("状态"), choices=MemberStatus.choices)
-    gender = filters.ChoiceFilter(label=_("性别"), choices=Gender.choices)
-    ethnicity = filters.ChoiceFilter(label=_("民族"), choices=Ethnicity.choices)
+    category = ChoiceFilter(label=_("党员类别"), choices=Category.choices)
+    status = ChoiceFilter(label=_("状态"), choices=MemberStatus.choices)
+    gender = ChoiceFilter(label=_("性别"), choices=Gender.choices)
+    ethnicity = ChoiceFilter(label=_("民族"), choices=Ethnicity.choices)
     # Bounded so that no number can reach an impossible date (a 500 instead of a form error).
     age_min = AgeFilter(label=_("最小年龄"), method="filter_age_min")
     age_max = AgeFilter(label=_("最大年龄"), method="filter_age_max")
@@ -57,10 +57,10 @@ class MemberFilter(filters.FilterSet):
         min_value=ADMISSION_YEARS[0],
         max_value=ADMISSION_YEARS[1],
     )
-    urban_rural = filters.ChoiceFilter(
+    urban_rural = ChoiceFilter(
         label=_("城乡"), choices=UrbanRural.choices, field_name="organization__urban_rural"
     )
-    ordering = filters.ChoiceFilter(
+    ordering = ChoiceFilter(
         label=_("排序"),
         method="filter_ordering",
         choices=[(k, k) for k in ORDERINGS],
