@@ -9,6 +9,7 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 
 from tongchou.core.api import SCOPED, errors
+from tongchou.core.converters import DIVISION_CODE
 from tongchou.core.filters import ChoiceFilter, FilterSet, TypedChoiceFilter
 from tongchou.regions.models import Region, RegionLevel, UrbanRural
 from tongchou.regions.serializers import RegionSerializer
@@ -39,6 +40,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = SCOPED
     filterset_class = RegionFilter
     lookup_field = "code"
+    lookup_value_regex = DIVISION_CODE  # anything else (a NUL, a word) is a 404, not a lookup
 
     @extend_schema(
         summary="Direct children of a region",

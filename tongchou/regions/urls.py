@@ -1,10 +1,11 @@
 from django.urls import path
 
+import tongchou.core.converters  # noqa: F401  (registers <division:…>)
 from tongchou.regions import views
 
 app_name = "regions"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("<str:code>/", views.detail, name="detail"),
+    path("<division:code>/", views.detail, name="detail"),
 ]
