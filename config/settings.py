@@ -204,7 +204,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "tongchou.core.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tongchou.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "tongchou.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -217,6 +217,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tongchou.core.api.schema.document_errors",
+    ],
     # Several models have a "kind" or "status" with different choices: name each enum.
     "ENUM_NAME_OVERRIDES": {
         "OrgKindEnum": "tongchou.organizations.models.OrgKind",

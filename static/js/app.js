@@ -104,7 +104,7 @@
     s.setItem(PENDING, key);
   }, true);
 
-  function restore(form, pairs) {
+  function restore(form, pairs, text) {
     var byName = {};
     pairs.forEach(function (p) { (byName[p[0]] = byName[p[0]] || []).push(p[1]); });
     Array.prototype.forEach.call(form.elements, function (el) {
@@ -119,31 +119,38 @@
         el.value = values[0];
       }
     });
+    if (!text) return;
     var note = document.createElement("div");
     note.className = "alert alert-info";
     note.setAttribute("role", "status");
-    note.textContent = document.body.getAttribute("data-tc-draft-restored") || "";
-    if (note.textContent) form.parentNode.insertBefore(note, form);
+    note.textContent = text;
+    form.parentNode.insertBefore(note, form);
   }
   document.addEventListener("DOMContentLoaded", function () {
     var s = store();
     if (!s) return;
     var pending = s.getItem(PENDING);
     s.removeItem(PENDING);
-    if (document.querySelector("[data-tc-keep-drafts]")) {
-      // (not the login form's own submission: a wrong password re-shows the login page)
-      if (pending && pending !== window.location.pathname) s.setItem(KEEP + pending, "1");
+    var keeper = document.querySelector("[data-tc-keep-drafts]");
+    if (keeper) {
+      // The value is the note shown when the draft is filled back (the CSRF failure page
+      // gives one; the login page none). Not the login form's own submission: a wrong
+      // password shows the login page again.
+      if (pending && pending !== window.location.pathname) {
+        s.setItem(KEEP + pending, keeper.getAttribute("data-tc-keep-drafts") || " ");
+      }
       return;
     }
     if (pending && !s.getItem(KEEP + pending)) s.removeItem(DRAFT + pending);
     document.querySelectorAll("form[method=post], form[method=POST]").forEach(function (form) {
       var key = draftKey(form);
       var saved = s.getItem(DRAFT + key);
-      if (!saved || !s.getItem(KEEP + key)) return;
+      var note = s.getItem(KEEP + key);
+      if (!saved || !note) return;
       s.removeItem(DRAFT + key);
       s.removeItem(KEEP + key);
       try {
-        restore(form, JSON.parse(saved));
+        restore(form, JSON.parse(saved), note.trim());
       } catch (e) { /* a damaged draft is dropped */ }
     });
   });

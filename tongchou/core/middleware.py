@@ -98,19 +98,18 @@ class NoStoreMiddleware:
 
 
 class RejectNulMiddleware:
-    """A NUL in the path or the query string is a 400 before any view runs.
+    """A NUL in the URL path is a 400 before any view runs.
 
-    No identifier, code or search term of ours contains one, and PostgreSQL refuses it in a
-    string literal (a 500 from whichever lookup met it first). Form and serializer fields
-    already refuse NUL in bodies (Django's and DRF's CharField); this closes the URL side for
-    every path converter and query parameter at once.
+    No identifier or code of ours contains one, and PostgreSQL refuses it in a string literal
+    (a 500 from whichever lookup met it first, e.g. ``/regions/%00/``). This covers every path
+    converter at once; query-string and body values go through form and serializer fields,
+    which refuse NUL with an error naming the field (Django's and DRF's CharField).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        query = request.META.get("QUERY_STRING", "")
-        if "\x00" in request.path or "\x00" in query or "%00" in query:
-            raise BadRequest("NUL in the request URL")
+        if "\x00" in request.path:
+            raise BadRequest("NUL in the request path")
         return self.get_response(request)

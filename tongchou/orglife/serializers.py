@@ -181,7 +181,12 @@ class ReportQuerySerializer(serializers.Serializer):
         required=False, choices=["flagged", "no_inflow_side", "lost_contact"]
     )
     page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=500)
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Rows per page: a whole number from 1 (default 50); more than 500 is reduced "
+        "to 500.",
+    )
 
 
 class ReportRowSerializer(serializers.Serializer):

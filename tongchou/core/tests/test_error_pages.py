@@ -59,7 +59,7 @@ def test_403_page(client):
 
 
 def test_400_page_for_a_nul_in_the_url(signed_in):
-    response = signed_in.get("/regions/?q=%00")
+    response = signed_in.get("/regions/%00/")
     assert response.status_code == 400
     assert "请求无效" in response.content.decode()
 
@@ -71,7 +71,7 @@ def test_api_paths_keep_the_json_error_shape(signed_in):
         assert response["Content-Type"].startswith("application/json"), url
         body = response.json()
         assert body["code"] == "not_found" and body["message"] and "field" in body
-    response = signed_in.get("/api/regions/?q=%00")
+    response = signed_in.get("/api/regions/%00/")
     assert response.status_code == 400 and response.json()["code"] == "bad_request"
 
 
