@@ -92,10 +92,24 @@ class MemberFilter(FilterSet):
         value = value.strip()
         return queryset.filter(Q(name__icontains=value)) if value else queryset
 
+    def filter_queryset(self, queryset):
+        # The subtree first: on a list read under a scope (selectors.member_list_for) it
+        # replaces the scope's ranges by their intersection with the subtree, which needs the
+        # list as the selector made it.
+        data = self.form.cleaned_data
+        if data.get("org") not in (None, ""):
+            queryset = self.filters["org"].filter(queryset, data["org"])
+        for name, value in data.items():
+            if name != "org":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     def filter_subtree(self, queryset, name, value):
         org = self.subtree_organization()
         if org is None:
             return queryset.none()
+        if hasattr(queryset, "within"):
+            return queryset.within(org.path)
         return queryset.filter(tree.subtree_q(org.path, "org_path"))
 
     def filter_age_min(self, queryset, name, value):

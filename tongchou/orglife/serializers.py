@@ -4,6 +4,7 @@ services, the same as for the pages."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from tongchou.core.api.fields import ChoiceLabelField
 from tongchou.core.validators import MAX_ID
 from tongchou.orglife.forms import YEARS
 from tongchou.orglife.models import (
@@ -16,8 +17,8 @@ from tongchou.orglife.models import (
 
 
 class SessionSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    format_display = serializers.CharField(source="get_format_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
+    format_display = ChoiceLabelField(source="format")
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     station_name = serializers.CharField(
         source="station.name", read_only=True, allow_null=True, default=None
@@ -92,7 +93,7 @@ class SessionWriteSerializer(serializers.Serializer):
 class AttendanceSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     member_organization = serializers.CharField(source="member.organization.name", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
 
     class Meta:
         model = Attendance
