@@ -12,28 +12,37 @@ class ChoiceLabelField(serializers.Field):
 
     ``source="get_gender_display"`` costs, on every row, a rebuild of the model field's choices
     mapping and a lazy translation per choice (two thirds of a 50-row member page's CPU). This
-    field reads the row's value and looks it up in a mapping built once per serializer and
-    language. ``choices`` default to the model field's of the same ``source``.
+    field reads the row's value and looks it up in a mapping built once per process, serializer
+    field and language (the declarations are static), found once per serializer instance (one
+    request, one language). ``choices`` default to the model field's of the same ``source``.
     """
+
+    _mappings: dict[tuple, dict] = {}  # (serializer class, field name, language) → labels
 
     def __init__(self, *, choices=None, **kwargs):
         kwargs["read_only"] = True
         super().__init__(**kwargs)
         self.choices = choices
-        self._labels: dict[str, dict] = {}
+        self._mapping: dict | None = None
 
     def bind(self, field_name, parent):
         super().bind(field_name, parent)
-        if self.choices is None:
-            model = parent.Meta.model
-            self.choices = model._meta.get_field(self.source).flatchoices
+        self._mapping = None
 
-    def _mapping(self) -> dict:
-        language = get_language()
-        labels = self._labels.get(language)
-        if labels is None:
-            labels = self._labels[language] = {value: str(label) for value, label in self.choices}
-        return labels
+    def _choices(self):
+        if self.choices is not None:
+            return self.choices
+        return self.parent.Meta.model._meta.get_field(self.source).flatchoices
+
+    def mapping(self) -> dict:
+        if self._mapping is None:
+            key = (type(self.parent), self.field_name, get_language())
+            labels = self._mappings.get(key)
+            if labels is None:
+                labels = {value: str(label) for value, label in self._choices()}
+                self._mappings[key] = labels
+            self._mapping = labels
+        return self._mapping
 
     def to_representation(self, value):
-        return self._mapping().get(value, value)
+        return self.mapping().get(value, value)
