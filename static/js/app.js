@@ -134,9 +134,10 @@
     var keeper = document.querySelector("[data-tc-keep-drafts]");
     if (keeper) {
       // The value is the note shown when the draft is filled back (the CSRF failure page
-      // gives one; the login page none). Not the login form's own submission: a wrong
-      // password shows the login page again.
-      if (pending && pending !== window.location.pathname) {
+      // gives one; the login page, marked on its body, none). Not the login form's own
+      // submission: a wrong password shows the login page again.
+      var ownForm = keeper === document.body && pending === window.location.pathname;
+      if (pending && !ownForm) {
         s.setItem(KEEP + pending, keeper.getAttribute("data-tc-keep-drafts") || " ");
       }
       return;
