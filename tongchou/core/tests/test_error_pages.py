@@ -1,6 +1,7 @@
 """The app's own error pages: in the person's language, with a way back, JSON under /api/, and
 the 500 page renders with no database at all."""
 
+import json
 import os
 import subprocess
 import sys
@@ -135,3 +136,17 @@ def test_csrf_failure_without_a_session_is_our_page(client):
     response = strict.post("/i18n/setlang/", {"language": "en"})
     assert response.status_code == 403
     assert "页面已过期" in response.content.decode()
+
+
+def test_api_500_and_403_are_json(rf):
+    request = rf.get("/api/members/")
+    for handler, status, code in (
+        (error_pages.server_error, 500, "server_error"),
+        (error_pages.permission_denied, 403, "permission_denied"),
+        (error_pages.csrf_failure, 403, "csrf_failed"),
+    ):
+        response = handler(request)
+        assert response.status_code == status
+        assert response["Content-Type"] == "application/json"
+        body = json.loads(response.content)
+        assert body["code"] == code and body["message"] and body["field"] is None
