@@ -34,8 +34,11 @@ test-browser: $(STAMP)
 	./scripts/ensure-chromium
 	$(BIN)/python -m pytest -q -m browser $(PYTEST_ARGS)
 
+# make bench [QUICK=1] [ONLY=http]: every section, or only the HTTP serving one (bench/http.py).
 bench: $(STAMP)
-	$(BIN)/python -m bench $(if $(QUICK),--quick,)
+	@case "$(ONLY)" in ""|http) ;; *) echo "ONLY=$(ONLY): unknown section (http)"; exit 2;; esac
+	$(if $(ONLY),,$(BIN)/python -m bench $(if $(QUICK),--quick,))
+	$(BIN)/python -m bench.http $(if $(QUICK),--quick,)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

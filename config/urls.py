@@ -34,3 +34,9 @@ urlpatterns = [
     path("accounts/", include("tongchou.accounts.urls")),
     path("me/", include("tongchou.portal.urls")),
 ]
+
+# The app's own error pages (JSON under /api/): tongchou/core/error_pages.py.
+handler400 = "tongchou.core.error_pages.bad_request"
+handler403 = "tongchou.core.error_pages.permission_denied"
+handler404 = "tongchou.core.error_pages.page_not_found"
+handler500 = "tongchou.core.error_pages.server_error"

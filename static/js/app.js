@@ -66,4 +66,101 @@
     document.body.appendChild(post);
     post.submit();
   });
+  // Form drafts. When a post form is submitted, its non-sensitive fields are kept in this tab's
+  // sessionStorage. If the next page says the submission was not taken (the expired-page CSRF
+  // failure page, or the login page a lapsed session leads to: [data-tc-keep-drafts]), the draft
+  // is kept and filled back into the same form when it is shown again; any other next page
+  // drops it. Passwords, ID numbers, files and tokens are never stored.
+  var DRAFT = "tc-draft:";
+  var KEEP = "tc-draft-keep:";
+  var PENDING = "tc-draft-pending";
+  var SENSITIVE = /password|passwd|id_number|idnumber|token|secret/i;
+  var SKIPPED_TYPES = ["password", "file", "hidden", "submit", "button", "reset", "image"];
+
+  function store() {
+    try {
+      return window.sessionStorage;
+    } catch (e) {
+      return null;
+    }
+  }
+  function draftKey(form) {
+    return new URL(form.getAttribute("action") || window.location.href, window.location.href).pathname;
+  }
+  function keptFields(form) {
+    var pairs = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.disabled || SENSITIVE.test(el.name)) return;
+      if (SKIPPED_TYPES.indexOf(el.type) !== -1 || el.hasAttribute("data-tc-no-draft")) return;
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
+      if (el.tagName === "SELECT" && el.multiple) {
+        Array.prototype.forEach.call(el.selectedOptions, function (o) { pairs.push([el.name, o.value]); });
+        return;
+      }
+      pairs.push([el.name, el.value]);
+    });
+    return pairs;
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target, s = store();
+    if (!s || !form.method || form.method.toLowerCase() !== "post") return;
+    if (form.hasAttribute("data-tc-no-draft")) return;
+    var pairs = keptFields(form);
+    if (!pairs.length) return;
+    var key = draftKey(form);
+    s.setItem(DRAFT + key, JSON.stringify(pairs));
+    s.setItem(PENDING, key);
+  }, true);
+
+  function restore(form, pairs, text) {
+    var byName = {};
+    pairs.forEach(function (p) { (byName[p[0]] = byName[p[0]] || []).push(p[1]); });
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || !(el.name in byName) || SENSITIVE.test(el.name)) return;
+      if (SKIPPED_TYPES.indexOf(el.type) !== -1) return;
+      var values = byName[el.name];
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = values.indexOf(el.value) !== -1;
+      } else if (el.tagName === "SELECT") {
+        Array.prototype.forEach.call(el.options, function (o) { o.selected = values.indexOf(o.value) !== -1; });
+      } else {
+        el.value = values[0];
+      }
+    });
+    if (!text) return;
+    var note = document.createElement("div");
+    note.className = "alert alert-info";
+    note.setAttribute("role", "status");
+    note.textContent = text;
+    form.parentNode.insertBefore(note, form);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var s = store();
+    if (!s) return;
+    var pending = s.getItem(PENDING);
+    s.removeItem(PENDING);
+    var keeper = document.querySelector("[data-tc-keep-drafts]");
+    if (keeper) {
+      // The value is the note shown when the draft is filled back (the CSRF failure page
+      // gives one; the login page, marked on its body, none). Not the login form's own
+      // submission: a wrong password shows the login page again.
+      var ownForm = keeper === document.body && pending === window.location.pathname;
+      if (pending && !ownForm) {
+        s.setItem(KEEP + pending, keeper.getAttribute("data-tc-keep-drafts") || " ");
+      }
+      return;
+    }
+    if (pending && !s.getItem(KEEP + pending)) s.removeItem(DRAFT + pending);
+    document.querySelectorAll("form[method=post], form[method=POST]").forEach(function (form) {
+      var key = draftKey(form);
+      var saved = s.getItem(DRAFT + key);
+      var note = s.getItem(KEEP + key);
+      if (!saved || !note) return;
+      s.removeItem(DRAFT + key);
+      s.removeItem(KEEP + key);
+      try {
+        restore(form, JSON.parse(saved), note.trim());
+      } catch (e) { /* a damaged draft is dropped */ }
+    });
+  });
 })();

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.accounts import anchors
-from tongchou.core.filters import IdFilter
+from tongchou.core.filters import ChoiceFilter, FilterSet, IdFilter
 from tongchou.core.models import AuditAction, AuditEvent
 from tongchou.organizations.models import Organization, Role, RoleKind
 from tongchou.organizations.permissions import Scope
@@ -15,11 +15,11 @@ from tongchou.organizations.permissions import Scope
 ACTIVE_CHOICES = [("active", _("正常")), ("inactive", _("已停用"))]
 
 
-class AccountFilter(filters.FilterSet):
+class AccountFilter(FilterSet):
     q = filters.CharFilter(label=_("用户名或姓名"), method="filter_text")
     org = IdFilter(label=_("组织（含下级）"), method="filter_subtree")
-    role = filters.ChoiceFilter(label=_("角色"), choices=RoleKind.choices, method="filter_role")
-    status = filters.ChoiceFilter(label=_("状态"), choices=ACTIVE_CHOICES, method="filter_status")
+    role = ChoiceFilter(label=_("角色"), choices=RoleKind.choices, method="filter_role")
+    status = ChoiceFilter(label=_("状态"), choices=ACTIVE_CHOICES, method="filter_status")
 
     class Meta:
         model = get_user_model()
@@ -64,9 +64,9 @@ def audited_model_choices() -> list[tuple[str, str]]:
     return sorted(found, key=lambda item: item[0])
 
 
-class AuditEventFilter(filters.FilterSet):
-    action = filters.ChoiceFilter(label=_("操作"), choices=AuditAction.choices)
-    object_type = filters.ChoiceFilter(label=_("对象类型"), choices=audited_model_choices)
+class AuditEventFilter(FilterSet):
+    action = ChoiceFilter(label=_("操作"), choices=AuditAction.choices)
+    object_type = ChoiceFilter(label=_("对象类型"), choices=audited_model_choices)
 
     class Meta:
         model = AuditEvent

@@ -1,6 +1,7 @@
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import trans_real
 
 
@@ -76,3 +77,39 @@ class LanguageMiddleware:
             if found:
                 return found
         return None
+
+
+class NoStoreMiddleware:
+    """Every dynamic response carries ``Cache-Control: no-store`` (and ``private``).
+
+    Pages, API answers and exports of a signed-in person hold personal data; no browser cache or
+    proxy may keep them. Static files never reach this middleware (WhiteNoise answers them
+    before), so they stay cacheable. Anonymous responses (the login page, errors) get the same:
+    they carry a CSRF token, and the rule stays one line.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response
+
+
+class RejectNulMiddleware:
+    """A NUL in the URL path is a 400 before any view runs.
+
+    No identifier or code of ours contains one, and PostgreSQL refuses it in a string literal
+    (a 500 from whichever lookup met it first, e.g. ``/regions/%00/``). This covers every path
+    converter at once; query-string and body values go through form and serializer fields,
+    which refuse NUL with an error naming the field (Django's and DRF's CharField).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            raise BadRequest("NUL in the request path")
+        return self.get_response(request)

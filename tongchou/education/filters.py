@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core import tree
-from tongchou.core.filters import IdFilter
+from tongchou.core.filters import ChoiceFilter, FilterSet, IdFilter
 from tongchou.education.models import Course, CourseMode, StudyRecord, Training
 
 YEARS = (1950, 2100)
@@ -34,9 +34,9 @@ class YearFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class CourseFilter(_SubtreeMixin, filters.FilterSet):
+class CourseFilter(_SubtreeMixin, FilterSet):
     q = filters.CharFilter(label=_("课程名称或提供方"), method="filter_text")
-    mode = filters.ChoiceFilter(label=_("形式"), choices=CourseMode.choices)
+    mode = ChoiceFilter(label=_("形式"), choices=CourseMode.choices)
     org = IdFilter(label=_("开设党组织（含下级）"), method="filter_subtree")
 
     class Meta:
@@ -50,7 +50,7 @@ class CourseFilter(_SubtreeMixin, filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(provider__icontains=value))
 
 
-class StudyRecordFilter(_SubtreeMixin, filters.FilterSet):
+class StudyRecordFilter(_SubtreeMixin, FilterSet):
     org = IdFilter(label=_("党组织（含下级）"), method="filter_subtree")
     year = YearFilter(label=_("年度"), field_name="studied_on", lookup_expr="year")
     q = filters.CharFilter(label=_("党员姓名"), method="filter_member_name")
@@ -67,7 +67,7 @@ class StudyRecordFilter(_SubtreeMixin, filters.FilterSet):
         return queryset.filter(member__name__icontains=value) if value else queryset
 
 
-class TrainingFilter(_SubtreeMixin, filters.FilterSet):
+class TrainingFilter(_SubtreeMixin, FilterSet):
     q = filters.CharFilter(label=_("培训名称或技能方向"), method="filter_text")
     org = IdFilter(label=_("党组织（含下级）"), method="filter_subtree")
     station = IdFilter(label=_("服务站编号"), field_name="station_id")

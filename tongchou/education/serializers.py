@@ -4,6 +4,7 @@ services, as for the pages."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tongchou.core.api.fields import ChoiceLabelField
 from tongchou.core.validators import MAX_ID
 from tongchou.education.models import Course, CourseMode, StudyRecord, Training
 
@@ -11,7 +12,7 @@ ID = {"min_value": 1, "max_value": MAX_ID}
 
 
 class CourseSerializer(serializers.ModelSerializer):
-    mode_display = serializers.CharField(source="get_mode_display", read_only=True)
+    mode_display = ChoiceLabelField(source="mode")
     organization_name = serializers.CharField(source="organization.name", read_only=True)
 
     class Meta:

@@ -3,7 +3,6 @@ phones are masked unless the person has the reveal right and asked for them expl
 
 from __future__ import annotations
 
-import tempfile
 from typing import IO
 
 from django.core.exceptions import PermissionDenied
@@ -11,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongchou.core import audit, crypto, tree
+from tongchou.core import audit, crypto, spreadsheets, tree
 from tongchou.core.models import AuditAction
 from tongchou.members.models import Member
 from tongchou.organizations.permissions import Action, can, scope_for
@@ -77,8 +76,6 @@ def member_export(
     and record the export. ``filters`` (the query string) goes into the audit note.
     With ``unmasked`` (needs the reveal right), rows in the reveal scope show full numbers and
     a reveal event is recorded too. Returns an open temporary file positioned at 0."""
-    import openpyxl
-
     if not can(actor, Action.EXPORT):
         raise PermissionDenied
     reveal = scope_for(actor, Action.REVEAL) if unmasked else None
@@ -86,20 +83,17 @@ def member_export(
         raise PermissionDenied
 
     labels = _labels()
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("党员")
-    sheet.append(EXPORT_HEADERS)
-    count = 0
-    for values in members.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000):
-        (name, gender, ethnicity, birth, id_enc, phone_enc, education, occupation, category,
-         admitted, full_on, path, status, region, org_name, org_code) = values  # fmt: skip
-        id_number = crypto.decrypt(id_enc)
-        phone = crypto.decrypt(phone_enc)
-        if reveal is None or not reveal.covers(path):
-            id_number = crypto.mask_id_number(id_number)
-            phone = crypto.mask_phone(phone)
-        sheet.append(
-            [
+
+    def rows():
+        for values in members.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000):
+            (name, gender, ethnicity, birth, id_enc, phone_enc, education, occupation, category,
+             admitted, full_on, path, status, region, org_name, org_code) = values  # fmt: skip
+            id_number = crypto.decrypt(id_enc)
+            phone = crypto.decrypt(phone_enc)
+            if reveal is None or not reveal.covers(path):
+                id_number = crypto.mask_id_number(id_number)
+                phone = crypto.mask_phone(phone)
+            yield [
                 name,
                 labels["gender"].get(gender, gender),
                 labels["ethnicity"].get(ethnicity, ethnicity),
@@ -116,11 +110,8 @@ def member_export(
                 labels["status"].get(status, status),
                 region or "",
             ]
-        )
-        count += 1
-    out = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
-    book.save(out)
-    out.seek(0)
+
+    out, (count,) = spreadsheets.write_xlsx([spreadsheets.Sheet("党员", EXPORT_HEADERS, rows())])
 
     scope_path = org_path or _common_path(scope_for(actor, Action.EXPORT).paths)
     note = (("unmasked " if unmasked else "") + (filters or "-"))[:255]
@@ -143,6 +134,14 @@ def member_export(
             note=("export " + (filters or "-"))[:255],
         )
     return out
+
+
+def export_filename(org_name: str | None = None) -> tuple[str, str]:
+    """The export's file name (Chinese, naming the organization when one was chosen) and its
+    ASCII fallback."""
+    stamp = f"{timezone.localtime():%Y%m%d-%H%M}"
+    scope = f"-{org_name}" if org_name else ""
+    return f"党员名册{scope}-{stamp}.xlsx", f"members-{stamp}.xlsx"
 
 
 def _labels() -> dict[str, dict[str, str]]:

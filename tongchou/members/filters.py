@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core import tree
-from tongchou.core.filters import IdFilter
+from tongchou.core.filters import ChoiceFilter, FilterSet, IdFilter
 from tongchou.members.choices import Category, Ethnicity, Gender
 from tongchou.members.models import Member
 from tongchou.members.rules import ROSTER_STATUSES, add_years
@@ -37,20 +37,18 @@ class AgeFilter(filters.NumberFilter):
         super().__init__(*args, min_value=0, max_value=MAX_AGE, **kwargs)
 
 
-class MemberFilter(filters.FilterSet):
+class MemberFilter(FilterSet):
     """``org`` narrows to one organization's subtree; the scope was applied before this runs
     (the queryset comes from ``member_list_for``), so ``org`` cannot widen it."""
 
     q = filters.CharFilter(label=_("姓名"), method="filter_name")
     org = IdFilter(label=_("党组织（含下级）"), method="filter_subtree")
-    category = filters.ChoiceFilter(label=_("党员类别"), choices=Category.choices)
+    category = ChoiceFilter(label=_("党员类别"), choices=Category.choices)
     # 失联 is not a status records hold (members.rules): the report and the mobility list say
     # which mobile members are out of contact.
-    status = filters.ChoiceFilter(
-        label=_("状态"), choices=[(s.value, s.label) for s in ROSTER_STATUSES]
-    )
-    gender = filters.ChoiceFilter(label=_("性别"), choices=Gender.choices)
-    ethnicity = filters.ChoiceFilter(label=_("民族"), choices=Ethnicity.choices)
+    status = ChoiceFilter(label=_("状态"), choices=[(s.value, s.label) for s in ROSTER_STATUSES])
+    gender = ChoiceFilter(label=_("性别"), choices=Gender.choices)
+    ethnicity = ChoiceFilter(label=_("民族"), choices=Ethnicity.choices)
     # Bounded so that no number can reach an impossible date (a 500 instead of a form error).
     age_min = AgeFilter(label=_("最小年龄"), method="filter_age_min")
     age_max = AgeFilter(label=_("最大年龄"), method="filter_age_max")
@@ -61,10 +59,10 @@ class MemberFilter(filters.FilterSet):
         min_value=ADMISSION_YEARS[0],
         max_value=ADMISSION_YEARS[1],
     )
-    urban_rural = filters.ChoiceFilter(
+    urban_rural = ChoiceFilter(
         label=_("城乡"), choices=UrbanRural.choices, field_name="organization__urban_rural"
     )
-    ordering = filters.ChoiceFilter(
+    ordering = ChoiceFilter(
         label=_("排序"),
         method="filter_ordering",
         choices=[(k, k) for k in ORDERINGS],
@@ -96,10 +94,24 @@ class MemberFilter(filters.FilterSet):
         value = value.strip()
         return queryset.filter(Q(name__icontains=value)) if value else queryset
 
+    def filter_queryset(self, queryset):
+        # The subtree first: on a list read under a scope (selectors.member_list_for) it
+        # replaces the scope's ranges by their intersection with the subtree, which needs the
+        # list as the selector made it.
+        data = self.form.cleaned_data
+        if data.get("org") not in (None, ""):
+            queryset = self.filters["org"].filter(queryset, data["org"])
+        for name, value in data.items():
+            if name != "org":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     def filter_subtree(self, queryset, name, value):
         org = self.subtree_organization()
         if org is None:
             return queryset.none()
+        if hasattr(queryset, "within"):
+            return queryset.within(org.path)
         return queryset.filter(tree.subtree_q(org.path, "org_path"))
 
     def filter_age_min(self, queryset, name, value):

@@ -8,7 +8,7 @@ from tongchou.core import crypto, tree
 from tongchou.members.id_numbers import normalized
 from tongchou.members.models import Member
 from tongchou.organizations.models import Organization, OrgKind, OrgStatus, Role
-from tongchou.organizations.permissions import ROLE_ACTIONS, Action, scope_for
+from tongchou.organizations.permissions import ROLE_ACTIONS, Action, Scope, scope_for
 
 # Where members' organizational relation usually sits: a form for a new member pre-fills the
 # user's organization only when it is one of these (a street's working committee keeps few).
@@ -18,9 +18,56 @@ MEMBER_HOLDING_KINDS = (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH)
 def member_list_for(
     user, *, action: str = Action.VIEW_MEMBERS, include_archived: bool = False
 ) -> QuerySet[Member]:
-    members = Member.objects.filter(scope_for(user, action).q("org_path"))
+    return _members_under(scope_for(user, action), include_archived=include_archived)
+
+
+def scope_within(scope: Scope, path: str) -> Scope:
+    """The part of ``scope`` inside the subtree at ``path``, as whole subtrees: the subtree
+    itself when the scope covers it, else the scope's subtrees that lie inside it (a county
+    admin's led joint organization under a filtered street), else nothing (disjoint)."""
+    if scope.covers(path):
+        return Scope(everything=False, paths=(path,))
+    return Scope(everything=False, paths=tuple(p for p in scope.paths if p.startswith(path)))
+
+
+class MemberQuerySet(QuerySet):
+    """Members read under a scope, remembering it, so that narrowing to a subtree can
+    intersect the two into ranges instead of adding a range to the scope's union.
+
+    On SQLite the planner uses one index range per table: given the scope's ranges (ORed) and
+    a subtree range ANDed, it may scan the whole scope (a county) to find one village, or read
+    each scope range by a union. ``within`` gives it the one range that holds the rows."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._read_under: tuple[Scope, bool] | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._read_under = self._read_under
+        return clone
+
+    def within(self, path: str) -> "MemberQuerySet":
+        """The members of this list inside the subtree at ``path``."""
+        subtree = self.filter(tree.subtree_q(path, "org_path"))
+        if self._read_under is None:
+            return subtree
+        scope, include_archived = self._read_under
+        if self.query.where != _members_under(scope, include_archived).query.where:
+            return subtree  # already narrowed by something else: intersect by AND
+        narrowed = self._chain()
+        narrowed.query.where = _members_under(
+            scope_within(scope, path), include_archived
+        ).query.where
+        narrowed._read_under = (scope_within(scope, path), include_archived)
+        return narrowed
+
+
+def _members_under(scope: Scope, include_archived: bool) -> MemberQuerySet:
+    members = MemberQuerySet(model=Member).filter(scope.q("org_path"))
     if not include_archived:
         members = members.filter(archived=False)
+    members._read_under = (scope, include_archived)
     return members
 
 

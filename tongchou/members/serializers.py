@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tongchou.core.api.fields import ChoiceLabelField
 from tongchou.core.validators import MAX_ID
 from tongchou.members.choices import Category, Education, Ethnicity, Gender, MemberStatus
 from tongchou.members.models import ImportJob, Member
@@ -20,11 +21,11 @@ class MemberSerializer(serializers.ModelSerializer):
     phone = serializers.CharField(
         source="phone_masked", read_only=True, help_text="Masked, e.g. 138****5678."
     )
-    gender_display = serializers.CharField(source="get_gender_display", read_only=True)
-    ethnicity_display = serializers.CharField(source="get_ethnicity_display", read_only=True)
-    education_display = serializers.CharField(source="get_education_display", read_only=True)
-    category_display = serializers.CharField(source="get_category_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    gender_display = ChoiceLabelField(source="gender")
+    ethnicity_display = ChoiceLabelField(source="ethnicity")
+    education_display = ChoiceLabelField(source="education")
+    category_display = ChoiceLabelField(source="category")
+    status_display = ChoiceLabelField(source="status")
     organization_name = serializers.CharField(source="organization.name", read_only=True)
 
     class Meta:
@@ -160,7 +161,7 @@ class ImportFailedSerializer(serializers.Serializer):
 class ImportJobSerializer(serializers.ModelSerializer):
     """A queued or finished import. ``errors`` lists the first 1,000 problems found."""
 
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     percent = serializers.IntegerField(read_only=True)
     finished = serializers.BooleanField(read_only=True)
     errors = serializers.SerializerMethodField()

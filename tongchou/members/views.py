@@ -8,15 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongchou.core import crypto
+from tongchou.core import crypto, spreadsheets
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error, query_without
 from tongchou.core.validators import parse_id
@@ -283,8 +282,8 @@ def member_export(request):
         unmasked=unmasked,
         org_path=org_path or "",
     )
-    name = f"members-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+    org_name = filterset.subtree_organization().name if org_path else None
+    return spreadsheets.download(out, *exporting.export_filename(org_name))
 
 
 # --- import ----------------------------------------------------------------------------------

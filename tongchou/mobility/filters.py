@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core import tree
-from tongchou.core.filters import IdFilter
+from tongchou.core.filters import BooleanFilter, ChoiceFilter, FilterSet, IdFilter
 from tongchou.mobility.models import (
     MobileMember,
     MobilityReason,
@@ -30,16 +30,16 @@ class _SubtreeMixin:
         return cache[key]
 
 
-class MobileMemberFilter(_SubtreeMixin, filters.FilterSet):
+class MobileMemberFilter(_SubtreeMixin, FilterSet):
     """Filters narrow the scoped queryset (``mobile_list_for``); none can widen it."""
 
     q = filters.CharFilter(label=_("姓名"), method="filter_name")
-    status = filters.ChoiceFilter(label=_("状态"), choices=MobilityStatus.choices)
-    reason = filters.ChoiceFilter(label=_("外出原因"), choices=MobilityReason.choices)
-    has_inflow = filters.ChoiceFilter(
+    status = ChoiceFilter(label=_("状态"), choices=MobilityStatus.choices)
+    reason = ChoiceFilter(label=_("外出原因"), choices=MobilityReason.choices)
+    has_inflow = ChoiceFilter(
         label=_("已有流入地党组织或服务站"), choices=YES_NO, method="filter_has_inflow"
     )
-    lost_contact = filters.ChoiceFilter(
+    lost_contact = ChoiceFilter(
         label=_("失联（长期未联系且未参加组织生活）"),
         choices=YES_NO,
         method="filter_lost_contact",
@@ -81,11 +81,11 @@ class MobileMemberFilter(_SubtreeMixin, filters.FilterSet):
         )
 
 
-class StationFilter(_SubtreeMixin, filters.FilterSet):
+class StationFilter(_SubtreeMixin, FilterSet):
     q = filters.CharFilter(label=_("名称"), field_name="name", lookup_expr="icontains")
-    kind = filters.ChoiceFilter(label=_("类型"), choices=StationKind.choices)
+    kind = ChoiceFilter(label=_("类型"), choices=StationKind.choices)
     org = IdFilter(label=_("党组织（含下级）"), method="filter_subtree")
-    active = filters.BooleanFilter(label=_("运行中"))
+    active = BooleanFilter(label=_("运行中"))
 
     class Meta:
         model = ServiceStation

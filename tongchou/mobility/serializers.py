@@ -4,6 +4,7 @@ a spell is ever in a response (the inflow side learns a member's name, nothing m
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tongchou.core.api.fields import ChoiceLabelField
 from tongchou.core.validators import MAX_ID
 from tongchou.mobility.models import (
     ContactChannel,
@@ -20,7 +21,7 @@ from tongchou.regions.serializers import RegionField
 
 
 class StationSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     staff = serializers.SerializerMethodField(help_text="Usernames of the station's staff.")
@@ -78,8 +79,8 @@ class SpellSerializer(serializers.ModelSerializer):
     )
     inflow_org_name = serializers.CharField(source="inflow_org.name", read_only=True, default=None)
     station_name = serializers.CharField(source="station.name", read_only=True, default=None)
-    reason_display = serializers.CharField(source="get_reason_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    reason_display = ChoiceLabelField(source="reason")
+    status_display = ChoiceLabelField(source="status")
     contact = serializers.CharField(
         source="contact_masked", read_only=True, help_text="Masked, e.g. 138****5678."
     )
@@ -140,7 +141,7 @@ class SpellSerializer(serializers.ModelSerializer):
 
 
 class ContactSerializer(serializers.ModelSerializer):
-    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    channel_display = ChoiceLabelField(source="channel")
     by = serializers.CharField(source="by.username", read_only=True, default=None)
 
     class Meta:

@@ -5,19 +5,19 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core import tree
-from tongchou.core.filters import IdFilter
+from tongchou.core.filters import ChoiceFilter, FilterSet, IdFilter
 from tongchou.organizations.models import Organization, OrgKind, OrgStatus, OrgType
 from tongchou.regions.models import UrbanRural
 
 
-class OrganizationFilter(filters.FilterSet):
+class OrganizationFilter(FilterSet):
     q = filters.CharFilter(label=_("名称或代码"), method="filter_text")
     within = IdFilter(label=_("上级组织（含下级）"), method="filter_subtree")
     parent = IdFilter(label=_("直接上级"), field_name="parent_id")
-    kind = filters.ChoiceFilter(label=_("层级类别"), choices=OrgKind.choices)
-    org_type = filters.ChoiceFilter(label=_("组织类型"), choices=OrgType.choices)
-    status = filters.ChoiceFilter(label=_("状态"), choices=OrgStatus.choices)
-    urban_rural = filters.ChoiceFilter(label=_("城乡"), choices=UrbanRural.choices)
+    kind = ChoiceFilter(label=_("层级类别"), choices=OrgKind.choices)
+    org_type = ChoiceFilter(label=_("组织类型"), choices=OrgType.choices)
+    status = ChoiceFilter(label=_("状态"), choices=OrgStatus.choices)
+    urban_rural = ChoiceFilter(label=_("城乡"), choices=UrbanRural.choices)
 
     class Meta:
         model = Organization

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tongchou.core.api.fields import ChoiceLabelField
 from tongchou.core.validators import MAX_ID
 from tongchou.organizations.models import (
     ChainLink,
@@ -19,7 +20,7 @@ from tongchou.regions.serializers import RegionField
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
 
     class Meta:
         model = Unit
@@ -35,10 +36,10 @@ class OrganizationRefSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    org_type_display = serializers.CharField(source="get_org_type_display", read_only=True)
-    urban_rural_display = serializers.CharField(source="get_urban_rural_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
+    org_type_display = ChoiceLabelField(source="org_type")
+    urban_rural_display = ChoiceLabelField(source="urban_rural")
+    status_display = ChoiceLabelField(source="status")
     region_name = serializers.CharField(source="region.name", read_only=True)
 
     class Meta:
@@ -163,7 +164,7 @@ class ChildSerializer(serializers.Serializer):
 
 
 class RoleSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
     organization = OrganizationRefSerializer(read_only=True)
     organization_path = serializers.CharField(source="organization.path", read_only=True)
     actions = serializers.SerializerMethodField()

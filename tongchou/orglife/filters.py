@@ -5,19 +5,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core import tree
-from tongchou.core.filters import IdFilter
+from tongchou.core.filters import ChoiceFilter, FilterSet, IdFilter
 from tongchou.orglife.models import Session, SessionFormat, SessionKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class SessionFilter(filters.FilterSet):
+class SessionFilter(FilterSet):
     """``org`` narrows to one organization's subtree; the scope was applied before this runs
     (the queryset comes from ``session_list_for``), so ``org`` cannot widen it."""
 
     q = filters.CharFilter(label=_("主题"), method="filter_topic")
-    kind = filters.ChoiceFilter(label=_("类型"), choices=SessionKind.choices)
-    format = filters.ChoiceFilter(label=_("形式"), choices=SessionFormat.choices)
+    kind = ChoiceFilter(label=_("类型"), choices=SessionKind.choices)
+    format = ChoiceFilter(label=_("形式"), choices=SessionFormat.choices)
     org = IdFilter(label=_("党组织（含下级）"), method="filter_subtree")
     station = IdFilter(label=_("党员服务站"), field_name="station_id")
     start = filters.DateFilter(

@@ -314,14 +314,20 @@ def _scope_path(actor) -> str:
     return common
 
 
+def report_filename(report: LeftBehindReport) -> tuple[str, str]:
+    """The export's Chinese file name (naming the organization when one was chosen) and its
+    ASCII fallback."""
+    from django.utils import timezone
+
+    stamp = f"{timezone.localtime():%Y%m%d-%H%M}"
+    scope = f"-{report.within.name}" if report.within is not None else ""
+    return f"流动党员教育管理情况{scope}-{stamp}.xlsx", f"left-behind-{stamp}.xlsx"
+
+
 def report_xlsx(*, actor, report: LeftBehindReport, flag: str | None = None):
     """The report (or its rows with ``flag``) as .xlsx, audited as an export. No ID numbers
     or phones are in it. Returns an open temporary file positioned at 0."""
-    import tempfile
-
-    import openpyxl
-
-    from tongchou.core import audit
+    from tongchou.core import audit, spreadsheets
     from tongchou.core.models import AuditAction
     from tongchou.organizations.permissions import Action, can
 
@@ -330,46 +336,40 @@ def report_xlsx(*, actor, report: LeftBehindReport, flag: str | None = None):
 
         raise PermissionDenied
     rows = report.rows_with(flag)
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("流动党员")
-    sheet.append(
+    headers = [
+        "姓名",
+        "流出党组织",
+        "流入地",
+        "流入党组织",
+        "党员服务站",
+        "外出时间",
+        "最近参加组织生活",
+        "最近联系",
+        "无流入地管理",
+        f"失联（{report.months}个月以上）",
+        "责任人（流出地）",
+        "责任组织",
+        "类别",
+    ]
+    values = (
         [
-            "姓名",
-            "流出党组织",
-            "流入地",
-            "流入党组织",
-            "党员服务站",
-            "外出时间",
-            "最近参加组织生活",
-            "最近联系",
-            "无流入地管理",
-            f"失联（{report.months}个月以上）",
-            "责任人（流出地）",
-            "责任组织",
-            "类别",
+            row.name,
+            row.home_org,
+            row.destination,
+            row.inflow_org,
+            row.station,
+            row.since,
+            row.last_attended,
+            row.last_contact,
+            "是" if row.no_inflow_side else "",
+            "是" if row.lost_contact else "",
+            "、".join(row.act_with),
+            row.act_with_org,
+            "本组织外出" if row.outflow else "外地流入",
         ]
+        for row in rows
     )
-    for row in rows:
-        sheet.append(
-            [
-                row.name,
-                row.home_org,
-                row.destination,
-                row.inflow_org,
-                row.station,
-                row.since,
-                row.last_attended,
-                row.last_contact,
-                "是" if row.no_inflow_side else "",
-                "是" if row.lost_contact else "",
-                "、".join(row.act_with),
-                row.act_with_org,
-                "本组织外出" if row.outflow else "外地流入",
-            ]
-        )
-    out = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
-    book.save(out)
-    out.seek(0)
+    out, _counts = spreadsheets.write_xlsx([spreadsheets.Sheet("流动党员", headers, values)])
     audit.record(
         actor=actor,
         action=AuditAction.EXPORT,

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tongchou.core.api.fields import ChoiceLabelField
 from tongchou.core.validators import MAX_ID
 from tongchou.orglife import roster
 from tongchou.orglife.forms import YEARS
@@ -35,8 +36,8 @@ class TurnoutSerializer(serializers.Serializer):
 class SessionSerializer(serializers.ModelSerializer):
     """A session with its 应到/实到 (``turnout``, given in the context by session id)."""
 
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    format_display = serializers.CharField(source="get_format_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
+    format_display = ChoiceLabelField(source="format")
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     station_name = serializers.CharField(
         source="station.name", read_only=True, allow_null=True, default=None
@@ -159,7 +160,7 @@ class SessionWriteSerializer(serializers.Serializer):
 class AttendanceSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     member_organization = serializers.CharField(source="member.organization.name", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
 
     class Meta:
         model = Attendance
@@ -259,7 +260,12 @@ class ReportQuerySerializer(serializers.Serializer):
         required=False, choices=["flagged", "no_inflow_side", "lost_contact"]
     )
     page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=500)
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Rows per page: a whole number from 1 (default 50); more than 500 is reduced "
+        "to 500.",
+    )
 
 
 class ReportRowSerializer(serializers.Serializer):

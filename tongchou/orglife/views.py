@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tongchou.core import spreadsheets
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error, query_without
 from tongchou.core.validators import parse_id
@@ -395,8 +396,7 @@ def left_behind_export(request):
     out = reports.report_xlsx(
         actor=request.user, report=report, flag=form.cleaned_data.get("flag") or None
     )
-    name = f"left-behind-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+    return spreadsheets.download(out, *reports.report_filename(report))
 
 
 # --- a member's attendance over a period -----------------------------------------------------

@@ -12,10 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tongchou.core.api import errors
+from tongchou.core.api.fields import ChoiceLabelField
 from tongchou.core.errors import ApplicationError
 from tongchou.mobility.models import MobilityReason
 from tongchou.portal import selectors
 from tongchou.portal.forms import ArrivedForm, GoingOutForm, TransferRequestForm
+from tongchou.transfers.models import TransferState
 
 ERRORS = errors(400, 401, 403)
 
@@ -24,7 +26,7 @@ class _TransferSummary(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     state = serializers.CharField()
-    state_display = serializers.CharField(source="get_state_display")
+    state_display = ChoiceLabelField(source="state", choices=TransferState.choices)
     to = serializers.SerializerMethodField()
 
     def get_to(self, transfer) -> str:

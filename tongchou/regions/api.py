@@ -9,15 +9,17 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 
 from tongchou.core.api import SCOPED, errors
+from tongchou.core.converters import DIVISION_CODE
+from tongchou.core.filters import ChoiceFilter, FilterSet, TypedChoiceFilter
 from tongchou.regions.models import Region, RegionLevel, UrbanRural
 from tongchou.regions.serializers import RegionSerializer
 
 
-class RegionFilter(filters.FilterSet):
+class RegionFilter(FilterSet):
     q = filters.CharFilter(label=_("名称"), field_name="name", lookup_expr="icontains")
-    level = filters.TypedChoiceFilter(label=_("级别"), choices=RegionLevel.choices, coerce=int)
+    level = TypedChoiceFilter(label=_("级别"), choices=RegionLevel.choices, coerce=int)
     parent = filters.CharFilter(label=_("上级区划代码"), field_name="parent_id")
-    urban_rural = filters.ChoiceFilter(label=_("城乡"), choices=UrbanRural.choices)
+    urban_rural = ChoiceFilter(label=_("城乡"), choices=UrbanRural.choices)
 
     class Meta:
         model = Region
@@ -38,6 +40,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = SCOPED
     filterset_class = RegionFilter
     lookup_field = "code"
+    lookup_value_regex = DIVISION_CODE  # anything else (a NUL, a word) is a 404, not a lookup
 
     @extend_schema(
         summary="Direct children of a region",

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from tongchou.core.api.fields import ChoiceLabelField
 from tongchou.regions.models import Region
 
 
@@ -17,9 +18,9 @@ class RegionField(serializers.PrimaryKeyRelatedField):
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    urban_rural_display = serializers.CharField(source="get_urban_rural_display", read_only=True)
+    level_display = ChoiceLabelField(source="level")
+    kind_display = ChoiceLabelField(source="kind")
+    urban_rural_display = ChoiceLabelField(source="urban_rural")
 
     class Meta:
         model = Region

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core import tree
-from tongchou.core.filters import IdFilter
+from tongchou.core.filters import BooleanFilter, ChoiceFilter, FilterSet, IdFilter
 from tongchou.organizations.models import Organization
 from tongchou.organizations.permissions import Action, scope_for
 from tongchou.transfers import selectors
@@ -14,17 +14,17 @@ from tongchou.transfers.models import Transfer, TransferKind, TransferState
 DIRECTIONS = [("in", _("转入")), ("out", _("转出"))]
 
 
-class TransferFilter(filters.FilterSet):
+class TransferFilter(FilterSet):
     """``direction`` is relative to ``org`` when given (its subtree), else to the caller's
     scope; the scope itself was applied by ``transfer_list_for`` before this runs."""
 
     q = filters.CharFilter(label=_("姓名"), method="filter_name")
-    state = filters.ChoiceFilter(label=_("状态"), choices=TransferState.choices)
-    kind = filters.ChoiceFilter(label=_("类型"), choices=TransferKind.choices)
-    overdue = filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
-    pending = filters.BooleanFilter(label=_("待我处理"), method="filter_pending")
+    state = ChoiceFilter(label=_("状态"), choices=TransferState.choices)
+    kind = ChoiceFilter(label=_("类型"), choices=TransferKind.choices)
+    overdue = BooleanFilter(label=_("已逾期"), method="filter_overdue")
+    pending = BooleanFilter(label=_("待我处理"), method="filter_pending")
     org = IdFilter(label=_("党组织（含下级）"), method="filter_org")
-    direction = filters.ChoiceFilter(label=_("方向"), choices=DIRECTIONS, method="filter_direction")
+    direction = ChoiceFilter(label=_("方向"), choices=DIRECTIONS, method="filter_direction")
 
     class Meta:
         model = Transfer

@@ -4,13 +4,14 @@ number and phone leave the server masked, like every member's."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tongchou.core.api.fields import ChoiceLabelField
 from tongchou.core.validators import MAX_ID
 from tongchou.members.choices import Category, Education, Ethnicity, Gender
 from tongchou.transfers.models import Transfer, TransferKind, TransferStep
 
 
 class StepSerializer(serializers.ModelSerializer):
-    action_display = serializers.CharField(source="get_action_display", read_only=True)
+    action_display = ChoiceLabelField(source="action")
     actor = serializers.CharField(source="actor.get_username", read_only=True, default=None)
 
     class Meta:
@@ -32,8 +33,8 @@ class IncomingSerializer(serializers.Serializer):
 
 
 class TransferSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind")
+    state_display = ChoiceLabelField(source="state")
     from_label = serializers.CharField(read_only=True)
     to_label = serializers.CharField(read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)

@@ -15,6 +15,7 @@ Status codes:
   indistinguishable on purpose); ``field`` names the input when a referenced id was not found.
 """
 
+import re
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
@@ -33,9 +34,34 @@ from tongchou.core.errors import ApplicationError
 
 
 class Pagination(PageNumberPagination):
+    """``page_size`` is a whole number from 1 (else a 400 naming it); above ``max_page_size``
+    it is reduced to it, as the schema says."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    page_size_query_description = gettext_lazy(
+        "Rows per page: a whole number from 1 (default 50); more than 500 is reduced to 500."
+    )
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size
+        if not re.fullmatch(r"[0-9]+", raw.strip()) or int(raw) < 1:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("每页条数必须是不小于 1 的整数。")]}
+            )
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, default=self.page_size)
+            elif parameter["name"] == self.page_query_param:
+                parameter["schema"].update(minimum=1)
+        return parameters
 
 
 # Who may call the scoped endpoints is decided by the app that knows about roles
