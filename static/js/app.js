@@ -36,17 +36,23 @@
 
   // A search box marked data-tc-id-lookup sends a full ID number by POST, never in the URL
   // (URLs end up in browser history and server access logs). Names still search by GET.
-  var ID_NUMBER = /^\s*\d{17}[\dXx]\s*$/;
+  // Any spelling counts (full-width digits, spaces, dashes, an apostrophe): the same
+  // normalization as core.validators.normalize_id_number on the server.
+  var ID_NUMBER = /^\d{17}[\dX]$/;
+  var ID_NOISE = /[\s\-\u2010-\u2015\u2212\u200b-\u200d\u2060\ufeff'`\u2018\u2019]/g;
+  function idNumberOf(text) {
+    return text.normalize("NFKC").replace(ID_NOISE, "").toUpperCase();
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var box = form.querySelector && form.querySelector("input[data-tc-id-lookup]");
-    if (!box || !ID_NUMBER.test(box.value)) return;
+    if (!box || !ID_NUMBER.test(idNumberOf(box.value))) return;
     event.preventDefault();
     var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
     var post = document.createElement("form");
     post.method = "post";
     post.action = form.getAttribute("action") || window.location.pathname;
-    [["csrfmiddlewaretoken", headers["X-CSRFToken"] || ""], [box.name, box.value.trim()]].forEach(
+    [["csrfmiddlewaretoken", headers["X-CSRFToken"] || ""], [box.name, idNumberOf(box.value)]].forEach(
       function (pair) {
         var input = document.createElement("input");
         input.type = "hidden";

@@ -124,13 +124,22 @@ class ArchiveForm(forms.Form):
 class ImportForm(ScopedOrganizationMixin, forms.Form):
     file = forms.FileField(
         label=_("党员名册文件"),
-        help_text=_("Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码），第一行为表头。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        help_text=_(
+            "Excel/WPS 表格（.xlsx、.xls、.et）或 CSV（UTF-8 或 GBK 编码）；"
+            "表头上方可以有标题行，序号、备注等列会被忽略。"
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,.xls,.et,.csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+                "application/vnd.ms-excel,text/csv"
+            }
+        ),
     )
     default_org = OrganizationCodeField(
         label=_("默认党组织代码"),
         required=False,
-        help_text=_("“所在党组织代码”一列为空的行导入到这个党组织。"),
+        help_text=_("没有填写所在党组织（名称或代码）的行导入到这个党组织。"),
     )
 
     def __init__(self, *args, user, **kwargs):

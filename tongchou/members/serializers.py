@@ -62,7 +62,8 @@ class MemberWriteSerializer(serializers.Serializer):
     gender = serializers.ChoiceField(choices=Gender.choices)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
     birth_date = serializers.DateField()
-    id_number = serializers.CharField(max_length=18, min_length=15, trim_whitespace=True)
+    # Room for the spellings normalize_id_number accepts (spaces, dashes, an apostrophe).
+    id_number = serializers.CharField(max_length=32, min_length=15, trim_whitespace=True)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     education = serializers.ChoiceField(choices=Education.choices, required=False, allow_blank=True)
     occupation = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -92,13 +93,16 @@ class LookupSerializer(serializers.Serializer):
 
 
 class ImportRequestSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text=".xlsx or .csv (UTF-8 with or without BOM, or GBK)")
+    file = serializers.FileField(
+        help_text=".xlsx, .xls, .et (WPS) or .csv (UTF-8 with or without BOM, or GBK); the "
+        "header row is found under any title rows, unknown columns are ignored (see notices)"
+    )
     organization = serializers.IntegerField(
         required=False,
         allow_null=True,
         min_value=1,
         max_value=MAX_ID,
-        help_text="Default organization for rows without an organization code.",
+        help_text="Default organization for rows that name no organization (by code or name).",
     )
     background = serializers.BooleanField(
         required=False,
@@ -117,6 +121,10 @@ class RowErrorSerializer(serializers.Serializer):
 class ImportResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     total = serializers.IntegerField()
+    notices = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What was skipped or ignored: title rows above the header, unknown columns.",
+    )
 
 
 class ImportFailedSerializer(serializers.Serializer):
@@ -130,6 +138,7 @@ class ImportFailedSerializer(serializers.Serializer):
     )
     error_count = serializers.IntegerField(required=False)
     errors = RowErrorSerializer(many=True, required=False)
+    notices = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
@@ -155,6 +164,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "error_count",
             "errors",
             "message",
+            "notices",
             "default_org",
             "created_at",
             "finished_at",

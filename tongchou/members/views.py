@@ -1,7 +1,8 @@
 """Member pages: list (filters, search, export), detail (masked; reveal on request), create,
 edit, archive, and import (upload → job page with progress → error report)."""
 
-import re
+import io
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,12 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongchou.core import crypto
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error, query_without
-from tongchou.core.validators import parse_id
+from tongchou.core.validators import looks_like_id_number, normalize_id_number, parse_id
 from tongchou.members import exporting, importing, panels, selectors, services
 from tongchou.members.filters import ORDERINGS, MemberFilter
 from tongchou.members.forms import ArchiveForm, ImportForm, MemberForm
@@ -28,7 +30,6 @@ from tongchou.organizations.permissions import Action, can
 from tongchou.organizations.selectors import organization_list_for, organization_picker_choices
 
 PAGE_SIZE = 50
-ID_NUMBER_LIKE = re.compile(r"^\s*\d{17}[\dXx]\s*$")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_FIELDS = (
     "name",
@@ -90,9 +91,9 @@ def member_list(request):
     user = request.user
     _require(user, Action.VIEW_MEMBERS)
     query = (request.POST if request.method == "POST" else request.GET).get("q", "")
-    if request.method == "POST" and not ID_NUMBER_LIKE.match(query):
+    if request.method == "POST" and not looks_like_id_number(query):
         return redirect("members:list")
-    if ID_NUMBER_LIKE.match(query):
+    if looks_like_id_number(query):
         member = selectors.member_find_by_id_number(user, query)
         if member is not None:
             return redirect("members:detail", pk=member.pk)
@@ -219,7 +220,9 @@ def member_archive(request, pk):
 def _masked_if_id_number(value: str) -> str:
     """Query values go into the audit note: an ID number typed into the search box is kept
     masked there, like everywhere else."""
-    return crypto.mask_id_number(value.strip()) if ID_NUMBER_LIKE.match(value) else value
+    if looks_like_id_number(value):
+        return crypto.mask_id_number(normalize_id_number(value))
+    return value
 
 
 @login_required
@@ -303,20 +306,25 @@ def import_template(request):
     return response
 
 
+def _job_context(job) -> dict:
+    return {"job": job, "has_report": importing.import_report_exists(job)}
+
+
 @login_required
 @require_GET
 def import_job(request, pk):
     job = selectors.import_job_get_for(request.user, pk)
-    return render(request, "members/import_job.html", {"job": job})
+    return render(request, "members/import_job.html", _job_context(job))
 
 
 @login_required
 @require_GET
 def import_job_progress(request, pk):
     job = selectors.import_job_get_for(request.user, pk)
-    return render(request, "members/_import_progress.html", {"job": job})
+    return render(request, "members/_import_progress.html", _job_context(job))
 
 
+@never_cache
 @login_required
 @require_GET
 def import_job_errors(request, pk):
@@ -325,3 +333,17 @@ def import_job_errors(request, pk):
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.xlsx"'
     return response
+
+
+@never_cache
+@login_required
+@require_GET
+def import_job_report(request, pk):
+    """The uploaded file with its errors marked: it holds ID numbers in the clear, so only the
+    job's uploader (or the superuser) gets it, never from a cache, and each download is
+    audited."""
+    job = selectors.import_job_get_for(request.user, pk)
+    content = importing.import_report_download(actor=request.user, job=job)
+    stem = Path(job.filename).stem or "import"
+    name = _("%(name)s-错误标注.xlsx") % {"name": stem}
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=name, content_type=XLSX)

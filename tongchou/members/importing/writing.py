@@ -130,6 +130,7 @@ def _write(records: list[tuple], orgs: dict[str, tuple[int, str]], report) -> No
             admission,
             full,
             org_code,
+            _org_name,
             status,
             region,
             id_enc,
