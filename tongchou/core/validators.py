@@ -156,9 +156,15 @@ def validate_id_number(value: str) -> None:
 
 
 def normalize_phone(value: str) -> str:
+    """A phone number as typed → digits: full-width digits made ASCII (NFKC), spaces, dashes
+    and a spreadsheet's leading apostrophe removed, the +86 prefix dropped."""
     if value and value.isdigit() and value.isascii():
         return value  # the common case, without the regular expression
-    return re.sub(r"[\s-]", "", (value or "").strip()).removeprefix("+86")
+    text = unicodedata.normalize("NFKC", value or "").strip()
+    return _PHONE_NOISE.sub("", text).removeprefix("+86")
+
+
+_PHONE_NOISE = re.compile(r"[\s\-\u2010-\u2015\u2212'`\u2018\u2019]")
 
 
 def validate_phone(value: str) -> None:

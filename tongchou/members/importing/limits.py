@@ -73,13 +73,21 @@ class Budget:
         """Count ``size`` more bytes unpacked; refuse past the cap."""
         self.unzipped += size
         if self.unzipped > self.max_unzipped:
-            raise file_error(
-                "xlsx_too_large",
-                _("该 .xlsx 文件解压后超过%(limit)s MB，超出允许的大小，未导入任何数据。")
-                % {"limit": f"{self.max_unzipped / 1024**2:,.0f}"}
-                + _("请把文件分成几个较小的文件分别导入。"),
-                cap="unzipped",
-            )
+            raise self.too_large()
+
+    def may_unzip(self, size: int) -> None:
+        """Refuse, before unpacking anything, a part that declares more than is left."""
+        if self.unzipped + size > self.max_unzipped:
+            raise self.too_large()
+
+    def too_large(self):
+        return file_error(
+            "xlsx_too_large",
+            _("该 .xlsx 文件解压后超过%(limit)s MB，超出允许的大小，未导入任何数据。")
+            % {"limit": f"{self.max_unzipped / 1024**2:,.0f}"}
+            + _("请把文件分成几个较小的文件分别导入。"),
+            cap="unzipped",
+        )
 
     def too_many_rows(self) -> ApplicationError:
         return file_error(

@@ -62,9 +62,10 @@ def bad_xlsx(detail: str = "") -> Exception:
     return file_error("bad_xlsx", message)
 
 
-def _names(*local: str) -> dict[str, str]:
-    """Expat's namespaced names ("{namespace}}local") → local name, for both namespaces."""
-    return {f"{ns}}}{name}": name for ns in _NAMESPACES for name in local}
+def _names(*local: str) -> set[str]:
+    """Expat's namespaced names ("{namespace}}local") of these elements, in both namespaces
+    and without one (some writers leave it out)."""
+    return {f"{ns}}}{name}" for ns in _NAMESPACES for name in local} | set(local)
 
 
 def _local(name: str) -> str:
@@ -131,8 +132,7 @@ class XlsxSheet:
             )
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise bad_xlsx()
-        if info.file_size > self.budget.max_unzipped - self.budget.unzipped:
-            self.budget.unzip(info.file_size)  # raises, naming the cap
+        self.budget.may_unzip(info.file_size)
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise _packed_too_tightly()
         return info
