@@ -430,12 +430,11 @@ class PersonGenerator:
                 admitted = max(latest - dt.timedelta(days=rng.randrange(60)), add_years(birth, 18))
             full_on = add_years(admitted, 1)
 
-        if sector:
-            status = "mobile" if rng.random() < 0.3 else "normal"
-        else:
-            r = rng.random()
-            mobile_share = 0.12 if urban == "rural" and age < 50 else 0.03
-            status = "mobile" if r < mobile_share else "lost_contact" if r > 0.997 else "normal"
+        # Everyone imports as 正常: 流动/失联 follow from mobility records (the demo's mobile
+        # members come from mobility.demo) and the import refuses them. The draw is kept so
+        # every other generated value stays what it was.
+        rng.random()
+        status = "normal"
         phone = "" if (age > 75 and rng.random() < 0.3) else self.phone()
         return {
             "name": self.name(gender, ethnicity),
