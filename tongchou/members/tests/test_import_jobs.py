@@ -100,6 +100,7 @@ def test_an_upload_sweeps_first(client, w, django_capture_on_commit_callbacks):
     assert ImportJob.objects.filter(status=ImportStatus.DONE).count() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # the worker loop closes and reopens connections
 def test_the_worker_command_recovers_before_taking_tasks(w, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     job = running_job(w, worker=f"{socket.gethostname()}:{dead_pid()}")
