@@ -35,7 +35,7 @@ test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -m browser $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python -m bench $(if $(QUICK),--quick,)
+	$(BIN)/python -m bench $(if $(QUICK),--quick,) $(if $(ONLY),--only $(ONLY),) $(if $(DB),--db $(DB),)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

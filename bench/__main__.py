@@ -4,6 +4,7 @@ PostgreSQL, time the import and the reads behind the pages, print a table, write
     python -m bench                 # Shandong (37): ≥100,000 organizations, 1,000,000 members
     python -m bench --quick         # one city (日照, 3711), 20,000 members: under a minute
     python -m bench --db sqlite     # one database only
+    python -m bench --only import   # only some parts: import (with the raw loads), reads, motion
     python -m bench --pg-url postgres://postgres@127.0.0.1:5432/tongchou_bench
     python -m bench.motion --database-url sqlite:///var/bench/bench.sqlite3   # issue 3 again
 
@@ -11,7 +12,7 @@ Every database is fresh: the SQLite file under ``var/bench/`` is deleted, the Po
 database (its name must contain ``bench``) is dropped and created again. PostgreSQL is skipped
 with a message when the server cannot be reached. The generated member file is cached in
 ``var/bench/`` (same seed, same rows). Figures go to ``bench/out/report.json``
-(``report-quick.json`` for ``--quick``).
+(``report-quick.json`` for ``--quick``, ``report-<parts>.json`` for ``--only``).
 """
 
 import argparse
@@ -154,6 +155,8 @@ def run_worker(db: str, url: str, args, scope: str, members: int) -> dict | None
         str(args.spells or 0),
         "--attendance",
         str(args.attendance or 0),
+        "--only",
+        args.only,
     ]
     started = time.perf_counter()
     completed = subprocess.run(command, cwd=REPO, env=env)
@@ -167,18 +170,19 @@ def run_worker(db: str, url: str, args, scope: str, members: int) -> dict | None
 
 def figures(result: dict) -> dict:
     """Flatten one database's result into the table's keys."""
-    m = result["metrics"]
-    values = {
-        "import_rows_per_s": result["import"]["rows_per_s"],
-        "raw_rows_per_s": result["raw"]["table"]["rows_per_s"],
-        "import_vs_raw": round(
-            result["import"]["rows_per_s"] / result["raw"]["table"]["rows_per_s"], 3
-        ),
-        "raw_bare_rows_per_s": result["raw"]["bare"]["rows_per_s"],
-        "import_vs_raw_bare": round(
-            result["import"]["rows_per_s"] / result["raw"]["bare"]["rows_per_s"], 3
-        ),
-    }
+    m = result.get("metrics", {})
+    values = {"import_rows_per_s": result["import"]["rows_per_s"]}
+    if result.get("raw"):
+        values.update(
+            raw_rows_per_s=result["raw"]["table"]["rows_per_s"],
+            import_vs_raw=round(
+                result["import"]["rows_per_s"] / result["raw"]["table"]["rows_per_s"], 3
+            ),
+            raw_bare_rows_per_s=result["raw"]["bare"]["rows_per_s"],
+            import_vs_raw_bare=round(
+                result["import"]["rows_per_s"] / result["raw"]["bare"]["rows_per_s"], 3
+            ),
+        )
     values.update(result.get("motion", {}).get("figures", {}))
     for key in TARGETS:
         if key in m:
@@ -235,6 +239,8 @@ def print_table(results: dict[str, dict]) -> None:
     dbs = list(results)
     table = [["metric", *[f"{db}" for db in dbs], "target"]]
     for key, (label, *_rest) in TARGETS.items():
+        if all(key not in results[db]["figures"] for db in dbs):
+            continue  # a part not run (--only)
         row = [label]
         for db in dbs:
             value = results[db]["figures"].get(key)
@@ -282,7 +288,16 @@ def main() -> None:
     )
     parser.add_argument("--attendance", type=int, help="attendance rows (default 10 per member)")
     parser.add_argument("--repeat", type=int, help="timed runs per read (default 21, quick 9)")
+    parser.add_argument(
+        "--only",
+        default=os.environ.get("ONLY", ""),
+        help="comma-separated parts to run: import (and the raw loads), reads, motion "
+        "(default: all; the members are imported in every case)",
+    )
     args = parser.parse_args()
+    unknown = {p for p in args.only.split(",") if p} - {"import", "reads", "motion"}
+    if unknown:
+        raise SystemExit(f"unknown part(s) {sorted(unknown)}: import, reads, motion")
     scope = args.scope or ("3711" if args.quick else "37")
     members = args.members or (20_000 if args.quick else 1_000_000)
     args.repeat = args.repeat or (9 if args.quick else 21)
@@ -329,6 +344,7 @@ def main() -> None:
     report = {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "quick": args.quick,
+        "only": args.only,
         "scope": scope,
         "members": members,
         "machine": {
@@ -351,7 +367,10 @@ def main() -> None:
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
     OUT.mkdir(parents=True, exist_ok=True)
-    target = OUT / ("report-quick.json" if args.quick else "report.json")
+    stem = "report-quick" if args.quick else "report"
+    if args.only:
+        stem += "-" + args.only.replace(",", "-")
+    target = OUT / f"{stem}.json"
     target.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"report: {target.relative_to(REPO)} ({report['wall_seconds']} s)")
     if not results:
