@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from tongchou.members.importing import parallel
 from tongchou.members.importing.reading import COLUMNS, HEADERS
 from tongchou.members.importing.validating import (
     RowError,
@@ -71,6 +72,19 @@ def members_import(
 
     if phase:
         phase("validating")
+    if parallel.worth_it(rows):
+        with _gc_paused():
+            result = parallel.members_import_parallel(
+                actor=actor,
+                rows=rows,
+                default_org=default_org,
+                report=report,
+                phase=phase,
+                before_commit=before_commit,
+                result_type=ImportResult,
+            )
+        result.errors.sort(key=lambda e: (e.row, _COLUMN_ORDER.get(e.column, 99)))
+        return result
     with _gc_paused():
         records, errors = _validate_rows(rows, default_org, total, report)
     n = len(records)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
@@ -224,6 +224,13 @@ def _validate_rows(rows, default_org, total, report) -> tuple[list[tuple], list[
     full path that names every problem; both give the same record for a row without problems.
     Duplicates are decided here, in file order, whichever path a row took."""
     source = rows.cells() if isinstance(rows, RowReader) else _dict_cells(rows)
+    default_code = default_org.code if default_org is not None else ""
+    return validate_cells(source, default_code, total, report)
+
+
+def validate_cells(source, default_code: str, total: int, report) -> tuple[list, list[RowError]]:
+    """``_validate_rows`` on ``(row number, cells in COLUMNS order)`` (what a worker process
+    of ``parallel`` checks, a chunk at a time)."""
     maps = _value_maps()
     genders, ethnicities, educations = maps["gender"], maps["ethnicity"], maps["education"]
     categories, statuses = maps["category"], maps["status"]
@@ -236,7 +243,6 @@ def _validate_rows(rows, default_org, total, report) -> tuple[list[tuple], list[
         "status": _exact_keys(statuses) | {"": normal},
     }
     today = dt.date.today()
-    default_code = default_org.code if default_org is not None else ""
     fast = _fast_checker(tables, today, default_code)
     dates = _Dates()
     hasher = crypto.bulk_lookup_hasher()
@@ -436,60 +442,129 @@ def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
         yield items[start : start + size]
 
 
+@dataclass
+class Facts:
+    """What the database says about the organizations and regions a file names, as far as
+    the actor may know: organization codes in scope that accept members (→ id, path), codes
+    in scope that do not (→ why), names resolved in scope (→ code) or refused (→ why), region
+    codes that exist. A code or name missing here is unknown or out of scope — the same."""
+
+    orgs: dict[str, tuple[int, str]] = field(default_factory=dict)
+    org_refused: dict[str, str] = field(default_factory=dict)
+    by_name: dict[str, str] = field(default_factory=dict)
+    name_refused: dict[str, str] = field(default_factory=dict)
+    regions: set[str] = field(default_factory=set)
+    asked: set[tuple[str, str]] = field(default_factory=set)  # ("code"|"name"|"region", key)
+
+    def unknown(self, codes=(), names=(), regions=()) -> tuple[list, list, list]:
+        asked = self.asked
+        return (
+            [c for c in codes if ("code", c) not in asked],
+            [n for n in names if ("name", n) not in asked],
+            [r for r in regions if ("region", r) not in asked],
+        )
+
+    def learn(self, actor, codes=(), names=(), regions=()) -> None:
+        """Ask the database about the keys not asked yet."""
+        codes, names, regions = self.unknown(codes, names, regions)
+        scope = scope_for(actor, Action.MANAGE_MEMBERS)
+        if names:
+            by_name, refused = _resolve_names(actor, scope, sorted(names))
+            self.by_name.update(by_name)
+            self.name_refused.update(refused)
+            codes = [*codes, *(c for c in by_name.values() if ("code", c) not in self.asked)]
+        for chunk in _chunks(sorted(set(codes))):
+            rows = Organization.objects.filter(code__in=chunk).values_list(
+                "code", "pk", "path", "status", "kind"
+            )
+            for code, pk, path, status, kind in rows:
+                if not scope.covers(path):
+                    continue
+                try:
+                    check_organization_accepts_members(SimpleNamespace(status=status, kind=kind))  # type: ignore[arg-type]
+                except ApplicationError as exc:
+                    self.org_refused[code] = f"{code}：{exc.message}"
+                else:
+                    self.orgs[code] = (pk, path)
+        for chunk in _chunks(sorted(set(regions))):
+            self.regions.update(
+                Region.objects.filter(code__in=chunk).values_list("code", flat=True)
+            )
+        self.asked.update(("code", c) for c in codes)
+        self.asked.update(("name", n) for n in names)
+        self.asked.update(("region", r) for r in regions)
+
+    def subset(self, codes, names, regions) -> Facts:
+        """Only what concerns these keys (what a worker process needs for one chunk)."""
+        codes = set(codes) | {self.by_name[n] for n in names if n in self.by_name}
+        return Facts(
+            orgs={c: self.orgs[c] for c in codes if c in self.orgs},
+            org_refused={c: self.org_refused[c] for c in codes if c in self.org_refused},
+            by_name={n: self.by_name[n] for n in names if n in self.by_name},
+            name_refused={n: self.name_refused[n] for n in names if n in self.name_refused},
+            regions={r for r in regions if r in self.regions},
+        )
+
+
+def record_keys(records: list[tuple]) -> tuple[set[str], set[str], set[str]]:
+    """The organization codes, names and region codes the records name."""
+    codes = {r[_ORG] for r in records if r[_ORG]}
+    names = {r[_ORG_NAME] for r in records if not r[_ORG] and r[_ORG_NAME]}
+    regions = {r[_REGION] for r in records if r[_REGION]}
+    return codes, names, regions
+
+
+def apply_facts(records: list[tuple], facts: Facts) -> list[RowError]:
+    """Organization and region errors by row; rows naming their organization get its code in
+    place (``records`` is changed)."""
+    by_name = facts.by_name
+    if by_name:
+        for i, r in enumerate(records):
+            if not r[_ORG] and r[_ORG_NAME] in by_name:
+                records[i] = (*r[:_ORG], by_name[r[_ORG_NAME]], *r[_ORG + 1 :])
+    orgs, org_refused, regions = facts.orgs, facts.org_refused, facts.regions
+    org_column, region_column = HEADERS["org_code"], HEADERS["home_region_code"]
+    name_column = HEADERS["org_name"]
+    errors: list[RowError] = []
+    for r in records:
+        code, region = r[_ORG], r[_REGION]
+        if code:
+            if code not in orgs:
+                message = org_refused.get(code) or _(
+                    "党组织代码“%(code)s”不存在或不在您的管理范围内。"
+                ) % {"code": code}
+                errors.append(RowError(r[_ROW], org_column, message))
+        elif r[_ORG_NAME]:
+            name = r[_ORG_NAME]
+            message = facts.name_refused.get(name) or _unknown_name(name)
+            errors.append(RowError(r[_ROW], name_column, message))
+        if region and region not in regions:
+            message = _("户籍区划代码“%(code)s”不存在。") % {"code": region}
+            errors.append(RowError(r[_ROW], region_column, message))
+    return errors
+
+
+def _unknown_name(name: str) -> str:
+    return _("党组织“%(name)s”不存在或不在您的管理范围内。请核对名称，或改填所在党组织代码。") % {
+        "name": name
+    }
+
+
 def _check_against_database(actor, records: list[tuple]) -> list[RowError]:
     """Organizations (by code, or by a name unambiguous in the actor's scope: exist, in scope,
     accept members), region codes, and ID numbers already registered. An organization out of
     scope reads exactly like a missing one, by code and by name. Rows whose organization was
     named get its code in place (``records`` is changed)."""
-    errors: list[RowError] = []
-    scope = scope_for(actor, Action.MANAGE_MEMBERS)
-    names = sorted({r[_ORG_NAME] for r in records if not r[_ORG] and r[_ORG_NAME]})
-    by_name, bad_names = _resolve_names(actor, scope, names) if names else ({}, {})
-    if by_name:
-        for i, r in enumerate(records):
-            if not r[_ORG] and r[_ORG_NAME] in by_name:
-                records[i] = (*r[:_ORG], by_name[r[_ORG_NAME]], *r[_ORG + 1 :])
-
-    codes = sorted({r[_ORG] for r in records if r[_ORG]})
-    found: dict[str, SimpleNamespace] = {}
-    for chunk in _chunks(codes):
-        for code, path, status, kind in Organization.objects.filter(code__in=chunk).values_list(
-            "code", "path", "status", "kind"
-        ):
-            found[code] = SimpleNamespace(path=path, status=status, kind=kind)
-    bad_orgs: dict[str, str] = {}
-    for code in codes:
-        org = found.get(code)
-        if org is None or not scope.covers(org.path):
-            bad_orgs[code] = _("党组织代码“%(code)s”不存在或不在您的管理范围内。") % {"code": code}
-            continue
-        try:
-            check_organization_accepts_members(org)  # type: ignore[arg-type]
-        except ApplicationError as exc:
-            bad_orgs[code] = f"{code}：{exc.message}"
-
-    regions = sorted({r[_REGION] for r in records if r[_REGION]})
-    known_regions: set[str] = set()
-    for chunk in _chunks(regions):
-        known_regions.update(Region.objects.filter(code__in=chunk).values_list("code", flat=True))
-    bad_regions = set(regions) - known_regions
-
+    facts = Facts()
+    facts.learn(actor, *record_keys(records))
+    errors = apply_facts(records, facts)
     taken = id_hashes_taken([r[_HASH] for r in records if r[_HASH]])
-
-    if bad_orgs or bad_names or bad_regions or taken:
-        org_column, region_column = HEADERS["org_code"], HEADERS["home_region_code"]
-        name_column, id_column = HEADERS["org_name"], HEADERS["id_number"]
+    if taken:
         registered = _("该身份证号已登记为党员。")
-        for r in records:
-            if r[_ORG] in bad_orgs:
-                errors.append(RowError(r[_ROW], org_column, bad_orgs[r[_ORG]]))
-            elif not r[_ORG] and r[_ORG_NAME] in bad_names:
-                errors.append(RowError(r[_ROW], name_column, bad_names[r[_ORG_NAME]]))
-            if r[_REGION] in bad_regions:
-                message = _("户籍区划代码“%(code)s”不存在。") % {"code": r[_REGION]}
-                errors.append(RowError(r[_ROW], region_column, message))
-            if r[_HASH] in taken:
-                errors.append(RowError(r[_ROW], id_column, registered))
+        id_column = HEADERS["id_number"]
+        errors.extend(
+            RowError(r[_ROW], id_column, registered) for r in records if r[_HASH] in taken
+        )
     return errors
 
 
@@ -526,9 +601,7 @@ def _resolve_names(actor, scope, names: list[str]) -> tuple[dict[str, str], dict
         elif reason:
             refused[name] = f"{name}：{reason}"
         else:
-            refused[name] = _(
-                "党组织“%(name)s”不存在或不在您的管理范围内。请核对名称，或改填所在党组织代码。"
-            ) % {"name": name}
+            refused[name] = _unknown_name(name)
     if ambiguous:
         places = _places(scope, [path for found in ambiguous.values() for _c, path in found])
         for name, found in ambiguous.items():

@@ -292,6 +292,11 @@ def _add_counts(cursor, *, after: int) -> None:
 
 def _record_audit(actor, records, orgs, filename: str) -> None:
     paths = [orgs[code][1] for code in {r[_ORG] for r in records}]
+    record_import(actor, len(records), paths, filename)
+
+
+def record_import(actor, count: int, paths: list[str], filename: str) -> None:
+    """One audit event for the import, filed under the organizations' common ancestor."""
     common = paths[0]
     for p in paths[1:]:
         while not p.startswith(common):
@@ -300,8 +305,8 @@ def _record_audit(actor, records, orgs, filename: str) -> None:
         actor=actor if getattr(actor, "pk", None) else None,
         action=AuditAction.IMPORT,
         object_type=Member._meta.label_lower,
-        object_repr=_("批量导入%(n)s名党员") % {"n": len(records)},
+        object_repr=_("批量导入%(n)s名党员") % {"n": count},
         org_path=common,
-        after={"created": len(records), "organizations": len(paths)},
+        after={"created": count, "organizations": len(paths)},
         note=(filename or "")[:200],
     )
