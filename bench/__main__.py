@@ -34,6 +34,7 @@ DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/tongchou_bench"
 # key → (label, target, unit, higher is better)
 TARGETS = {
     "import_rows_per_s": ("导入 import (rows/s)", 50_000, "rows/s", True),
+    "import_cpu_us_per_row": ("  import CPU, all processes (µs a row)", None, "µs", False),
     "raw_rows_per_s": ("raw load, copy of the member table", None, "rows/s", True),
     "import_vs_raw": ("import ÷ raw", 0.15, "", True),
     "raw_bare_rows_per_s": ("raw load, bare table (no index)", None, "rows/s", True),
@@ -172,6 +173,8 @@ def figures(result: dict) -> dict:
     """Flatten one database's result into the table's keys."""
     m = result.get("metrics", {})
     values = {"import_rows_per_s": result["import"]["rows_per_s"]}
+    if "cpu_us_per_row" in result["import"]:
+        values["import_cpu_us_per_row"] = result["import"]["cpu_us_per_row"]
     if result.get("raw"):
         values.update(
             raw_rows_per_s=result["raw"]["table"]["rows_per_s"],
@@ -218,6 +221,8 @@ def fmt(key: str, value) -> str:
         return f"{value:,.0f}"
     if unit == "s":
         return f"{value:.1f} s"
+    if unit == "µs":
+        return f"{value:.1f} µs"
     if unit == "ms":
         return f"{value:.1f} ms"
     return f"{value:.0%}"

@@ -46,6 +46,39 @@ class Timer:
         return _Step()
 
 
+class CpuClock:
+    """CPU seconds spent from now on by this process, its reaped children (the import's
+    workers) and, on PostgreSQL on this machine, the server process of this connection."""
+
+    def __init__(self):
+        self.start = (time.process_time(), self._children(), self._server())
+
+    @staticmethod
+    def _children() -> float:
+        times = os.times()
+        return times.children_user + times.children_system
+
+    @staticmethod
+    def _server() -> float:
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return 0.0
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (pid,) = cursor.fetchone()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a server elsewhere
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def seconds(self) -> dict:
+        now = (time.process_time(), self._children(), self._server())
+        names = ("this_process", "worker_processes", "database_server")
+        return {n: round(b - a, 2) for n, a, b in zip(names, self.start, now, strict=True)}
+
+
 def measure(fn, repeat: int, warmup: int = 2) -> dict:
     for _ in range(warmup):
         fn()
@@ -386,7 +419,7 @@ def run(args) -> dict:
     from django.db import connection
 
     from bench.plan import RegionRow, build_plan
-    from tongchou.members.importing import members_import, read_rows
+    from tongchou.members.importing import members_import, parallel, read_rows
     from tongchou.organizations.models import Organization, Role, RoleKind
     from tongchou.regions.models import Region
     from tongchou.regions.services import regions_import
@@ -442,15 +475,22 @@ def run(args) -> dict:
 
     log(f"importing {args.members:,} members through tongchou.members.importing…")
     phases: dict[str, float] = {}
+    load_before = os.getloadavg()[0]
+    cpu = CpuClock()
     start = time.perf_counter()
     with csv_path.open("rb") as handle:
         reader = read_rows(handle, csv_path.name)
+        result["import_processes"] = (
+            "every core" if parallel.worth_it(reader) else "one (see importing.parallel)"
+        )
+        log(f"  checked by {result['import_processes']} process(es)")
         outcome = members_import(
             actor=admin,
             rows=reader,
             phase=lambda name: phases.setdefault(name, time.perf_counter() - start),
         )
     elapsed = time.perf_counter() - start
+    cpu_seconds = cpu.seconds()
     if outcome.errors:
         sample = [f"row {e.row} {e.column}: {e.message}" for e in outcome.errors[:5]]
         raise SystemExit(
@@ -461,10 +501,16 @@ def run(args) -> dict:
         "seconds": round(elapsed, 3),
         "rows_per_s": round(outcome.created / elapsed),
         "phases_started_at_s": {k: round(v, 3) for k, v in phases.items()},
+        # CPU seconds of this process, its worker processes and the database server process
+        # (PostgreSQL on this machine): what the import costs whatever else the cores do.
+        "cpu_seconds": cpu_seconds,
+        "cpu_us_per_row": round(sum(cpu_seconds.values()) * 1e6 / max(outcome.created, 1), 1),
+        "load_average_before": round(load_before, 2),
     }
     log(
         f"  imported {outcome.created:,} in {elapsed:.1f} s"
-        f" = {outcome.created / elapsed:,.0f} rows/s"
+        f" = {outcome.created / elapsed:,.0f} rows/s; CPU {cpu_seconds}"
+        f" ({result['import']['cpu_us_per_row']} µs a row), load average {load_before:.1f}"
     )
 
     if "import" in parts:
