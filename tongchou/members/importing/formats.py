@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from tongchou.members.importing.limits import (
     MAX_COLUMNS,
-    MAX_LINE_CHARS,
+    MAX_LINE_BYTES,
     MAX_XLS_BYTES,
     Budget,
     file_error,
@@ -138,17 +138,22 @@ def unsupported_format(suffix: str) -> Exception:
 def _detect_encoding(fileobj) -> tuple[str, int]:
     """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK and GB2312). Returns
     the encoding and the number of line breaks. A file that decodes in neither, or that holds
-    NUL characters (UTF-16, binary files), is refused."""
+    NUL characters (UTF-16, binary files), is refused, and so is a line longer than
+    ``MAX_LINE_BYTES`` (a file of one huge line would be read whole, then split into millions
+    of fields)."""
     for encoding in ("utf-8-sig", "gb18030"):
         fileobj.seek(0)
         decoder = codecs.getincrementaldecoder(encoding)()
         lines = 0
+        since_break = 0  # bytes since the last line break
         try:
             while chunk := fileobj.read(1 << 20):
                 if b"\x00" in chunk:
                     raise UnicodeDecodeError(encoding, chunk, 0, 1, "NUL")
                 decoder.decode(chunk)
-                lines += chunk.count(b"\n")
+                breaks = chunk.count(b"\n")
+                lines += breaks
+                since_break = _longest_line(chunk, breaks, since_break)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
@@ -158,6 +163,24 @@ def _detect_encoding(fileobj) -> tuple[str, int]:
         "bad_encoding",
         _("无法识别文件的编码。请将 CSV 保存为 UTF-8 或 GBK 编码，或直接上传 .xlsx 文件。"),
     )
+
+
+def _longest_line(chunk: bytes, breaks: int, since_break: int) -> int:
+    """Refuse a line longer than the cap; return the bytes since the chunk's last line break.
+    Chunks are no longer than the cap, so only a line running across chunks can exceed it."""
+    limit = MAX_LINE_BYTES
+    if breaks:
+        longest = since_break + chunk.find(b"\n")
+        since_break = len(chunk) - chunk.rfind(b"\n") - 1
+    else:
+        since_break += len(chunk)
+        longest = since_break
+    if max(longest, since_break) > limit:
+        raise file_error(
+            "bad_csv",
+            _("CSV 文件中有一行超过%(n)s MB，不是党员名册。") % {"n": MAX_LINE_BYTES // 1024**2},
+        )
+    return since_break
 
 
 class _Binary(io.RawIOBase):
@@ -194,7 +217,7 @@ class CsvSheet:
         self._text = io.TextIOWrapper(
             io.BufferedReader(_Binary(fileobj)), encoding=encoding, newline=""
         )
-        first = self._text.readline(MAX_LINE_CHARS)
+        first = self._text.readline(MAX_LINE_BYTES)
         self._delimiter = "\t" if first.count("\t") > first.count(",") else ","
         self._text.seek(0)
         self.total = max(lines - 1, 1)
@@ -204,21 +227,8 @@ class CsvSheet:
     def select(self, indices: list[int]) -> None:
         self._pick = picker(indices)
 
-    def _lines(self) -> Iterator[str]:
-        """Physical lines, each at most ``MAX_LINE_CHARS`` long (a file of one huge line
-        would otherwise be read whole, then split into millions of fields)."""
-        readline = self._text.readline
-        limit = MAX_LINE_CHARS
-        while line := readline(limit):
-            if len(line) == limit and not line.endswith("\n"):
-                raise file_error(
-                    "bad_csv",
-                    _("CSV 文件中有一行超过%(n)s个字符，不是党员名册。") % {"n": f"{limit:,}"},
-                )
-            yield line
-
     def rows(self) -> Iterator[tuple[int, list[str]]]:
-        reader = csv.reader(self._lines(), delimiter=self._delimiter)
+        reader = csv.reader(self._text, delimiter=self._delimiter)
         try:
             for number, cells in enumerate(reader, start=1):
                 pick = self._pick

@@ -24,7 +24,7 @@ MAX_COLUMNS = 200  # cells further right are never read (a roster has 10–40 co
 MAX_ZIP_ENTRIES = 1000  # an .xlsx has 10–30 parts
 MAX_RATIO = 100  # unpacked ÷ packed for a part over RATIO_FLOOR (real sheets: 4–20)
 RATIO_FLOOR = 1024 * 1024
-MAX_LINE_CHARS = 1024 * 1024  # one CSV line
+MAX_LINE_BYTES = 1024 * 1024  # one CSV line (a roster's are under 1 KB)
 MAX_XLS_BYTES = 64 * 1024 * 1024  # an .xls holds ≤ 65,536 rows: a full roster is ~15 MB
 HEARTBEAT_EVERY = 5.0  # seconds
 
