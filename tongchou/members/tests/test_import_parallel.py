@@ -51,6 +51,9 @@ def test_the_same_members_are_written_either_way(w, monkeypatch, small_chunks):
     region = ("640202001201", "")
     rows = [row(i, org_code=("V-A", "M-A")[i % 2], home_region_code=region[i % 3 == 0])
             for i in range(1, 24)]  # fmt: skip
+    # Cells holding the separators a chunk travels with (they go beside, as lists).
+    rows[5]["occupation"] = "农民\x1f工人"
+    rows[11]["occupation"] = "个体\x1e经营"
     data = csv_bytes(rows)
     monkeypatch.setattr(parallel, "PARALLEL_MIN_ROWS", 10**9)
     assert run(w, data).created == 23 and small_chunks == []
