@@ -537,10 +537,11 @@ def test_sweep_fails_stale_jobs_and_deletes_their_files(w):
 
 def test_command_imports(w, tmp_path):
     path = tmp_path / "m.csv"
-    path.write_bytes(csv_bytes([row(1, org_code=""), row(2)]))
+    path.write_bytes(csv_bytes([row(1, org_code=""), row(2)], headers=[*HEADERS[:-1], "备注"]))
     out = io.StringIO()
     call_command("import_members", str(path), "--org", "M-A", stdout=out, stderr=io.StringIO())
     assert "已导入 2 名党员" in out.getvalue()
+    assert "提示：已忽略无法识别的列：备注" in out.getvalue()
     assert Member.objects.get(name="党员1").organization == w.community_a
     event = AuditEvent.objects.get(action=AuditAction.IMPORT)
     assert event.actor is None and event.note == "m.csv"
