@@ -133,7 +133,9 @@ def _unpack(packed: tuple[array, str, list]) -> list[tuple[int, list[str]]]:
 def _check(packed: tuple[array, str, list], facts: Facts) -> _Chunk:
     context = _CONTEXT
     chunk = _unpack(packed)
-    records, errors = validate_cells(chunk, context.default_code, 0, lambda done, total: None)
+    records, errors = validate_cells(
+        chunk, context.default_code, 0, lambda done, total: None, dedupe=False
+    )
     errors.extend(apply_facts(records, facts))
     hashed = [r for r in records if r[_HASH]]
     result = _Chunk(
@@ -243,6 +245,7 @@ def members_import_parallel(
     facts = Facts()
     errors: list[RowError] = []
     seen: dict[str, int] = {}
+    repeated: list[tuple[str, int]] = []  # (hash, row) of the rows repeating an earlier one
     payloads: list = []
     paths: set[str] = set()
     checked = 0
@@ -255,10 +258,12 @@ def members_import_parallel(
         remember = seen.setdefault
         hashes = done.hashes
         for i, row in enumerate(done.rows):
-            first = remember(hashes[64 * i : 64 * i + 64], row)
+            digest = hashes[64 * i : 64 * i + 64]
+            first = remember(digest, row)
             if first != row:
                 message = _("与第%(row)s行的身份证号重复。") % {"row": first}
                 errors.append(RowError(row, id_column, message))
+                repeated.append((digest, row))
         if done.payload is not None and not errors:
             payloads.append(done.payload)
             paths.update(done.paths)
@@ -286,6 +291,7 @@ def members_import_parallel(
         taken = id_hashes_taken(list(seen))
         registered = _("该身份证号已登记为党员。")
         errors.extend(RowError(seen[h], id_column, registered) for h in taken)
+        errors.extend(RowError(row, id_column, registered) for h, row in repeated if h in taken)
     if errors:
         return result_type(created=0, errors=errors, total=checked, notices=notices)
     if phase:

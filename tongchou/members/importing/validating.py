@@ -228,9 +228,12 @@ def _validate_rows(rows, default_org, total, report) -> tuple[list[tuple], list[
     return validate_cells(source, default_code, total, report)
 
 
-def validate_cells(source, default_code: str, total: int, report) -> tuple[list, list[RowError]]:
+def validate_cells(
+    source, default_code: str, total: int, report, *, dedupe: bool = True
+) -> tuple[list, list[RowError]]:
     """``_validate_rows`` on ``(row number, cells in COLUMNS order)`` (what a worker process
-    of ``parallel`` checks, a chunk at a time)."""
+    of ``parallel`` checks, a chunk at a time; it leaves duplicates to the parent, which sees
+    the whole file in order: ``dedupe=False``)."""
     maps = _value_maps()
     genders, ethnicities, educations = maps["gender"], maps["ethnicity"], maps["education"]
     categories, statuses = maps["category"], maps["status"]
@@ -252,7 +255,7 @@ def validate_cells(source, default_code: str, total: int, report) -> tuple[list,
     append = records.append
     errors: list[RowError] = []
     seen: dict[str, int] = {}
-    remember = seen.setdefault
+    remember = seen.setdefault if dedupe else _first_time
     every = PROGRESS_EVERY
 
     def label(mapping: dict, text: str):
@@ -409,6 +412,10 @@ def validate_cells(source, default_code: str, total: int, report) -> tuple[list,
         if len(records) % every == 0:
             report(len(records), max(total, len(records)))
     return records, errors
+
+
+def _first_time(_digest: str, number: int) -> int:
+    return number
 
 
 def _example_row_message() -> str:

@@ -67,12 +67,13 @@ def test_the_same_members_are_written_either_way(w, monkeypatch, small_chunks):
 
 
 def test_the_same_errors_are_reported_either_way(w, monkeypatch, small_chunks):
-    existing = create_member(w.village_b)
     rows = [row(i) for i in range(1, 20)]
+    existing = create_member(w.village_b, id_number=rows[8]["id_number"])  # row 10's
     rows[2]["gender"] = "女"  # row 4
     rows[9]["id_number"] = rows[1]["id_number"]  # row 11 repeats row 3, another chunk
     rows[13]["org_code"] = "V-B"  # row 15: out of scope
-    rows[16]["id_number"] = existing.id_number  # row 18: registered
+    rows[16]["id_number"] = existing.id_number  # row 18: registered, repeats row 10
+    rows[18]["id_number"] = existing.id_number  # row 20: the same, in row 18's chunk
     rows[17]["home_region_code"] = "999999"  # row 19
     data = csv_bytes(rows)
     monkeypatch.setattr(parallel, "PARALLEL_MIN_ROWS", 10**9)
@@ -82,8 +83,9 @@ def test_the_same_errors_are_reported_either_way(w, monkeypatch, small_chunks):
     assert small_chunks == [1]
     assert [(e.row, e.column, e.message) for e in result.errors] == expected
     assert [(r, c) for r, c, _m in expected] == [
-        (4, "性别"), (11, "身份证号"), (15, "所在党组织代码"), (18, "身份证号"),
-        (19, "户籍区划代码")]  # fmt: skip
+        (4, "性别"), (10, "身份证号"), (11, "身份证号"), (15, "所在党组织代码"),
+        (18, "身份证号"), (18, "身份证号"), (19, "户籍区划代码"), (20, "身份证号"),
+        (20, "身份证号")]  # fmt: skip
     assert list(Member.objects.all()) == [existing]
 
 
