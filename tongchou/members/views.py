@@ -344,6 +344,6 @@ def import_job_report(request, pk):
     audited."""
     job = selectors.import_job_get_for(request.user, pk)
     content = importing.import_report_download(actor=request.user, job=job)
-    stem = Path(job.filename).stem or "import"
+    stem = "".join(ch for ch in Path(job.filename).stem if ch.isprintable()) or "import"
     name = _("%(name)s-错误标注.xlsx") % {"name": stem}
     return FileResponse(io.BytesIO(content), as_attachment=True, filename=name, content_type=XLSX)
