@@ -34,11 +34,9 @@ test-browser: $(STAMP)
 	./scripts/ensure-chromium
 	$(BIN)/python -m pytest -q -m browser $(PYTEST_ARGS)
 
-# make bench [QUICK=1] [ONLY=http]: every section, or only the HTTP serving one (bench/http.py).
+# make bench [QUICK=1] [ONLY=import,reads,motion,http] [DB=sqlite|postgresql]: every part, or some.
 bench: $(STAMP)
-	@case "$(ONLY)" in ""|http) ;; *) echo "ONLY=$(ONLY): unknown section (http)"; exit 2;; esac
-	$(if $(ONLY),,$(BIN)/python -m bench $(if $(QUICK),--quick,))
-	$(BIN)/python -m bench.http $(if $(QUICK),--quick,)
+	$(BIN)/python -m bench $(if $(QUICK),--quick,) $(if $(ONLY),--only $(ONLY),) $(if $(DB),--db $(DB),)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

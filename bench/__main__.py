@@ -4,6 +4,8 @@ PostgreSQL, time the import and the reads behind the pages, print a table, write
     python -m bench                 # Shandong (37): ≥100,000 organizations, 1,000,000 members
     python -m bench --quick         # one city (日照, 3711), 20,000 members: under a minute
     python -m bench --db sqlite     # one database only
+    python -m bench --only import   # only some parts: import (with the raw loads), reads, motion,
+                                    # http (the real server under load: bench/http.py)
     python -m bench --pg-url postgres://postgres@127.0.0.1:5432/tongchou_bench
     python -m bench.motion --database-url sqlite:///var/bench/bench.sqlite3   # issue 3 again
 
@@ -11,7 +13,7 @@ Every database is fresh: the SQLite file under ``var/bench/`` is deleted, the Po
 database (its name must contain ``bench``) is dropped and created again. PostgreSQL is skipped
 with a message when the server cannot be reached. The generated member file is cached in
 ``var/bench/`` (same seed, same rows). Figures go to ``bench/out/report.json``
-(``report-quick.json`` for ``--quick``).
+(``report-quick.json`` for ``--quick``, ``report-<parts>.json`` for ``--only``).
 """
 
 import argparse
@@ -33,6 +35,7 @@ DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/tongchou_bench"
 # key → (label, target, unit, higher is better)
 TARGETS = {
     "import_rows_per_s": ("导入 import (rows/s)", 50_000, "rows/s", True),
+    "import_cpu_us_per_row": ("  import CPU, all processes (µs a row)", None, "µs", False),
     "raw_rows_per_s": ("raw load, copy of the member table", None, "rows/s", True),
     "import_vs_raw": ("import ÷ raw", 0.15, "", True),
     "raw_bare_rows_per_s": ("raw load, bare table (no index)", None, "rows/s", True),
@@ -154,6 +157,8 @@ def run_worker(db: str, url: str, args, scope: str, members: int) -> dict | None
         str(args.spells or 0),
         "--attendance",
         str(args.attendance or 0),
+        "--only",
+        args.only,
     ]
     started = time.perf_counter()
     completed = subprocess.run(command, cwd=REPO, env=env)
@@ -167,18 +172,21 @@ def run_worker(db: str, url: str, args, scope: str, members: int) -> dict | None
 
 def figures(result: dict) -> dict:
     """Flatten one database's result into the table's keys."""
-    m = result["metrics"]
-    values = {
-        "import_rows_per_s": result["import"]["rows_per_s"],
-        "raw_rows_per_s": result["raw"]["table"]["rows_per_s"],
-        "import_vs_raw": round(
-            result["import"]["rows_per_s"] / result["raw"]["table"]["rows_per_s"], 3
-        ),
-        "raw_bare_rows_per_s": result["raw"]["bare"]["rows_per_s"],
-        "import_vs_raw_bare": round(
-            result["import"]["rows_per_s"] / result["raw"]["bare"]["rows_per_s"], 3
-        ),
-    }
+    m = result.get("metrics", {})
+    values = {"import_rows_per_s": result["import"]["rows_per_s"]}
+    if "cpu_us_per_row" in result["import"]:
+        values["import_cpu_us_per_row"] = result["import"]["cpu_us_per_row"]
+    if result.get("raw"):
+        values.update(
+            raw_rows_per_s=result["raw"]["table"]["rows_per_s"],
+            import_vs_raw=round(
+                result["import"]["rows_per_s"] / result["raw"]["table"]["rows_per_s"], 3
+            ),
+            raw_bare_rows_per_s=result["raw"]["bare"]["rows_per_s"],
+            import_vs_raw_bare=round(
+                result["import"]["rows_per_s"] / result["raw"]["bare"]["rows_per_s"], 3
+            ),
+        )
     values.update(result.get("motion", {}).get("figures", {}))
     for key in TARGETS:
         if key in m:
@@ -214,6 +222,8 @@ def fmt(key: str, value) -> str:
         return f"{value:,.0f}"
     if unit == "s":
         return f"{value:.1f} s"
+    if unit == "µs":
+        return f"{value:.1f} µs"
     if unit == "ms":
         return f"{value:.1f} ms"
     return f"{value:.0%}"
@@ -235,6 +245,8 @@ def print_table(results: dict[str, dict]) -> None:
     dbs = list(results)
     table = [["metric", *[f"{db}" for db in dbs], "target"]]
     for key, (label, *_rest) in TARGETS.items():
+        if all(key not in results[db]["figures"] for db in dbs):
+            continue  # a part not run (--only)
         row = [label]
         for db in dbs:
             value = results[db]["figures"].get(key)
@@ -257,6 +269,13 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
+
+
+def run_http(args) -> None:
+    command = [sys.executable, "-m", "bench.http", "--db", args.db]
+    if args.quick:
+        command.append("--quick")
+    subprocess.run(command, check=False, cwd=REPO)
 
 
 def main() -> None:
@@ -282,7 +301,23 @@ def main() -> None:
     )
     parser.add_argument("--attendance", type=int, help="attendance rows (default 10 per member)")
     parser.add_argument("--repeat", type=int, help="timed runs per read (default 21, quick 9)")
+    parser.add_argument(
+        "--only",
+        default=os.environ.get("ONLY", ""),
+        help="comma-separated parts to run: import (and the raw loads), reads, motion, http "
+        "(default: all; the members are imported in every part but http)",
+    )
     args = parser.parse_args()
+    parts = {p.strip() for p in args.only.split(",") if p.strip()}
+    unknown = parts - {"import", "reads", "motion", "http"}
+    if unknown:
+        raise SystemExit(f"unknown part(s) {sorted(unknown)}: import, reads, motion, http")
+    # The serving bench builds its own deployment and server: it runs on its own, last.
+    serving = not parts or "http" in parts
+    if parts == {"http"}:
+        run_http(args)
+        return
+    args.only = ",".join(sorted(parts - {"http"}))
     scope = args.scope or ("3711" if args.quick else "37")
     members = args.members or (20_000 if args.quick else 1_000_000)
     args.repeat = args.repeat or (9 if args.quick else 21)
@@ -329,6 +364,7 @@ def main() -> None:
     report = {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "quick": args.quick,
+        "only": args.only,
         "scope": scope,
         "members": members,
         "machine": {
@@ -351,9 +387,14 @@ def main() -> None:
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
     OUT.mkdir(parents=True, exist_ok=True)
-    target = OUT / ("report-quick.json" if args.quick else "report.json")
+    stem = "report-quick" if args.quick else "report"
+    if args.only:
+        stem += "-" + args.only.replace(",", "-")
+    target = OUT / f"{stem}.json"
     target.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"report: {target.relative_to(REPO)} ({report['wall_seconds']} s)")
+    if serving:
+        run_http(args)
     if not results:
         sys.exit(1)
 

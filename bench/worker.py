@@ -46,6 +46,39 @@ class Timer:
         return _Step()
 
 
+class CpuClock:
+    """CPU seconds spent from now on by this process, its reaped children (the import's
+    workers) and, on PostgreSQL on this machine, the server process of this connection."""
+
+    def __init__(self):
+        self.start = (time.process_time(), self._children(), self._server())
+
+    @staticmethod
+    def _children() -> float:
+        times = os.times()
+        return times.children_user + times.children_system
+
+    @staticmethod
+    def _server() -> float:
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return 0.0
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (pid,) = cursor.fetchone()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a server elsewhere
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def seconds(self) -> dict:
+        now = (time.process_time(), self._children(), self._server())
+        names = ("this_process", "worker_processes", "database_server")
+        return {n: round(b - a, 2) for n, a, b in zip(names, self.start, now, strict=True)}
+
+
 def measure(fn, repeat: int, warmup: int = 2) -> dict:
     for _ in range(warmup):
         fn()
@@ -143,7 +176,7 @@ def write_csv(path: Path, holders, counts: list[int], seed: int) -> None:
                     person[key] = mapping[person[key]]
                 row = []
                 for key in keys:
-                    value = person[key]
+                    value = person.get(key)  # (no 所在党组织 name: codes are given)
                     row.append(
                         ""
                         if value is None
@@ -274,110 +307,36 @@ def page(client, url: str, repeat: int) -> dict:
     return result
 
 
-def run(args) -> dict:
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import connection
+def county_members(holders, counts) -> dict[str, int]:
+    members: dict[str, int] = {}
+    for holder, count in zip(holders, counts, strict=True):
+        members[holder.county] = members.get(holder.county, 0) + count
+    return members
+
+
+def largest_county(holders, counts):
+    """The county with the most members (the reads and the motion part measure it)."""
+    from tongchou.organizations.models import Organization
+
+    members = county_members(holders, counts)
+    return Organization.objects.get(code=max(members, key=members.get))
+
+
+def measure_reads(*, admin, province_admin, root, plan, holders, counts, repeat) -> dict:
+    """The reads behind the pages, timed (medians after warm-up)."""
     from django.test import Client
 
-    from bench.plan import RegionRow, build_plan
     from tongchou.core import tree
     from tongchou.members.filters import MemberFilter
-    from tongchou.members.importing import members_import, read_rows
     from tongchou.members.selectors import member_list_for, member_total_for
-    from tongchou.organizations.models import Organization, Role, RoleKind
+    from tongchou.organizations.models import Organization
     from tongchou.organizations.selectors import children_with_counts
-    from tongchou.regions.models import Region
-    from tongchou.regions.services import regions_import
 
-    timer = Timer()
-    result: dict = {"db": connection.vendor, "scope": args.scope, "members_target": args.members}
-    with timer("migrate"):
-        call_command("migrate", verbosity=0, interactive=False)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-        else:
-            cursor.execute("SELECT sqlite_version()")
-        result["server_version"] = cursor.fetchone()[0]
-    log(f"{connection.vendor} {result['server_version']}: migrated ({timer.steps['migrate']} s)")
-
-    with timer("regions_import"):
-        regions_import(directory=Path(args.divisions), within=args.scope)
-    rows = [
-        RegionRow(r.code, r.name, r.level, r.parent_id, r.kind, r.urban_rural)
-        for r in Region.objects.filter(code__startswith=args.scope[:2])
-    ]
-    log(f"regions: {len(rows):,} imported ({timer.steps['regions_import']} s)")
-
-    with timer("plan"):
-        plan = build_plan(rows, root_code=args.scope[:2], seed=args.seed)
-    with timer("organizations_bulk"):
-        build_organizations(plan)
-    org_total = Organization.objects.count()
-    log(f"organizations: {org_total:,} written ({timer.steps['organizations_bulk']} s)")
-
-    User = get_user_model()
-    admin = User.objects.create(username="bench_admin", is_superuser=True, is_staff=True)
-    root = Organization.objects.get(parent=None)
-    province_admin = User.objects.create(username="province_admin")
-    Role.objects.create(user=province_admin, organization=root, kind=RoleKind.ADMIN)
-
-    holders = plan.holders
-    counts = allocate(holders, args.members)
-    digest = hashlib.sha1("".join(h.code for h in holders).encode()).hexdigest()[:10]
-    csv_path = Path(args.work) / f"members-{args.scope}-{args.members}-{args.seed}-{digest}.csv"
-    if not csv_path.exists():
-        log(f"generating {args.members:,} members into {csv_path.name} (once, cached)…")
-        with timer("csv_generate"):
-            write_csv(csv_path, holders, counts, args.seed)
-        log(f"  generated ({timer.steps['csv_generate']} s)")
-    result["csv"] = {"file": str(csv_path), "bytes": csv_path.stat().st_size}
-
-    log(f"importing {args.members:,} members through tongchou.members.importing…")
-    phases: dict[str, float] = {}
-    start = time.perf_counter()
-    with csv_path.open("rb") as handle:
-        reader = read_rows(handle, csv_path.name)
-        outcome = members_import(
-            actor=admin,
-            rows=reader,
-            phase=lambda name: phases.setdefault(name, time.perf_counter() - start),
-        )
-    elapsed = time.perf_counter() - start
-    if outcome.errors:
-        sample = [f"row {e.row} {e.column}: {e.message}" for e in outcome.errors[:5]]
-        raise SystemExit(
-            f"import refused the generated file: {len(outcome.errors)} errors {sample}"
-        )
-    result["import"] = {
-        "rows": outcome.created,
-        "seconds": round(elapsed, 3),
-        "rows_per_s": round(outcome.created / elapsed),
-        "phases_started_at_s": {k: round(v, 3) for k, v in phases.items()},
-    }
-    log(
-        f"  imported {outcome.created:,} in {elapsed:.1f} s"
-        f" = {outcome.created / elapsed:,.0f} rows/s"
-    )
-
-    log("raw load of the same rows into a copy of the member table…")
-    result["raw"] = raw_load(outcome.created)
-    for variant, raw in result["raw"].items():
-        log(f"  raw into the {variant} copy: {raw['seconds']} s = {raw['rows_per_s']:,} rows/s")
-    with timer("analyze"):
-        analyze()
-
-    # ---- the reads ----
-    repeat = args.repeat
-    nodes = {n.id: n for n in plan.nodes}
     cities = [n for n in plan.nodes if n.level == "city"]
     subtree_sizes = {c.id: sum(1 for n in plan.nodes if n.path.startswith(c.path)) for c in cities}
     city = min(cities, key=lambda c: abs(subtree_sizes[c.id] - 5000))
     city_org = Organization.objects.get(pk=city.id)
-    members_per_county: dict[str, int] = {}
-    for holder, count in zip(holders, counts, strict=True):
-        members_per_county[holder.county] = members_per_county.get(holder.county, 0) + count
+    members_per_county = county_members(holders, counts)
     county_code = max(members_per_county, key=members_per_county.get)
     county_org = Organization.objects.get(code=county_code)
     metrics: dict = {}
@@ -448,27 +407,155 @@ def run(args) -> dict:
         state = "missing" if m.get("missing") else m.get("median_ms", f"status {m.get('status')}")
         log(f"page {m['url']}: {state}")
 
-    result["metrics"] = metrics
+    return metrics
+
+
+PARTS = ("import", "reads", "motion")
+
+
+def run(args) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench.plan import RegionRow, build_plan
+    from tongchou.members.importing import members_import, parallel, read_rows
+    from tongchou.organizations.models import Organization, Role, RoleKind
+    from tongchou.regions.models import Region
+    from tongchou.regions.services import regions_import
+
+    # The members are always imported (every part reads them); "import" adds the raw loads
+    # the import is compared with; "reads" and "motion" are the measurements after it.
+    parts = set(args.only.split(",")) if args.only else set(PARTS)
+    timer = Timer()
+    result: dict = {"db": connection.vendor, "scope": args.scope, "members_target": args.members}
+    with timer("migrate"):
+        call_command("migrate", verbosity=0, interactive=False)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+        else:
+            cursor.execute("SELECT sqlite_version()")
+        result["server_version"] = cursor.fetchone()[0]
+    log(f"{connection.vendor} {result['server_version']}: migrated ({timer.steps['migrate']} s)")
+
+    with timer("regions_import"):
+        regions_import(directory=Path(args.divisions), within=args.scope)
+    rows = [
+        RegionRow(r.code, r.name, r.level, r.parent_id, r.kind, r.urban_rural)
+        for r in Region.objects.filter(code__startswith=args.scope[:2])
+    ]
+    log(f"regions: {len(rows):,} imported ({timer.steps['regions_import']} s)")
+
+    with timer("plan"):
+        plan = build_plan(rows, root_code=args.scope[:2], seed=args.seed)
+    with timer("organizations_bulk"):
+        build_organizations(plan)
+    org_total = Organization.objects.count()
+    log(f"organizations: {org_total:,} written ({timer.steps['organizations_bulk']} s)")
+
+    User = get_user_model()
+    admin = User.objects.create(username="bench_admin", is_superuser=True, is_staff=True)
+    root = Organization.objects.get(parent=None)
+    province_admin = User.objects.create(username="province_admin")
+    Role.objects.create(user=province_admin, organization=root, kind=RoleKind.ADMIN)
+
+    holders = plan.holders
+    counts = allocate(holders, args.members)
+    digest = hashlib.sha1("".join(h.code for h in holders).encode()).hexdigest()[:10]
+    # v2: the template's columns of issue 7 (所在党组织 by name), everyone 正常
+    name = f"members-v2-{args.scope}-{args.members}-{args.seed}-{digest}.csv"
+    csv_path = Path(args.work) / name
+    if not csv_path.exists():
+        log(f"generating {args.members:,} members into {csv_path.name} (once, cached)…")
+        with timer("csv_generate"):
+            write_csv(csv_path, holders, counts, args.seed)
+        log(f"  generated ({timer.steps['csv_generate']} s)")
+    result["csv"] = {"file": str(csv_path), "bytes": csv_path.stat().st_size}
+
+    log(f"importing {args.members:,} members through tongchou.members.importing…")
+    phases: dict[str, float] = {}
+    load_before = os.getloadavg()[0]
+    cpu = CpuClock()
+    start = time.perf_counter()
+    with csv_path.open("rb") as handle:
+        reader = read_rows(handle, csv_path.name)
+        result["import_processes"] = (
+            "every core" if parallel.worth_it(reader) else "one (see importing.parallel)"
+        )
+        log(f"  checked by {result['import_processes']} process(es)")
+        outcome = members_import(
+            actor=admin,
+            rows=reader,
+            phase=lambda name: phases.setdefault(name, time.perf_counter() - start),
+        )
+    elapsed = time.perf_counter() - start
+    cpu_seconds = cpu.seconds()
+    if outcome.errors:
+        sample = [f"row {e.row} {e.column}: {e.message}" for e in outcome.errors[:5]]
+        raise SystemExit(
+            f"import refused the generated file: {len(outcome.errors)} errors {sample}"
+        )
+    result["import"] = {
+        "rows": outcome.created,
+        "seconds": round(elapsed, 3),
+        "rows_per_s": round(outcome.created / elapsed),
+        "phases_started_at_s": {k: round(v, 3) for k, v in phases.items()},
+        # CPU seconds of this process, its worker processes and the database server process
+        # (PostgreSQL on this machine): what the import costs whatever else the cores do.
+        "cpu_seconds": cpu_seconds,
+        "cpu_us_per_row": round(sum(cpu_seconds.values()) * 1e6 / max(outcome.created, 1), 1),
+        "load_average_before": round(load_before, 2),
+    }
+    log(
+        f"  imported {outcome.created:,} in {elapsed:.1f} s"
+        f" = {outcome.created / elapsed:,.0f} rows/s; CPU {cpu_seconds}"
+        f" ({result['import']['cpu_us_per_row']} µs a row), load average {load_before:.1f}"
+    )
+
+    if "import" in parts:
+        log("raw load of the same rows into a copy of the member table…")
+        result["raw"] = raw_load(outcome.created)
+        for variant, raw in result["raw"].items():
+            log(f"  raw into the {variant} copy: {raw['seconds']} s = {raw['rows_per_s']:,} rows/s")
+    if parts & {"reads", "motion"}:
+        with timer("analyze"):
+            analyze()
+
+    repeat = args.repeat
+    county_org = largest_county(holders, counts)
+    if "reads" in parts:
+        result["metrics"] = measure_reads(
+            admin=admin,
+            province_admin=province_admin,
+            root=root,
+            plan=plan,
+            holders=holders,
+            counts=counts,
+            repeat=repeat,
+        )
 
     # ---- issue 3, members in motion: after the foundation figures, on the same deployment ----
-    from bench import motion
+    if "motion" in parts:
+        from bench import motion
 
-    result["motion"] = motion.run(
-        plan=plan,
-        admin=admin,
-        root=root,
-        county_org=county_org,
-        args=args,
-        measure=measure,
-        repeat=repeat,
-    )
+        result["motion"] = motion.run(
+            plan=plan,
+            admin=admin,
+            root=root,
+            county_org=county_org,
+            args=args,
+            measure=measure,
+            repeat=repeat,
+        )
+    cities = [n for n in plan.nodes if n.level == "city"]
     result["counts"] = {
         "regions": len(rows),
         "villages": sum(1 for r in rows if r.level == 5),
         "organizations": org_total,
         "members": outcome.created,
         "cities": len(cities),
-        "counties": sum(1 for n in nodes.values() if n.level == "county"),
+        "counties": sum(1 for n in plan.nodes if n.level == "county"),
     }
     result["setup_seconds"] = timer.steps
     return result
@@ -485,6 +572,7 @@ def main() -> None:
     parser.add_argument("--work", required=True)
     parser.add_argument("--spells", type=int, default=0, help="open mobile-member spells")
     parser.add_argument("--attendance", type=int, default=0, help="attendance rows")
+    parser.add_argument("--only", default="", help=f"comma-separated parts of {PARTS}")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

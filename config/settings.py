@@ -167,6 +167,13 @@ STORAGES = {
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Upload limit for imports: larger files are refused with a clear message.
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+# What one import may make the worker do (see tongchou/members/importing/limits.py): data rows,
+# seconds, bytes unpacked from an .xlsx; a job whose worker stopped beating this many minutes ago
+# is failed and its upload deleted.
+IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "1100000"))
+IMPORT_MAX_SECONDS = int(env("IMPORT_MAX_SECONDS", "1200"))
+IMPORT_MAX_UNZIPPED_BYTES = int(env("IMPORT_MAX_UNZIPPED_BYTES", str(2 * 1024**3)))
+IMPORT_STALE_MINUTES = int(env("IMPORT_STALE_MINUTES", "10"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -99,6 +99,17 @@ def import_job(world: World, in_scope: bool) -> dict:
     return {"pk": side(world, in_scope).import_job.pk}
 
 
+def import_job_with_report(world: World, in_scope: bool) -> dict:
+    """The same job, with its error-marked file (kept encrypted) to download."""
+    from tongchou.core import crypto
+    from tongchou.members.models import ImportReport
+
+    job = side(world, in_scope).import_job
+    content = crypto.encrypt_bytes(b"marked file")
+    ImportReport.objects.get_or_create(job=job, defaults={"content": content})
+    return {"pk": job.pk}
+
+
 def lookup_body(world: World, in_scope: bool) -> dict:
     return {"id_number": side(world, in_scope).members[0].id_number}
 
@@ -210,6 +221,8 @@ REGISTRY: dict[str, Entry] = {
     "members:import_job": Entry(import_job, (page_get(no_role=404),)),
     "members:import_job_progress": Entry(import_job, (page_get(no_role=404),)),
     "members:import_job_errors": Entry(import_job, (page_get(no_role=404),)),
+    # The uploaded file with its errors marked: ID numbers in the clear, the uploader's only.
+    "members:import_job_report": Entry(import_job_with_report, (page_get(no_role=404),)),
     # POST on the detail page is "show the full numbers": audited, and the one page allowed
     # to show them.
     "members:detail": Entry(

@@ -30,7 +30,7 @@ def test_import_creates_every_row_and_one_audit_event(client, world):
     code = world.a.village.code
     response = client.post(URL, {"file": upload([HEADER, row("赵一", code), row("赵二", code)])})
     assert response.status_code == 201, response.json()
-    assert response.json() == {"created": 2, "total": 2}
+    assert response.json() == {"created": 2, "total": 2, "notices": []}
     assert Member.objects.filter(name__startswith="赵", organization=world.a.village).count() == 2
     assert AuditEvent.objects.filter(action="import").count() == 1
 

@@ -36,25 +36,23 @@
 
   // A search box marked data-tc-id-lookup sends a full ID number by POST, never in the URL
   // (URLs end up in browser history and server access logs). Names still search by GET.
-  // Any spelling counts (full-width digits, spaces or dashes inside, the old 15 digits), as on
-  // the server (tongchou/members/id_numbers.py).
-  function looksLikeIdNumber(value) {
-    var loose = value
-      .replace(/[\uFF10-\uFF19]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); })
-      .replace(/[\uFF38\uFF58x]/g, "X")
-      .replace(/[\s\-\u2010-\u2015\uFF0D_.\u00B7\uFF0E]+/g, "");
-    return /^(\d{17}[\dX]|\d{15})$/.test(loose);
+  // Any spelling counts (full-width digits, spaces, dashes, an apostrophe): the same
+  // normalization as core.validators.normalize_id_number on the server; old 15-digit numbers too.
+  var ID_NUMBER = /^(\d{17}[\dX]|\d{15})$/;
+  var ID_NOISE = /[\s\-\u2010-\u2015\u2212\u200b-\u200d\u2060\ufeff'`\u2018\u2019]/g;
+  function idNumberOf(text) {
+    return text.normalize("NFKC").replace(ID_NOISE, "").toUpperCase();
   }
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var box = form.querySelector && form.querySelector("input[data-tc-id-lookup]");
-    if (!box || !looksLikeIdNumber(box.value)) return;
+    if (!box || !ID_NUMBER.test(idNumberOf(box.value))) return;
     event.preventDefault();
     var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
     var post = document.createElement("form");
     post.method = "post";
     post.action = form.getAttribute("action") || window.location.pathname;
-    [["csrfmiddlewaretoken", headers["X-CSRFToken"] || ""], [box.name, box.value.trim()]].forEach(
+    [["csrfmiddlewaretoken", headers["X-CSRFToken"] || ""], [box.name, idNumberOf(box.value)]].forEach(
       function (pair) {
         var input = document.createElement("input");
         input.type = "hidden";

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import unicodedata
 from operator import mul
 
 from django.core.exceptions import ValidationError
@@ -33,8 +34,42 @@ def id_check_char(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
+# What people and spreadsheets put inside an ID number that is not part of it (after NFKC,
+# which turns full-width digits and Ｘ into ASCII and NBSP / ideographic spaces into spaces):
+# spaces of every kind, dashes and hyphens, zero-width characters, and apostrophes (Excel's
+# "treat as text" prefix, typed or pasted anywhere in the cell).
+_ID_NOISE = re.compile(r"[\s\-\u2010-\u2015\u2212\u200b-\u200d\u2060\ufeff'`\u2018\u2019]")
+
+
 def normalize_id_number(value: str) -> str:
-    return (value or "").strip().upper()
+    """An ID number as typed → its canonical form: full-width digits and Ｘ/x made ASCII and
+    upper-case, and spaces (NBSP and ideographic ones too), dashes, zero-width characters and
+    apostrophes removed. Every entry point (forms, API, import, lookup) checks and hashes
+    this form, so one person cannot be registered twice in two spellings."""
+    text = value or ""
+    if len(text) == 18 and text.isascii() and text.isalnum():
+        return text.upper()  # the usual case, as fast as possible (imports call this a lot)
+    return _ID_NOISE.sub("", unicodedata.normalize("NFKC", text)).upper()
+
+
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?E\+?\d{1,3}$")
+_DECIMAL = re.compile(r"^\d{15,18}\.\d+$")
+
+
+def id_number_spoiled_by_excel(value: str) -> bool:
+    """Does this (normalized) ID number read as one a spreadsheet turned into a number? Excel
+    keeps 15 significant digits: an 18-digit number shows as 6.40202E+17 and is stored with its
+    last three digits as 000 (and exports may add a ".0"); the digits lost cannot be recovered
+    from the file, only typed again in a column formatted as text."""
+    if _SCIENTIFIC.match(value) or _DECIMAL.match(value):
+        return True
+    return (
+        len(value) == 18
+        and value.isascii()
+        and value.isdigit()
+        and value.endswith("000")
+        and id_check_char(value[:17]) != value[17]
+    )
 
 
 # Imports validate a million ID numbers: the checksum works on the ASCII codes directly, and
@@ -115,9 +150,15 @@ def validate_id_number(value: str) -> None:
 
 
 def normalize_phone(value: str) -> str:
+    """A phone number as typed → digits: full-width digits made ASCII (NFKC), spaces, dashes
+    and a spreadsheet's leading apostrophe removed, the +86 prefix dropped."""
     if value and value.isdigit() and value.isascii():
         return value  # the common case, without the regular expression
-    return re.sub(r"[\s-]", "", (value or "").strip()).removeprefix("+86")
+    text = unicodedata.normalize("NFKC", value or "").strip()
+    return _PHONE_NOISE.sub("", text).removeprefix("+86")
+
+
+_PHONE_NOISE = re.compile(r"[\s\-\u2010-\u2015\u2212'`\u2018\u2019]")
 
 
 def validate_phone(value: str) -> None:

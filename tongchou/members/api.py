@@ -2,6 +2,7 @@
 API checks the same rules as the pages and the importer. Personal numbers are masked in every
 response except the audited reveal endpoint."""
 
+from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -37,6 +38,7 @@ LIST_COLUMNS = [
     "organization__name", "status", "home_region", "archived", "archived_at",
 ]  # fmt: skip
 MAX_ERRORS_SHOWN = 1000
+SYNC_MAX_SECONDS = 25  # gunicorn kills a worker after 30 s
 
 
 @extend_schema_view(
@@ -157,7 +159,7 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(MemberSerializer(member).data)
 
     @extend_schema(
-        summary="Import members from .xlsx or .csv (all or nothing)",
+        summary="Import members from .xlsx, .xls, .et or .csv (all or nothing)",
         description="Every row is validated with the same rules as a single create; if any row "
         "is wrong nothing is written and the answer lists every problem by row and column "
         "(row 1 is the header). Rows without an organization code go to `organization`.",
@@ -196,7 +198,10 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 actor=request.user, upload=upload, default_org=default_org
             )
             return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
-        rows = importing.read_rows(upload, importing.check_upload(upload))
+        # Answered in the request: a time cap under the server's worker timeout, so a file too
+        # big for that is a clear 400 (use background=true), not a killed worker.
+        budget = importing.Budget(max_seconds=min(SYNC_MAX_SECONDS, settings.IMPORT_MAX_SECONDS))
+        rows = importing.read_rows(upload, importing.check_upload(upload), budget=budget)
         result = importing.members_import(actor=request.user, rows=rows, default_org=default_org)
         if result.errors:
             shown = result.errors[:MAX_ERRORS_SHOWN]
@@ -209,9 +214,11 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             body["errors"] = [
                 {"row": e.row, "column": e.column, "message": e.message} for e in shown
             ]
+            body["notices"] = result.notices
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return Response(
-            {"created": result.created, "total": result.total}, status=status.HTTP_201_CREATED
+            {"created": result.created, "total": result.total, "notices": result.notices},
+            status=status.HTTP_201_CREATED,
         )
 
 

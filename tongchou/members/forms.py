@@ -6,9 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tongchou.core.validators import id_number_facts
+from tongchou.core.validators import id_number_facts, normalize_id_number
 from tongchou.members.choices import Category, Education, Ethnicity, Gender, MemberStatus
-from tongchou.members.id_numbers import normalized
 from tongchou.members.rules import HAND_SET_STATUSES, hand_set_status_error
 from tongchou.members.selectors import MEMBER_HOLDING_KINDS, role_organization_for
 from tongchou.members.services import PLAIN_FIELDS
@@ -143,7 +142,7 @@ class MemberForm(ScopedOrganizationMixin, forms.Form):
         if not self.is_bound:
             return
         try:
-            birth, gender = id_number_facts(normalized(self.data.get("id_number", "")))
+            birth, gender = id_number_facts(normalize_id_number(self.data.get("id_number", "")))
         except ValidationError:
             return
         self.initial["birth_date"] = birth
@@ -181,13 +180,22 @@ class ArchiveForm(forms.Form):
 class ImportForm(ScopedOrganizationMixin, forms.Form):
     file = forms.FileField(
         label=_("党员名册文件"),
-        help_text=_("Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码），第一行为表头。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        help_text=_(
+            "Excel/WPS 表格（.xlsx、.xls、.et）或 CSV（UTF-8 或 GBK 编码）；"
+            "表头上方可以有标题行，序号、备注等列会被忽略。"
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,.xls,.et,.csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+                "application/vnd.ms-excel,text/csv"
+            }
+        ),
     )
     default_org = OrganizationCodeField(
         label=_("默认党组织代码"),
         required=False,
-        help_text=_("“所在党组织代码”一列为空的行导入到这个党组织。"),
+        help_text=_("没有填写所在党组织（名称或代码）的行导入到这个党组织。"),
     )
 
     def __init__(self, *args, user, **kwargs):

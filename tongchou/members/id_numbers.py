@@ -37,14 +37,11 @@ _DIGIT_RUN = re.compile(r"\d{6,}")
 
 
 def loosen(text: str) -> str:
-    """The text with full-width digits made ASCII and separators inside numbers removed."""
+    """The text with full-width digits made ASCII and separators inside numbers removed: for
+    *finding* ID numbers and phone numbers inside free text (a query string, a name search),
+    so it drops more separators than ``core.validators.normalize_id_number`` — the one
+    normalization of what is stored, hashed and looked up."""
     return _SEPARATORS.sub("", (text or "").translate(_WIDE))
-
-
-def normalized(text: str) -> str:
-    """An ID number as stored and hashed, from any spelling (full-width digits and X, spaces
-    or dashes inside): the one normalization of forms, the API, lookups and the inflow side."""
-    return normalize_id_number(loosen(text))
 
 
 def _valid_date(yyyymmdd: str) -> bool:
@@ -76,7 +73,7 @@ def contains_id_number(text: str) -> bool:
 
 def is_id_number(text: str) -> bool:
     """Is ``text`` (loosely spelled) one ID number and nothing else?"""
-    value = loosen(text).strip()
+    value = normalize_id_number(text)
     return bool(_CANDIDATE.fullmatch(value)) and _is_id(value)
 
 

@@ -147,6 +147,13 @@ class ImportJob(TimeStampedModel):
     )
     org_path = models.CharField(max_length=PATH_MAX_LENGTH, blank=True, editable=False)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # What the reader skipped or ignored (title rows, unknown columns), shown with the result.
+    notices = models.JSONField(_("提示"), default=list, blank=True)
+    # Liveness of the run: the worker (host:pid) that claimed it, and when it last reported.
+    # A job whose worker died is failed at once on that host, else after IMPORT_STALE_MINUTES
+    # without a beat (importing.jobs.import_jobs_sweep).
+    worker = models.CharField(max_length=120, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -165,3 +172,23 @@ class ImportJob(TimeStampedModel):
         if self.status == ImportStatus.DONE:
             return 100
         return int(100 * self.done / self.total) if self.total else 0
+
+
+class ImportReport(models.Model):
+    """A failed import's file as uploaded, with a column naming each row's errors: the
+    person fixes the marked rows and uploads it again. It holds ID numbers in the clear, so it
+    is stored encrypted (``core.crypto.encrypt_bytes``), served only to who may see the job,
+    each download audited, and deleted after ``KEEP`` by the sweep."""
+
+    KEEP_DAYS = 3
+
+    job = models.OneToOneField(ImportJob, on_delete=models.CASCADE, related_name="report")
+    content = models.BinaryField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("导入错误标注文件")
+        verbose_name_plural = _("导入错误标注文件")
+
+    def __str__(self) -> str:
+        return str(self.job)

@@ -5,7 +5,7 @@ from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from tongchou.core import crypto, tree
-from tongchou.members.id_numbers import normalized
+from tongchou.core.validators import normalize_id_number
 from tongchou.members.models import Member
 from tongchou.organizations.models import Organization, OrgKind, OrgStatus, Role
 from tongchou.organizations.permissions import ROLE_ACTIONS, Action, Scope, scope_for
@@ -90,7 +90,7 @@ def member_get_for(user, pk, *, action: str = Action.VIEW_MEMBERS) -> Member:
 
 def member_find_by_id_number(user, id_number: str) -> Member | None:
     """Exact lookup through the keyed hash; only members in scope are found."""
-    digest = crypto.lookup_hash(normalized(id_number))
+    digest = crypto.lookup_hash(normalize_id_number(id_number))
     if not digest:
         return None
     return member_list_for(user, include_archived=True).filter(id_number_hash=digest).first()

@@ -73,7 +73,7 @@ class MemberWriteSerializer(serializers.Serializer):
         help_text="Read off the ID number when left out; when given it must agree with it.",
     )
     id_number = serializers.CharField(
-        max_length=30,
+        max_length=32,
         min_length=15,
         trim_whitespace=True,
         help_text="18 characters; full-width digits, spaces or dashes inside are accepted.",
@@ -118,13 +118,16 @@ class LookupSerializer(serializers.Serializer):
 
 
 class ImportRequestSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text=".xlsx or .csv (UTF-8 with or without BOM, or GBK)")
+    file = serializers.FileField(
+        help_text=".xlsx, .xls, .et (WPS) or .csv (UTF-8 with or without BOM, or GBK); the "
+        "header row is found under any title rows, unknown columns are ignored (see notices)"
+    )
     organization = serializers.IntegerField(
         required=False,
         allow_null=True,
         min_value=1,
         max_value=MAX_ID,
-        help_text="Default organization for rows without an organization code.",
+        help_text="Default organization for rows that name no organization (by code or name).",
     )
     background = serializers.BooleanField(
         required=False,
@@ -143,6 +146,10 @@ class RowErrorSerializer(serializers.Serializer):
 class ImportResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     total = serializers.IntegerField()
+    notices = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What was skipped or ignored: title rows above the header, unknown columns.",
+    )
 
 
 class ImportFailedSerializer(serializers.Serializer):
@@ -156,6 +163,7 @@ class ImportFailedSerializer(serializers.Serializer):
     )
     error_count = serializers.IntegerField(required=False)
     errors = RowErrorSerializer(many=True, required=False)
+    notices = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
@@ -181,6 +189,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "error_count",
             "errors",
             "message",
+            "notices",
             "default_org",
             "created_at",
             "finished_at",

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from tongchou.core import audit, crypto
 from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditAction
-from tongchou.core.validators import id_number_facts, normalize_phone
+from tongchou.core.validators import id_number_facts, normalize_id_number, normalize_phone
 from tongchou.members.choices import MemberStatus
-from tongchou.members.id_numbers import ID_TAKEN_MESSAGE, normalized, spend_lookup
+from tongchou.members.id_numbers import ID_TAKEN_MESSAGE, spend_lookup
 from tongchou.members.models import Member
 from tongchou.members.rules import check_member, hand_set_status_error
 from tongchou.organizations.models import Organization, OrgKind, OrgStatus
@@ -152,7 +152,7 @@ def check_id_number_free(
 
     Call it before the write's transaction: its trace (the lookup counted, the audit event)
     must stay when the write is refused."""
-    digest = crypto.lookup_hash(normalized(id_number))
+    digest = crypto.lookup_hash(normalize_id_number(id_number))
     if not digest:
         return
     taken = Member.objects.filter(id_number_hash=digest).exclude(pk=exclude_pk)
@@ -204,7 +204,7 @@ def member_create(
 @transaction.atomic
 def _member_create(*, actor, organization: Organization, id_number: str, phone: str, **fields):
     check_organization_accepts_members(organization)
-    id_number = normalized(id_number)
+    id_number = normalize_id_number(id_number)
     phone = normalize_phone(phone)
     fields = {k: v for k, v in fields.items() if v is not None or k == "full_member_date"}
     _check_status(fields.setdefault("status", MemberStatus.NORMAL))
@@ -258,7 +258,7 @@ def _member_update(*, actor, member: Member, **changes) -> Member:
         raise ApplicationError("archived", _("已归档的党员记录不能修改。"))
     before = _audit_view(member)
     old_path = member.org_path
-    new_id = normalized(changes.pop("id_number", None) or "")
+    new_id = normalize_id_number(changes.pop("id_number", None) or "")
     id_number = new_id or member.id_number
     phone = normalize_phone(changes.pop("phone", member.phone) or "")
     new_org = changes.pop("organization", None)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("import/<int:pk>/", views.import_job, name="import_job"),
     path("import/<int:pk>/progress/", views.import_job_progress, name="import_job_progress"),
     path("import/<int:pk>/errors.xlsx", views.import_job_errors, name="import_job_errors"),
+    path("import/<int:pk>/marked.xlsx", views.import_job_report, name="import_job_report"),
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),
     path("<int:pk>/archive/", views.member_archive, name="archive"),

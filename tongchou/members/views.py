@@ -1,6 +1,8 @@
 """Member pages: list (filters, search, export), detail (masked; reveal on request), create,
 edit, archive, and import (upload → job page with progress → error report)."""
 
+import io
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -13,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongchou.core import crypto, spreadsheets
@@ -328,25 +331,46 @@ def import_template(request):
     return response
 
 
+def _job_context(job) -> dict:
+    return {"job": job, "has_report": importing.import_report_exists(job)}
+
+
 @login_required
 @require_GET
 def import_job(request, pk):
     job = selectors.import_job_get_for(request.user, pk)
-    return render(request, "members/import_job.html", {"job": job})
+    return render(request, "members/import_job.html", _job_context(job))
 
 
 @login_required
 @require_GET
 def import_job_progress(request, pk):
     job = selectors.import_job_get_for(request.user, pk)
-    return render(request, "members/_import_progress.html", {"job": job})
+    return render(request, "members/_import_progress.html", _job_context(job))
 
 
+@never_cache
 @login_required
 @require_GET
 def import_job_errors(request, pk):
     job = selectors.import_job_get_for(request.user, pk)
     content = importing.error_report_xlsx(job.errors)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.xlsx"'
-    return response
+    name = _("%(name)s-错误报告.xlsx") % {"name": _printable_stem(job.filename)}
+    return spreadsheets.download(io.BytesIO(content), name, f"import-{job.pk}-errors.xlsx")
+
+
+@never_cache
+@login_required
+@require_GET
+def import_job_report(request, pk):
+    """The uploaded file with its errors marked: it holds ID numbers in the clear, so only the
+    job's uploader (or the superuser) gets it, never from a cache, and each download is
+    audited."""
+    job = selectors.import_job_get_for(request.user, pk)
+    content = importing.import_report_download(actor=request.user, job=job)
+    name = _("%(name)s-错误标注.xlsx") % {"name": _printable_stem(job.filename)}
+    return spreadsheets.download(io.BytesIO(content), name, f"import-{job.pk}-marked.xlsx")
+
+
+def _printable_stem(filename: str) -> str:
+    return "".join(ch for ch in Path(filename).stem if ch.isprintable()) or "import"

@@ -21,13 +21,14 @@ from tongchou.core import audit, crypto
 from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditAction
 from tongchou.core.validators import (
+    normalize_id_number,
     normalize_phone,
     validate_id_number,
     validate_phone,
 )
 from tongchou.members import services as member_services
 from tongchou.members.choices import MemberStatus
-from tongchou.members.id_numbers import normalized, spend_lookup
+from tongchou.members.id_numbers import spend_lookup
 from tongchou.members.models import Member
 from tongchou.mobility.models import (
     ContactChannel,
@@ -512,7 +513,7 @@ def inflow_register(
 
     A member may register their own arrival (their own ID number) at any inflow organization
     or station of the deployment; anyone else needs to act for the inflow side."""
-    id_number = normalized(id_number)
+    id_number = normalize_id_number(id_number)
     try:
         validate_id_number(id_number)
     except ValidationError as exc:

@@ -94,7 +94,7 @@ class IncomingWriteSerializer(serializers.Serializer):
     gender = serializers.ChoiceField(choices=Gender.choices)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
     birth_date = serializers.DateField()
-    id_number = serializers.CharField(max_length=18, min_length=15)
+    id_number = serializers.CharField(max_length=32, min_length=15)  # any spelling: normalized
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     education = serializers.ChoiceField(choices=Education.choices, required=False, allow_blank=True)
     occupation = serializers.CharField(max_length=100, required=False, allow_blank=True)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from tongchou.members.importing import parallel
 from tongchou.members.importing.reading import COLUMNS, HEADERS
 from tongchou.members.importing.validating import (
     RowError,
@@ -28,6 +29,7 @@ class ImportResult:
     created: int = 0
     errors: list[RowError] = field(default_factory=list)
     total: int = 0  # data rows read
+    notices: list[str] = field(default_factory=list)  # what the reader skipped or ignored
 
     @property
     def ok(self) -> bool:
@@ -41,13 +43,16 @@ def members_import(
     default_org: Organization | None = None,
     progress: Callable[[int, int], object] | None = None,
     phase: Callable[[str], object] | None = None,
+    before_commit: Callable[[int], object] | None = None,
 ) -> ImportResult:
     """Validate every row; if all are valid write them all in one transaction, else nothing.
 
     ``rows`` are ``(row number, {column key: text})`` as ``read_rows`` yields them.
     ``default_org`` receives rows without an organization code. ``progress(done, total)`` is
-    called every few thousand rows; ``phase("validating" | "writing")`` when a phase starts.
-    One audit event records the import (not one per row)."""
+    called every few thousand rows; ``phase("validating" | "writing")`` when a phase starts;
+    ``before_commit(created)`` inside the write transaction, after the rows (it may raise to
+    undo them: a job that was given up while writing). The caps of a ``RowReader``'s budget hold
+    for the whole run. One audit event records the import (not one per row)."""
     if not can(actor, Action.MANAGE_MEMBERS):
         raise PermissionDenied
     if default_org is not None:
@@ -56,19 +61,41 @@ def members_import(
             raise PermissionDenied
         check_organization_accepts_members(default_org)
     total = len(rows) if hasattr(rows, "__len__") else getattr(rows, "total", 0)  # type: ignore[arg-type]
-    report = progress or (lambda done, total: None)
+    budget = getattr(rows, "budget", None)
+    notices = list(getattr(rows, "notices", []))
+
+    def report(done: int, total: int) -> None:
+        if budget is not None:
+            budget.tick()
+        if progress is not None:
+            progress(done, total)
+
     if phase:
         phase("validating")
+    if parallel.worth_it(rows):
+        with _gc_paused():
+            result = parallel.members_import_parallel(
+                actor=actor,
+                rows=rows,
+                default_org=default_org,
+                report=report,
+                phase=phase,
+                before_commit=before_commit,
+                result_type=ImportResult,
+            )
+        result.errors.sort(key=lambda e: (e.row, _COLUMN_ORDER.get(e.column, 99)))
+        return result
     with _gc_paused():
         records, errors = _validate_rows(rows, default_org, total, report)
     n = len(records)
     if n == 0 and not errors:
         errors.append(RowError(0, "", _("文件中没有党员数据。")))
+    notices = list(getattr(rows, "notices", notices))  # (the reader adds some while reading)
     errors.extend(_check_against_database(actor, records))
     report(n, n)
     if errors:
         errors.sort(key=lambda e: (e.row, _COLUMN_ORDER.get(e.column, 99)))
-        return ImportResult(created=0, errors=errors, total=n)
+        return ImportResult(created=0, errors=errors, total=n, notices=notices)
     if phase:
         phase("writing")
     try:
@@ -77,11 +104,15 @@ def members_import(
             with _gc_paused():
                 _write(records, orgs, report)
             _record_audit(actor, records, orgs, getattr(rows, "filename", ""))
+            if before_commit is not None:
+                before_commit(n)
     except IntegrityError:
         # Someone registered one of these ID numbers between validation and writing.
         message = _("导入期间有相同身份证号的党员被登记，未导入任何数据，请重新导入。")
-        return ImportResult(errors=[RowError(0, HEADERS["id_number"], message)], total=n)
-    return ImportResult(created=n, errors=[], total=n)
+        return ImportResult(
+            errors=[RowError(0, HEADERS["id_number"], message)], total=n, notices=notices
+        )
+    return ImportResult(created=n, errors=[], total=n, notices=notices)
 
 
 _COLUMN_ORDER = {header: i for i, (_k, header) in enumerate(COLUMNS)}

@@ -195,11 +195,11 @@ def test_missing_headers(w):
     assert_nothing_written()
 
 
-def test_unknown_and_duplicate_headers(w):
-    error = file_error(csv_bytes([], headers=[*HEADERS, "备注", "姓名"]))
-    assert "备注" in error.message and "无法识别" in error.message
+def test_duplicate_headers_are_refused_and_unknown_ones_are_ignored(w):
+    error = file_error(csv_bytes([row(1)], headers=[*HEADERS, "备注", "姓名"]))
     assert "重复" in error.message and "姓名" in error.message
-    assert error.extra["unknown"] == ["备注"] and error.extra["duplicate"] == ["姓名"]
+    assert "备注" not in error.message
+    assert error.extra["duplicate"] == ["姓名"]
 
 
 def test_headers_with_required_marks_are_accepted(w):
@@ -237,9 +237,10 @@ def test_huge_file(w, settings):
 
 
 def test_not_an_xlsx(w):
-    assert "无法读取" in file_error(b"PK not really a zip", "a.xlsx").message
-    assert "xls" in file_error(b"\xd0\xcf\x11\xe0", "a.xls").message
-    assert "只支持" in file_error(b"abc", "a.pdf").message
+    assert "不是表格" in file_error(b"PK not really a zip", "a.xlsx").message
+    assert "不是表格" in file_error(b"\xd0\xcf\x11\xe0", "a.xls").message
+    assert "PDF" in file_error(b"abc", "a.pdf").message
+    assert "只支持" in file_error(b"abc", "a.numbers2").message
 
 
 # --- row errors: nothing written, the error names row and column -----------------------------
@@ -277,7 +278,7 @@ def test_duplicate_id_against_database(w):
     existing = create_member(w.village_b)  # in another county: still a duplicate
     result = run_import(w, csv_bytes([row(1), row(2, id_number=existing.id_number.lower())]))
     error = only_error(result)
-    assert (error.row, error.column) == (3, "身份证号") and "已登记" in error.message
+    assert (error.row, error.column) == (3, "身份证号") and "已在本系统登记" in error.message
     assert Member.objects.count() == 1
 
 
@@ -445,24 +446,28 @@ def test_import_page_with_errors_shows_report_and_xlsx(
     html = client.get(reverse("members:import_job", args=[job.pk])).content.decode()
     assert "所在党组织代码" in html and "错误报告" in html
     report = client.get(reverse("members:import_job_errors", args=[job.pk]))
-    sheet = openpyxl.load_workbook(io.BytesIO(report.content)).active
+    assert "no-store" in report["Cache-Control"]
+    assert "%E9%94%99%E8%AF%AF%E6%8A%A5%E5%91%8A.xlsx" in report["Content-Disposition"]  # 错误报告
+    content = b"".join(report.streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("行号", "列", "原因") and rows[1][:2] == (3, "所在党组织代码")
+    assert sheet.freeze_panes == "A2"
 
 
 def test_import_page_header_error_is_shown(client, w, django_capture_on_commit_callbacks):
     client.force_login(w.admin_a)
     with django_capture_on_commit_callbacks(execute=True):
-        upload(client, csv_bytes([row(1)], headers=["名字", *HEADERS[1:]]))
+        upload(client, csv_bytes([row(1)], headers=["称呼", *HEADERS[1:]]))
     job = ImportJob.objects.get()
     assert job.status == ImportStatus.FAILED and "姓名" in job.message
-    assert "名字" in client.get(reverse("members:import_job", args=[job.pk])).content.decode()
+    assert "称呼" in client.get(reverse("members:import_job", args=[job.pk])).content.decode()
 
 
 def test_import_page_refuses_bad_uploads_on_the_field(client, w, settings):
     client.force_login(w.admin_a)
     response = upload(client, b"x", name="a.pdf")
-    assert "只支持" in " ".join(response.context["form"].errors["file"])
+    assert "PDF" in " ".join(response.context["form"].errors["file"])
     settings.IMPORT_MAX_BYTES = 10
     response = upload(client, csv_bytes([row(1)]))
     assert "太大" in " ".join(response.context["form"].errors["file"])
@@ -536,10 +541,11 @@ def test_sweep_fails_stale_jobs_and_deletes_their_files(w):
 
 def test_command_imports(w, tmp_path):
     path = tmp_path / "m.csv"
-    path.write_bytes(csv_bytes([row(1, org_code=""), row(2)]))
+    path.write_bytes(csv_bytes([row(1, org_code=""), row(2)], headers=[*HEADERS[:-1], "备注"]))
     out = io.StringIO()
     call_command("import_members", str(path), "--org", "M-A", stdout=out, stderr=io.StringIO())
     assert "已导入 2 名党员" in out.getvalue()
+    assert "提示：已忽略无法识别的列：备注" in out.getvalue()
     assert Member.objects.get(name="党员1").organization == w.community_a
     event = AuditEvent.objects.get(action=AuditAction.IMPORT)
     assert event.actor is None and event.note == "m.csv"
@@ -565,3 +571,13 @@ def test_command_as_a_user_is_scoped(w, tmp_path):
     assert_nothing_written()
     call_command("import_members", str(path), "--user", "admin_b", stdout=io.StringIO())
     assert Member.objects.count() == 1
+
+
+def test_error_report_keeps_a_column_name_that_reads_as_a_formula_as_text():
+    from tongchou.members.importing import error_report_xlsx
+
+    content = error_report_xlsx([[2, '=HYPERLINK("http://x","y")', "@SUM(A1)"]])
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert [c.value for c in cells] == [2, '\'=HYPERLINK("http://x","y")', "'@SUM(A1)"]

@@ -268,6 +268,7 @@ def clean_row(seq: int) -> dict:
         "admission_date": "2010-07-01" if seq % 5 else RECENT.isoformat(),
         "full_member_date": "2011/7/1" if seq % 5 else "",
         "org_code": "V-A",
+        "org_name": "",
         "status": "正常" if seq % 6 else "",
         "home_region_code": "640202001201" if seq % 2 else "",
     }

@@ -367,7 +367,7 @@ def test_import_page_and_template(client, w):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["党员", "说明"]
     header = [c.value for c in book["党员"][1]]
-    assert header[0] == "姓名" and "身份证号" in header and len(header) == 14
+    assert header[0] == "姓名" and "身份证号" in header and len(header) == 15
     notes = " ".join(str(c.value) for row in book["说明"].iter_rows() for c in row if c.value)
     assert "汉族" in notes and "正式党员" in notes
 

@@ -1,7 +1,8 @@
 """python manage.py import_members FILE [--org CODE] [--user USERNAME]
 
-Imports a member file (.xlsx or .csv) through the same path as the import page: every row is
-validated, and nothing is written unless all rows are valid. Prints progress and, on errors,
+Imports a member file (.xlsx, .xls, .et or .csv) through the same path as the import page:
+every row is validated, and nothing is written unless all rows are valid (a large file is
+checked on every core: importing.parallel). Prints progress and, on errors,
 the error report (row, column, reason); exits with status 1 when nothing was imported."""
 
 import sys
@@ -25,10 +26,10 @@ def system_actor():
 
 class Command(BaseCommand):
     _current = ""
-    help = "导入党员名册（.xlsx 或 .csv）：全部校验通过才写入，否则不写入并列出错误。"
+    help = "导入党员名册（.xlsx、.xls、.et 或 .csv）：全部校验通过才写入，否则不写入并列出错误。"
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the .xlsx or .csv file")
+        parser.add_argument("file", help="the .xlsx, .xls, .et or .csv file")
         parser.add_argument(
             "--org", metavar="CODE", help="default organization code for rows without one"
         )
@@ -58,6 +59,8 @@ class Command(BaseCommand):
             except PermissionDenied:
                 raise CommandError("没有权限向该党组织导入党员。") from None
         self.stderr.write("")
+        for notice in result.notices:
+            self.stdout.write(f"提示：{notice}")
         seconds = time.perf_counter() - started
         if result.errors:
             self.stdout.write(f"发现 {len(result.errors)} 处错误，未导入任何数据：")
