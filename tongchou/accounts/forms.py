@@ -4,6 +4,7 @@ themselves are the services'."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongchou.accounts.permissions import grantable_kinds
 from tongchou.core.forms import FastSelect
@@ -71,7 +72,9 @@ class StaffAccountForm(forms.Form):
 
 
 class RoleGrantForm(forms.Form):
-    organization = forms.TypedChoiceField(label=_("组织"), coerce=int, empty_value=None)
+    organization = forms.TypedChoiceField(
+        label=pgettext_lazy("a single one", "组织"), coerce=int, empty_value=None
+    )
     kind = forms.ChoiceField(label=_("角色"))
 
     def __init__(self, *args, organizations: list[tuple[str, str]], **kwargs):

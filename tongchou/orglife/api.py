@@ -5,6 +5,8 @@ services, so the API checks the same rules as the pages."""
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -44,14 +46,14 @@ MANAGE_ERRORS = errors(400, 401, 403, 404)
 class MayUseOrglife(BasePermission):
     """A role, or work at a member service station (staff hold sessions there)."""
 
-    message = "您没有任何角色，无权访问。"
+    message = gettext_lazy("您没有任何角色，无权访问。")
 
     def has_permission(self, request, view) -> bool:
         return can_view_somewhere(request.user)
 
 
 class HasViewMembers(BasePermission):
-    message = "您没有任何角色，无权访问。"
+    message = gettext_lazy("您没有任何角色，无权访问。")
 
     def has_permission(self, request, view) -> bool:
         return can(request.user, Action.VIEW_MEMBERS)
@@ -66,7 +68,9 @@ def _people_refs(args: dict) -> None:
             continue
         member = Member.objects.filter(pk=pk).first()
         if member is None:
-            raise ApplicationError("member_not_found", f"党员不存在：{pk}。", field=field)
+            raise ApplicationError(
+                "member_not_found", _("党员不存在：%(id)s。") % {"id": pk}, field=field
+            )
         args[field] = member
 
 
@@ -157,7 +161,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         args = dict(data.validated_data)
         if "organization" in args:
             raise ApplicationError(
-                "not_editable", "组织生活的党组织不能修改。", field="organization"
+                "not_editable", _("组织生活的党组织不能修改。"), field="organization"
             )
         if "station" in args:
             args["station"] = _station_ref(request.user, args["station"])

@@ -177,6 +177,24 @@ def test_member_list_in_english(client, world):
     assert "李四" in page
 
 
+def test_account_page_in_english(client, world):
+    """One Chinese word may need two English ones: 撤销 a role is "Revoke" (pgettext "role"),
+    not the "Dissolve" of an organization; the role form asks for one "Organization"."""
+    client.force_login(world.admin_a)
+    choose(client, "en")
+    page = text(client.get(reverse("accounts:detail", args=[world.secretary.pk])))
+    for english in (
+        "Accounts and roles",
+        "Reset password",
+        ">Revoke<",
+        ">Organization <",
+        "Manage",
+    ):
+        assert english in page, english
+    for chinese in CHINESE_NAV + ["账号与角色", "重置密码", "撤销", "Dissolve"]:
+        assert chinese not in page, chinese
+
+
 def test_switching_back_to_chinese(client, world):
     client.force_login(world.superuser)
     choose(client, "en")

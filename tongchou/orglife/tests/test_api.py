@@ -225,3 +225,22 @@ def test_turnout_people_and_everyone_through_the_api(w):
         response = client.patch(f"{SESSIONS}{pk}/", {"host": value}, format="json")
         assert response.status_code == 400
         assert (response.json()["code"], response.json()["field"]) == ("member_not_found", "host")
+
+
+def test_refusals_follow_the_language(w):
+    """The API's own refusals are translatable like every other message (they were bare
+    Chinese literals: an English caller got Chinese)."""
+    s = session(w.village_a, SessionKind.THEME_DAY, dt.date(2025, 1, 5))
+    client = api(w.secretary_v)
+    url = f"{SESSIONS}{s.pk}/"
+    moved = client.patch(f"{url}?lang=en", {"organization": w.community_a.pk}, format="json")
+    assert moved.status_code == 400
+    assert moved.json()["message"] == "The Party organization of a session cannot be changed."
+    missing = client.patch(f"{url}?lang=en", {"host": 10**12}, format="json")
+    assert missing.status_code == 400
+    assert missing.json()["message"] == f"Party member not found: {10**12}."
+    chinese = client.patch(url, {"host": 10**12}, format="json")
+    assert chinese.json()["message"] == f"党员不存在：{10**12}。"
+    refused = api(w.norole).get(f"{SESSIONS}?lang=en")
+    assert refused.status_code == 403
+    assert refused.json()["message"] == "You have no role and may not access this."
