@@ -5,6 +5,7 @@ so an id out of scope reads exactly like an unknown one."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongchou.core.forms import FastSelect
 from tongchou.core.validators import MAX_ID
@@ -114,7 +115,7 @@ class TrainingForm(_ScopedOrganization, forms.Form):
 
 class StudyRecordForm(forms.Form):
     member = forms.ModelChoiceField(
-        label=_("党员"),
+        label=pgettext_lazy("one person", "党员"),
         queryset=None,
         error_messages={"invalid_choice": _("该党员不存在或不在您的管理范围内。")},
     )

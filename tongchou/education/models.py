@@ -7,6 +7,7 @@ never a ranking or a score.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongchou.core.models import TimeStampedModel
 from tongchou.core.tree import PATH_MAX_LENGTH
@@ -44,7 +45,7 @@ class Course(TimeStampedModel):
 class StudyRecord(models.Model):
     member = models.ForeignKey(
         "members.Member",
-        verbose_name=_("党员"),
+        verbose_name=pgettext_lazy("one person", "党员"),
         on_delete=models.PROTECT,
         related_name="study_records",
         db_index=False,  # see study_member_year

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongchou.core import crypto
 from tongchou.core.models import TimeStampedModel
@@ -58,7 +59,7 @@ class Member(TimeStampedModel):
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("党员")
+        verbose_name = pgettext_lazy("one person", "党员")
         verbose_name_plural = _("党员")
         ordering = ["org_path", "name", "id"]
         # Every index costs the import (a million rows) on every row, so there are few:

@@ -9,6 +9,7 @@ organization, inflow organization, station). A member has at most one open spell
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongchou.core import crypto
 from tongchou.core.models import TimeStampedModel
@@ -91,7 +92,7 @@ class MobileMember(TimeStampedModel):
 
     member = models.ForeignKey(
         "members.Member",
-        verbose_name=_("党员"),
+        verbose_name=pgettext_lazy("one person", "党员"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongchou.core.models import TimeStampedModel
 from tongchou.core.tree import PATH_MAX_LENGTH
@@ -141,7 +142,7 @@ class Organization(TimeStampedModel):
     class Meta:
         ordering = ["path"]
         verbose_name = _("党组织")
-        verbose_name_plural = _("党组织")
+        verbose_name_plural = pgettext_lazy("count", "党组织")
         indexes = [
             models.Index(fields=["parent", "status"], name="org_parent_status"),
             models.Index(fields=["org_type", "lead"], name="org_type_lead"),
@@ -167,7 +168,7 @@ class Organization(TimeStampedModel):
 class RoleKind(models.TextChoices):
     ADMIN = "admin", _("管理员")
     SECRETARY = "secretary", _("书记")
-    MEMBER = "member", _("党员")
+    MEMBER = "member", pgettext_lazy("one person", "党员")
 
 
 class Role(models.Model):

@@ -15,6 +15,7 @@ Who was expected (应到) and who attended (实到) are read from the roster and
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongchou.core.models import TimeStampedModel
 from tongchou.core.tree import PATH_MAX_LENGTH
@@ -132,7 +133,7 @@ class Attendance(models.Model):
     )
     member = models.ForeignKey(
         "members.Member",
-        verbose_name=_("党员"),
+        verbose_name=pgettext_lazy("one person", "党员"),
         on_delete=models.PROTECT,
         related_name="attendance",
         db_index=False,  # see the member_history index

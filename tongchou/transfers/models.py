@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongchou.core.models import TimeStampedModel
 from tongchou.core.tree import PATH_MAX_LENGTH
@@ -50,7 +51,7 @@ class Transfer(TimeStampedModel):
     )
     member = models.ForeignKey(
         "members.Member",
-        verbose_name=_("党员"),
+        verbose_name=pgettext_lazy("one person", "党员"),
         null=True,  # an inward transfer's member is registered on completion
         blank=True,
         on_delete=models.PROTECT,
