@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from tongchou.accounts import checks  # noqa: F401  (registers the system checks)
         from tongchou.accounts.middleware import remember_password_state
 
         # At each sign-in the session learns whether its person must first choose a password,

@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 
 from tongchou.accounts import auditlog
 from tongchou.accounts.filters import AuditEventFilter
+from tongchou.accounts.hashers import ISSUED_HASHER
 from tongchou.core import audit
 from tongchou.core.models import AuditAction, AuditEvent
 from tongchou.core.tests.factories import create_member
@@ -22,7 +23,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        ISSUED_HASHER,  # handed-out passwords (accounts.hashers)
+    ]
 
 
 @pytest.fixture
