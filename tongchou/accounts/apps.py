@@ -16,3 +16,9 @@ class AccountsConfig(AppConfig):
         # At each sign-in the session learns whether its person must first choose a password,
         # so the pages that follow need no query to know it.
         user_logged_in.connect(remember_password_state, dispatch_uid="tc_password_state")
+
+        from tongchou.accounts.selectors import account_list_for
+        from tongchou.mobility.permissions import register_account_scope
+
+        # Station staff are named from the accounts their editor manages (see mobility).
+        register_account_scope(account_list_for)

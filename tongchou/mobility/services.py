@@ -10,7 +10,6 @@ most one open spell (a partial unique constraint; a lost race reads as the same 
 import datetime as dt
 from collections.abc import Iterable
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -40,6 +39,7 @@ from tongchou.mobility.models import (
     StationService,
 )
 from tongchou.mobility.permissions import (
+    accounts_in_scope,
     may_act_on_spell,
     may_manage_station,
     may_register_at_station,
@@ -219,6 +219,39 @@ def _station_view(station: ServiceStation) -> dict:
     return data
 
 
+STAFF_NOT_IN_SCOPE = _(
+    "您管理范围内没有这些用户名的有效账号：%(names)s。新的工作人员请在“账号”页为服务站开通账号。"
+)
+
+
+def _staff_refused(names: Iterable[str], field: str = "staff") -> ApplicationError:
+    """One refusal for a username that does not exist and one outside the actor's accounts:
+    nobody learns from it which accounts exist elsewhere."""
+    return ApplicationError(
+        "unknown_user", STAFF_NOT_IN_SCOPE % {"names": "、".join(sorted(names))}, field=field
+    )
+
+
+def _check_new_staff(actor, station: ServiceStation | None, users) -> list:
+    """Staff added to a station must be active accounts the actor already manages
+    (``permissions.accounts_in_scope``): being staff anchors an account at the station's
+    organization, so anyone else would be pulled into the actor's reach. Those already on the
+    station's staff stay as they are."""
+    users = list(users)
+    current = set(station.staff.values_list("pk", flat=True)) if station is not None else set()
+    added = {u.pk: u for u in users if u.pk not in current}
+    if added:
+        allowed = set(
+            accounts_in_scope(actor)
+            .filter(pk__in=list(added), is_active=True)
+            .values_list("pk", flat=True)
+        )
+        refused = [u.username for pk, u in added.items() if pk not in allowed]
+        if refused:
+            raise _staff_refused(refused)
+    return users
+
+
 def _set_staff(station: ServiceStation, users) -> None:
     station.staff.set(list(users))
 
@@ -250,6 +283,7 @@ def station_create(
         services=_check_services(services),
         active=active,
     )
+    staff = _check_new_staff(actor, None, staff)
     _clean(station)
     station.save()
     _set_staff(station, staff)
@@ -288,6 +322,8 @@ def station_update(*, actor, station: ServiceStation, **changes) -> ServiceStati
         _choice(changes["kind"], StationKind, "kind")
     for field, value in changes.items():
         setattr(station, field, value.strip() if isinstance(value, str) else value)
+    if staff is not None:
+        staff = _check_new_staff(actor, station, staff)
     _clean(station)
     station.save()
     if staff is not None:
@@ -309,6 +345,8 @@ def _staff_change(actor, station: ServiceStation, user, *, add: bool) -> Service
     present = station.staff.filter(pk=user.pk).exists()
     if add == present:
         return station
+    if add:
+        _check_new_staff(actor, station, [user])
     before = _station_view(station)
     (station.staff.add if add else station.staff.remove)(user)
     audit.record_update(
@@ -331,18 +369,26 @@ def station_staff_remove(*, actor, station: ServiceStation, user) -> ServiceStat
     return _staff_change(actor, station, user, add=False)
 
 
-def users_by_username(usernames: Iterable[str], *, field: str = "staff") -> list:
-    """Users named by username (staff pickers), or a clear error naming the unknown ones."""
+def users_by_username(
+    usernames: Iterable[str],
+    *,
+    actor,
+    station: ServiceStation | None = None,
+    field: str = "staff",
+) -> list:
+    """Staff named by username: active accounts the actor manages, and the station's current
+    staff as they are. Any other name — unknown, or an account elsewhere — gets the same
+    refusal naming it."""
     names = list(dict.fromkeys(n.strip() for n in usernames if n and n.strip()))
-    users = list(get_user_model().objects.filter(username__in=names, is_active=True))
-    missing = sorted(set(names) - {u.username for u in users})
+    found = {
+        u.username: u for u in accounts_in_scope(actor).filter(username__in=names, is_active=True)
+    }
+    if station is not None:
+        found.update({u.username: u for u in station.staff.filter(username__in=names)})
+    missing = [n for n in names if n not in found]
     if missing:
-        raise ApplicationError(
-            "unknown_user",
-            _("没有这些用户名的账号：%(names)s。") % {"names": "、".join(missing)},
-            field=field,
-        )
-    return users
+        raise _staff_refused(missing, field)
+    return [found[n] for n in names]
 
 
 # --- outflow ---------------------------------------------------------------------------------

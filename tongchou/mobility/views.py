@@ -362,9 +362,9 @@ def station_detail(request, pk):
     )
 
 
-def _station_kwargs(form) -> dict:
+def _station_kwargs(form, *, actor, station=None) -> dict:
     data = dict(form.cleaned_data)
-    data["staff"] = services.users_by_username(data["staff"])
+    data["staff"] = services.users_by_username(data["staff"], actor=actor, station=station)
     return data
 
 
@@ -382,7 +382,7 @@ def station_create(request):
     form = StationForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            station = services.station_create(actor=user, **_station_kwargs(form))
+            station = services.station_create(actor=user, **_station_kwargs(form, actor=user))
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
@@ -401,7 +401,9 @@ def station_edit(request, pk):
     form = StationForm(request.POST or None, user=user, initial=StationForm.initial_for(station))
     if request.method == "POST" and form.is_valid():
         try:
-            station = services.station_update(actor=user, station=station, **_station_kwargs(form))
+            station = services.station_update(
+                actor=user, station=station, **_station_kwargs(form, actor=user, station=station)
+            )
         except ApplicationError as exc:
             apply_error(form, exc)
         else:

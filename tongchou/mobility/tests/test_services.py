@@ -362,16 +362,16 @@ def test_station_create_and_staff(m):
         kind="industrial_park",
         region=m.street_a_r,
         services=["training", "transfer", "training"],
-        staff=[m.staff_b],
+        staff=[m.secretary_c],
     )
     assert station.name == "长胜工业园区党员服务站"
     assert station.org_path == m.street_a.path
     assert station.services == ["training", "transfer"]
-    assert list(station.staff.all()) == [m.staff_b]
+    assert list(station.staff.all()) == [m.secretary_c]
     event = AuditEvent.objects.get(object_type="mobility.servicestation", object_id=station.pk)
-    assert event.after["staff"] == ["staff_b"]
+    assert event.after["staff"] == ["secretary_c"]
     services.station_staff_add(actor=m.admin_a, station=station, user=m.staff_a)
-    services.station_staff_remove(actor=m.admin_a, station=station, user=m.staff_b)
+    services.station_staff_remove(actor=m.admin_a, station=station, user=m.secretary_c)
     assert list(station.staff.all()) == [m.staff_a]
     assert AuditEvent.objects.filter(object_id=station.pk, action="update").count() == 2
 
@@ -392,8 +392,76 @@ def test_station_refusals(m):
     with pytest.raises(PermissionDenied):
         services.station_staff_add(actor=m.staff_a, station=m.station_a, user=m.staff_b)
     with pytest.raises(ApplicationError) as exc:
-        services.users_by_username(["staff_a", "nobody"])
+        services.users_by_username(["staff_a", "nobody"], actor=m.admin_a)
     assert exc.value.field == "staff" and "nobody" in exc.value.message
+
+
+def _refusal(call) -> ApplicationError:
+    with pytest.raises(ApplicationError) as exc:
+        call()
+    return exc.value
+
+
+def test_station_staff_come_from_the_editors_own_accounts(m):
+    """Naming a username puts that account in the station's organization: only accounts the
+    editor already manages may be named, and one elsewhere is refused exactly like one that
+    does not exist."""
+    assert services.users_by_username(["staff_a", "secretary_c"], actor=m.admin_a) == [
+        m.staff_a,
+        m.secretary_c,
+    ]
+    unknown = _refusal(lambda: services.users_by_username(["ghost"], actor=m.admin_a))
+    for elsewhere in ("staff_b", "admin_b", "norole", "root"):
+        refused = _refusal(lambda n=elsewhere: services.users_by_username([n], actor=m.admin_a))
+        assert (
+            (refused.code, refused.field)
+            == (unknown.code, unknown.field)
+            == (
+                "unknown_user",
+                "staff",
+            )
+        )
+        assert refused.message.replace(elsewhere, "ghost") == unknown.message
+    # The services refuse them too, whoever found the user object, and write nothing.
+    events = AuditEvent.objects.count()
+    for call in (
+        lambda: services.station_staff_add(actor=m.admin_a, station=m.station_a, user=m.staff_b),
+        lambda: services.station_update(actor=m.admin_a, station=m.station_a, staff=[m.norole]),
+        lambda: services.station_create(
+            actor=m.admin_a,
+            organization=m.street_a,
+            name="新站",
+            kind="other",
+            region=m.street_a_r,
+            staff=[m.staff_a, m.staff_b],
+        ),  # fmt: skip
+    ):
+        assert _refusal(call).code == "unknown_user"
+    assert list(m.station_a.staff.all()) == [m.staff_a]
+    assert (
+        AuditEvent.objects.count() == events
+        and not m.station_a.staff.filter(pk=m.staff_b.pk).exists()
+    )
+    # County B's admin does not reach county A's station staff either; the superuser does.
+    assert _refusal(lambda: services.users_by_username(["staff_a"], actor=m.admin_b))
+    assert services.users_by_username(["staff_b"], actor=m.root) == [m.staff_b]
+
+
+def test_a_stations_current_staff_stay_even_if_deactivated(m):
+    m.staff_a.is_active = False
+    m.staff_a.save()
+    assert _refusal(lambda: services.users_by_username(["staff_a"], actor=m.admin_a))
+    kept = services.users_by_username(["staff_a"], actor=m.admin_a, station=m.station_a)
+    services.station_update(actor=m.admin_a, station=m.station_a, name="改名", staff=kept)
+    assert list(m.station_a.staff.all()) == [m.staff_a]
+
+
+def test_an_account_made_for_a_station_may_staff_another_in_scope(m):
+    from tongchou.accounts.services import account_create
+
+    issued = account_create(actor=m.admin_a, username="zhanwu", name="站务", station=m.station_a)
+    assert services.users_by_username(["zhanwu"], actor=m.admin_a) == [issued.user]
+    assert _refusal(lambda: services.users_by_username(["zhanwu"], actor=m.admin_b))
 
 
 def test_station_moved_to_another_organization_takes_its_spells(m):

@@ -197,14 +197,20 @@ def test_station_create_and_edit_pages(client, m):
             "staff": "staff_a, nobody"}  # fmt: skip
     response = c.post(reverse("mobility:station_create"), data)
     assert response.status_code == 200 and "nobody" in str(response.context["form"].errors)
+    # An account elsewhere (staff_b works in county B) is refused in the same words.
     response = c.post(reverse("mobility:station_create"), {**data, "staff": "staff_a staff_b"})
+    assert response.status_code == 200
+    assert str(response.context["form"].errors["staff"]).replace("staff_b", "nobody") == str(
+        c.post(reverse("mobility:station_create"), data).context["form"].errors["staff"]
+    )
+    response = c.post(reverse("mobility:station_create"), {**data, "staff": "staff_a secretary_c"})
     station = ServiceStation.objects.get(name="长胜物流园党员服务站")
     assert response["Location"] == reverse("mobility:station_detail", args=[station.pk])
-    assert set(station.staff.values_list("username", flat=True)) == {"staff_a", "staff_b"}
+    assert set(station.staff.values_list("username", flat=True)) == {"staff_a", "secretary_c"}
     response = c.post(reverse("mobility:station_create"), {**data, "organization": m.street_b.code})
     assert response.context["form"].errors["organization"]
     edit = reverse("mobility:station_edit", args=[station.pk])
-    assert c.get(edit).context["form"].initial["staff"] == "staff_a staff_b"
+    assert c.get(edit).context["form"].initial["staff"] == "secretary_c staff_a"
     response = c.post(edit, {**data, "name": "新名称", "staff": ""})
     assert response.status_code == 302
     station.refresh_from_db()
