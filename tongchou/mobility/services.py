@@ -80,6 +80,9 @@ STATION_AUDITED = [
 ]
 STATION_EDITABLE = set(STATION_AUDITED) | {"staff"}
 AWAY_STATUSES = (MemberStatus.NORMAL, MemberStatus.LOST_CONTACT, MemberStatus.MOBILE)
+# The key under which a spell's event records the member's status following it (the audit page
+# reads ``member__status`` as the member's 状态).
+MEMBER_STATUS_KEY = "member__status"
 ONE_OPEN_SPELL = _("该党员已有一条未结束的流动登记，请先登记返回或结束原登记。")
 
 
@@ -137,13 +140,25 @@ def _spell_paths(spell: MobileMember) -> list[str]:
     return list(dict.fromkeys(p for p in (spell.home_path, spell.inflow_path, spell.station_path)))
 
 
-def _audit_spell(actor, action: str, spell: MobileMember, before: dict | None, note: str = ""):
+def _audit_spell(
+    actor,
+    action: str,
+    spell: MobileMember,
+    before: dict | None,
+    note: str = "",
+    *,
+    status: tuple[str, str] | None = None,
+):
     """One event filed under every side (home, inflow organization, station's organization),
     so each side's admins find it in their own audit log, as for a member who changes
-    organization."""
+    organization. When the member's status followed the spell (``status``: before, after),
+    the event says so (``member__status``): one change, one event."""
     after = _spell_view(spell)
     if before is not None:
         before, after = audit.changed(before, after)
+    if status is not None:
+        before = {**(before or {}), MEMBER_STATUS_KEY: status[0]}
+        after[MEMBER_STATUS_KEY] = status[1]
     paths = [p for p in _spell_paths(spell) if p] or [""]
     audit.record(
         actor=actor,
@@ -158,17 +173,17 @@ def _audit_spell(actor, action: str, spell: MobileMember, before: dict | None, n
     )
 
 
-def _set_member_status(actor, member: Member, status: str) -> None:
+def _follow_status(member: Member, status: str) -> tuple[str, str] | None:
     """The member's status follows their spells (流动 while away, 正常 back home), whoever
     registered the spell (the home side, the member themself, the inflow side): the spell's own
-    checks decided who may act, so this goes through members.services.member_status_follow."""
+    checks decided who may act, so this goes through members.services.member_status_follow.
+    Returns (before, after) when it changed, for the spell's event (no event of its own)."""
     if member.archived or member.status == status:
-        return
+        return None
     if member.status not in AWAY_STATUSES:
-        return  # transferred out or deceased: the status says more than "mobile" or "normal"
-    member_services.member_status_follow(
-        actor=actor, member=member, status=status, note=_("流动党员登记")
-    )
+        return None  # transferred out or deceased: says more than "mobile" or "normal"
+    was = member_services.member_status_follow(member=member, status=status)
+    return None if was is None else (was, status)
 
 
 def _save_spell(spell: MobileMember) -> None:
@@ -475,8 +490,8 @@ def outflow_register(
     )
     _clean(spell, exclude=["created_by"])
     _save_spell(spell)
-    _audit_spell(actor, AuditAction.CREATE, spell, None, note=_("登记外出"))
-    _set_member_status(actor, member, MemberStatus.MOBILE)
+    followed = _follow_status(member, MemberStatus.MOBILE)
+    _audit_spell(actor, AuditAction.CREATE, spell, None, _("登记外出"), status=followed)
     return spell
 
 
@@ -666,8 +681,8 @@ def _inflow_register(
     _inflow_fields(spell, inflow_org, station, since, contact or on_record, note)
     _clean(spell, exclude=["created_by"])
     _save_spell(spell)
-    _audit_spell(actor, AuditAction.CREATE, spell, None, note=_("登记流入"))
-    _set_member_status(actor, member, MemberStatus.MOBILE)
+    followed = _follow_status(member, MemberStatus.MOBILE)
+    _audit_spell(actor, AuditAction.CREATE, spell, None, _("登记流入"), status=followed)
     return spell
 
 
@@ -747,9 +762,8 @@ def spell_return(*, actor, spell: MobileMember, on: dt.date) -> MobileMember:
     spell.status = MobilityStatus.RETURNED
     spell.ended_on = on
     spell.save(update_fields=["status", "ended_on", "updated_at"])
-    _audit_spell(actor, AuditAction.UPDATE, spell, before, note=_("登记返回"))
-    if spell.member_id:
-        _set_member_status(actor, spell.member, MemberStatus.NORMAL)
+    followed = _follow_status(spell.member, MemberStatus.NORMAL) if spell.member_id else None
+    _audit_spell(actor, AuditAction.UPDATE, spell, before, _("登记返回"), status=followed)
     return spell
 
 
@@ -771,9 +785,8 @@ def _end(actor, spell: MobileMember, on: dt.date, note: str) -> MobileMember:
     spell.note = (f"{spell.note}\n{note}".strip() if spell.note else note)[:500]
     _clean(spell, exclude=["created_by"])
     spell.save(update_fields=["status", "ended_on", "note", "updated_at"])
-    _audit_spell(actor, AuditAction.UPDATE, spell, before, note=_("结束流动登记"))
-    if spell.member_id:
-        _set_member_status(actor, spell.member, MemberStatus.NORMAL)
+    followed = _follow_status(spell.member, MemberStatus.NORMAL) if spell.member_id else None
+    _audit_spell(actor, AuditAction.UPDATE, spell, before, _("结束流动登记"), status=followed)
     return spell
 
 
@@ -847,13 +860,14 @@ def contact_record(
     MobileMember.objects.filter(pk=spell.pk).filter(
         Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=on)
     ).update(last_contact_on=on, updated_at=timezone.now())
-    for path in [p for p in _spell_paths(spell) if p] or [""]:
-        audit.record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=contact,
-            object_repr=f"{spell.name} {contact}",
-            org_path=path,
-            after=audit.snapshot(contact, ["mobile", "on", "channel", "note"]),
-        )
+    paths = [p for p in _spell_paths(spell) if p] or [""]
+    audit.record(  # one event, filed under every side of the spell
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=contact,
+        object_repr=f"{spell.name} {contact}",
+        org_path=paths[0],
+        also_paths=paths[1:],
+        after=audit.snapshot(contact, ["mobile", "on", "channel", "note"]),
+    )
     return contact

@@ -105,6 +105,25 @@ def test_attendance_recorded_does_not_break_the_page(client, world):
     assert '<span class="tc-change-key">出席记录</span>' in html
 
 
+def test_a_members_status_following_a_spell_reads_as_the_members_status(db):
+    """Mobility writes the member's status in the spell's one event (``member__status``)."""
+    from tongchou.core.tests.factories import UserFactory
+
+    event = AuditEvent(
+        action=AuditAction.CREATE,
+        object_type="mobility.mobilemember",
+        before={"member__status": "normal"},
+        after={"member__status": "mobile", "since": "2024-03-01"},
+    )
+    (row,) = auditlog.describe([event], UserFactory(username="root", is_superuser=True))
+    status = next(c for c in row.changes if c.before)
+    assert (status.label, status.before, status.after) == ("党员 · 状态", "正常", "流动")
+    assert auditlog.label_of(None, "x__y") == "x__y"
+    assert auditlog.label_of(auditlog.model_of("mobility.mobilemember"), "member__nope") == (
+        "member__nope"
+    )
+
+
 def test_every_key_of_every_model_has_a_label(db):
     """Whatever key a service writes — a field, a relation from either side, anything — the
     page reads it without error, for every model of the project."""

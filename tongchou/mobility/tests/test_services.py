@@ -72,11 +72,12 @@ def test_outflow_by_the_home_secretary(m):
     assert spell.created_by == m.secretary_v
     m.m1.refresh_from_db()
     assert m.m1.status == MemberStatus.MOBILE
-    events = AuditEvent.objects.filter(object_type="mobility.mobilemember", object_id=spell.pk)
-    assert events.count() == 1
-    assert "13812345678" not in str(events.get().after)
-    # The status change went through member_update: its own audit event.
-    assert AuditEvent.objects.filter(object_type="members.member", object_id=m.m1.pk).exists()
+    # One change, one event: the spell's, saying the member's status followed it.
+    (event,) = AuditEvent.objects.all()
+    assert (event.object_type, event.object_id) == ("mobility.mobilemember", str(spell.pk))
+    assert "13812345678" not in str(event.after)
+    assert event.before == {"member__status": "normal"}
+    assert event.after["member__status"] == "mobile"
 
 
 def test_outflow_by_the_member_themself(m):
@@ -85,8 +86,9 @@ def test_outflow_by_the_member_themself(m):
     assert spell.member == m.me
     m.me.refresh_from_db()
     assert m.me.status == MemberStatus.MOBILE
-    event = AuditEvent.objects.get(object_type="members.member", object_id=m.me.pk)
-    assert event.after == {"status": "mobile"} and event.actor == m.me_user
+    (event,) = AuditEvent.objects.all()
+    assert event.object_type == "mobility.mobilemember" and event.actor == m.me_user
+    assert event.after["member__status"] == "mobile"
 
 
 def test_outflow_of_someone_else_without_rights_is_refused(m):
@@ -184,9 +186,12 @@ def test_inflow_of_a_member_not_gone_out_opens_their_spell(m):
     assert spell.destination_region == m.street_a_r
     m.mb.refresh_from_db()
     assert m.mb.status == MemberStatus.MOBILE
-    # Station staff may not edit the member record: only the status changed, audited.
-    event = AuditEvent.objects.get(object_type="members.member", object_id=m.mb.pk)
-    assert event.after == {"status": "mobile"} and event.org_path == m.village_b.path
+    # Station staff may not edit the member record: only the status changed, told in the
+    # spell's one event, which the member's own organization (the home side) finds too.
+    (event,) = AuditEvent.objects.all()
+    assert event.object_type == "mobility.mobilemember"
+    assert event.after["member__status"] == "mobile"
+    assert event.org_path == m.village_b.path and m.station_a.org_path in event.all_paths()
 
 
 def test_inflow_of_someone_outside_the_deployment(m):
