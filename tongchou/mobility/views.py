@@ -130,6 +130,9 @@ def _render_detail(request, spell, *, forms=None, status=200):
             and bool(selectors.lost_spell_ids([spell.pk])),
             "can_act": acts,
             "can_return": returns,
+            # Linked only for who may open it: the other county's home side may not.
+            "station_linked": spell.station_id is not None
+            and selectors.station_visible_to(user, spell.station),
             # The station's staff handle the member's relationship transfer (transfers app).
             "handles_transfer": spell.status == MobilityStatus.OPEN
             and spell.member_id is not None

@@ -260,3 +260,18 @@ def test_odd_query_values_do_not_crash(client, m, url, param, value):
     """ "²" passes str.isdigit() but not int(); PostgreSQL refuses a NUL in a query."""
     response = as_user(client, m.admin_a).get(reverse(url), {param: value})
     assert response.status_code == 200
+
+
+def test_a_spell_links_its_station_only_for_who_may_open_it(client, m):
+    """County B's admin sees their member's spell at county A's station, but not the station's
+    page: its name without a link (the link was a 404)."""
+    spell = spell_for(m.mb, station=m.station_a)
+    station_url = reverse("mobility:station_detail", args=[m.station_a.pk])
+    home_side = as_user(client, m.admin_b).get(reverse("mobility:detail", args=[spell.pk]))
+    html = home_side.content.decode()
+    assert m.station_a.name in html and station_url not in html
+    assert client.get(station_url).status_code == 404
+    for user in (m.admin_a, m.staff_a):
+        page = as_user(client, user).get(reverse("mobility:detail", args=[spell.pk]))
+        assert station_url in page.content.decode()
+        assert client.get(station_url).status_code == 200
