@@ -8,6 +8,8 @@ deterministically (seeded) and in bulk (PostgreSQL ``COPY``, SQLite ``executeman
   inflow side mostly a branch in an urban street of another county, some at a station, about
   10 % with none; last contact spread so that some are older than ``LOST_CONTACT_MONTHS``; plus
   past (returned) spells and arrivals from outside the deployment;
+* the members' statuses as the app would have set them: 流动 for the members with an open
+  spell (one UPDATE: the spells are written straight to the table, not through the services);
 * organizational life (三会一课, 主题党日) of the last two years at the usual frequencies
   (``tongchou.orglife.rules``) with attendance for every member expected, about 10 rows per
   member in all (10,000,000 for a million). Two years of the usual frequencies are about 40 rows
@@ -499,7 +501,32 @@ def make_spells(dep, rng, today, open_count: int, stations: list[dict], admin) -
     table.flush()
     counts["open_member_spells"] = len(spells)
     counts["rows"] = table.written
+    counts["member_status_updated"] = statuses_follow_spells()
     return {"spells": spells, "counts": dict(counts)}
+
+
+def statuses_follow_spells() -> int:
+    """One UPDATE making the members' statuses what the app would have written while
+    registering the spells (tongchou.mobility.services): 流动 with an open spell, 正常 without
+    one (失联 is never a stored status). Records whose status says more (已转出, 已去世) and
+    archived ones are left alone. Returns the rows changed."""
+    from django.db import connection
+
+    from tongchou.members.models import Member
+    from tongchou.mobility.models import MobileMember
+
+    mem = connection.ops.quote_name(Member._meta.db_table)
+    mob = connection.ops.quote_name(MobileMember._meta.db_table)
+    open_ids = f"SELECT member_id FROM {mob} WHERE status = 'open' AND member_id IS NOT NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {mem} SET status = CASE WHEN id IN ({open_ids}) THEN 'mobile' "
+            "ELSE 'normal' END "
+            "WHERE NOT archived AND ("
+            f"(status = 'normal' AND id IN ({open_ids})) "
+            f"OR (status IN ('mobile', 'lost_contact') AND id NOT IN ({open_ids})))"
+        )
+        return cursor.rowcount
 
 
 # --------------------------------------------------------------------------------------------
@@ -905,6 +932,14 @@ def verify(today: dt.date) -> dict:
         f"JOIN {sta} st ON st.id = mm.station_id WHERE mm.station_path <> st.org_path",
         "open_spells_per_member_over_one": f"SELECT COUNT(*) FROM (SELECT member_id FROM {mob} "
         "WHERE status = 'open' AND member_id IS NOT NULL GROUP BY member_id HAVING COUNT(*) > 1) d",
+        # One truth for members in motion (tongchou.members.rules): 流动 exactly when an open
+        # spell says so; 失联 is computed, never stored.
+        "member_mobile_without_open_spell": f"SELECT COUNT(*) FROM {mem} m "
+        "WHERE NOT m.archived AND m.status IN ('mobile', 'lost_contact') AND NOT EXISTS ("
+        f"SELECT 1 FROM {mob} mm WHERE mm.member_id = m.id AND mm.status = 'open')",
+        "member_with_open_spell_not_mobile": f"SELECT COUNT(*) FROM {mob} mm "
+        f"JOIN {mem} m ON m.id = mm.member_id WHERE mm.status = 'open' "
+        "AND (m.archived OR m.status <> 'mobile')",
     }
     out = {}
     with connection.cursor() as cursor:

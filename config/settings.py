@@ -134,6 +134,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's hashers, then the one for passwords an administrator hands out (random, valid
+# ISSUED_PASSWORD_DAYS, changed at first sign-in: no key stretching needed, and a branch's
+# accounts are created within one request; see tongchou/accounts/hashers.py). Listed last, it
+# only verifies them; Django re-hashes with the first at the person's first sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "tongchou.accounts.hashers.IssuedPasswordHasher",
+]
 AUTHENTICATION_BACKENDS = ["tongchou.core.auth.LockoutModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -145,6 +157,9 @@ LOGIN_LOCKOUT_MINUTES = int(env("LOGIN_LOCKOUT_MINUTES", "15"))
 # API tokens stop working this many hours after they were issued (and at once when the
 # password changes or the account is deactivated).
 API_TOKEN_HOURS = int(env("API_TOKEN_HOURS", "24"))
+# A password an administrator hands out (a new account's, a reset's) that the person has not
+# replaced by their own stops signing in after this many days; an admin then resets it.
+ISSUED_PASSWORD_DAYS = int(env("ISSUED_PASSWORD_DAYS", "14"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.world import build_world
+from tongchou.accounts.hashers import ISSUED_HASHER
 
 
 @pytest.fixture
@@ -11,4 +12,7 @@ def world(db):
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # The world creates several users; the production hasher costs ~0.3 s per password.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        ISSUED_HASHER,  # handed-out passwords (accounts.hashers)
+    ]

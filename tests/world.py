@@ -151,3 +151,97 @@ def build_world() -> World:
             errors=[[3, "身份证号", "身份证号校验码不正确。"]],
         )
     return World(city, a, b, joint_a, admin_a, admin_b, secretary_a, member_a, norole, root)
+
+
+# --- a busier world: the same, with members in motion, organizational life, education and a
+# transfer across the two counties (for tests that walk every page, e.g. test_links_open.py) ---
+
+
+@dataclass
+class Busy:
+    """``build_world()`` plus: ``member_a`` linked to village A's first member (their /me/
+    pages); ``staff_a``, staff of a member service station at street A with no role; village
+    A's second member away at county B's village (its inflow side), county B's first member
+    away at street A's station; a past branch meeting of village A with attendance; a theme day
+    at the station (street A's session, the guest from B attending); a course of the city; a
+    training held by county B's village with A's mobile member as participant (a study record
+    in A's scope naming a training outside it); a study record of the city's course; a
+    cross-county transfer of village A's first member awaiting county A's approval."""
+
+    world: World
+    staff_a: object
+    station_a: object
+    spell_out: object  # a.members[1] at b.village
+    spell_in: object  # b.members[0] at station_a
+    session_a: object
+    station_session: object
+    course: object
+    training_b: object
+    transfer: object
+
+
+def build_busy_world() -> Busy:
+    from tongchou.education import services as education
+    from tongchou.members.models import Member
+    from tongchou.mobility import services as mobility
+    from tongchou.orglife import services as orglife
+    from tongchou.transfers import services as transfers
+
+    w = build_world()
+    a, b, root = w.a, w.b, w.root
+    today = dt.date.today()
+    Member.objects.filter(pk=a.members[0].pk).update(user=w.member_a)
+    staff_a = UserFactory(username="staff_a")
+    station_a = mobility.station_create(
+        actor=root, organization=a.street, name="甲街道党员服务站", kind="city_street",
+        region=a.street_region, services=["transfer", "training", "org_life"], staff=[staff_a],
+    )  # fmt: skip
+    away_since = today - dt.timedelta(days=60)
+    spell_out = mobility.outflow_register(
+        actor=root, member=a.members[1], destination_region=b.village_region, since=away_since,
+        reason="work",
+    )  # fmt: skip
+    mobility.inflow_register(
+        actor=root, inflow_org=b.village, id_number=a.members[1].id_number,
+        name=a.members[1].name, home_text=a.village.name, since=away_since, reason="work",
+    )  # fmt: skip
+    spell_in = mobility.inflow_register(
+        actor=root, station=station_a, id_number=b.members[0].id_number, name=b.members[0].name,
+        home_text=b.village.name, since=away_since, reason="work",
+    )  # fmt: skip
+    mobility.contact_record(actor=staff_a, spell=spell_in, on=today, channel="phone")
+    held = dt.datetime.combine(today - dt.timedelta(days=7), dt.time(9, 30), tzinfo=dt.UTC)
+    session_a = orglife.session_create(
+        actor=root, organization=a.village, kind="general_meeting", starts_at=held,
+        format="offline", topic="学习党章", host=a.members[0],
+    )  # fmt: skip
+    orglife.attendance_record(
+        actor=root, session=session_a, entries={m.pk: "offline" for m in a.members}
+    )
+    station_session = orglife.session_create(
+        actor=staff_a, station=station_a, kind="theme_day", starts_at=held, format="offline",
+        topic="流动党员主题党日",
+    )  # fmt: skip
+    orglife.attendance_record(
+        actor=staff_a, session=station_session, entries={b.members[0].pk: "offline"}
+    )
+    course = education.course_create(
+        actor=root, organization=w.city, title="党的二十大精神", provider="市委党校",
+        hours="4", mode="online",
+    )  # fmt: skip
+    education.study_record_create(
+        actor=root, member=a.members[0], studied_on=today - dt.timedelta(days=3), course=course
+    )
+    training_b = education.training_create(
+        actor=root, organization=b.village, title="电商直播培训", held_on=today - dt.timedelta(2),
+        hours="3",
+    )  # fmt: skip
+    education.training_participants_set(actor=root, training=training_b, members=[a.members[1]])
+    transfer = transfers.transfer_request(
+        actor=w.secretary_a, member=a.members[0], kind="within", to_org=b.village,
+        reason="工作调动",
+    )  # fmt: skip
+    return Busy(
+        w, staff_a, station_a, spell_out, spell_in, session_a, station_session, course,
+        training_b, transfer,
+    )  # fmt: skip

@@ -55,7 +55,11 @@ def _private(response: Response) -> Response:
 
 def _issued(issued) -> dict:
     row = selectors.account_row(issued.user)
-    return {"account": AccountSerializer(row).data, "password": issued.password}
+    return {
+        "account": AccountSerializer(row).data,
+        "password": issued.password,
+        "expires": issued.expires,
+    }
 
 
 @extend_schema_view(
@@ -218,8 +222,8 @@ class AccountViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="reset-password", filterset_class=None)
     def reset_password(self, request, pk=None):
         account = self.get_object()
-        password = services.password_reset(actor=request.user, user=account)
-        return _private(Response(_issued(services.IssuedPassword(account, password))))
+        issued = services.password_reset(actor=request.user, user=account)
+        return _private(Response(_issued(issued)))
 
     @extend_schema(
         summary="Link a member record (one record per account, one account per record)",

@@ -2,9 +2,11 @@
 
 An event's ``before``/``after`` keys are whatever its service wrote: usually a model's field
 names, sometimes the name of a relation seen from the other side (``attendance`` on a session,
-``member`` on a login) or a key of the service's own (``path``). Every key gets a label — the
-field's, the related model's for a reverse relation, the key itself otherwise — and never an
-error (``label_of``: the page once failed on a reverse relation, which has no verbose name).
+``member`` on a login), a field reached through a relation (``member__status`` on a mobility
+spell: the member's status, which follows the spell) or a key of the service's own (``path``).
+Every key gets a label — the field's, the related model's for a reverse relation, both joined
+for a field through a relation, the key itself otherwise — and never an error (``label_of``:
+the page once failed on a reverse relation, which has no verbose name).
 
 Names are resolved for a whole page at once: the events' organizations (by path) and, for keys
 that are foreign keys, the objects they name — one query per kind of object named, whatever
@@ -46,19 +48,28 @@ def model_of(object_type: str):
 
 
 def field_of(model, key: str):
-    """The model's field or relation named ``key``, or None."""
+    """The model's field or relation named ``key`` (``a__b``: field ``b`` of what relation
+    ``a`` names), or None."""
     if model is None:
         return None
+    head, _sep, rest = key.partition("__")
     try:
-        return model._meta.get_field(key)
+        found = model._meta.get_field(head)
     except Exception:  # noqa: BLE001 - keys need not be fields (FieldDoesNotExist, odd names)
         return None
+    if not rest:
+        return found
+    return field_of(getattr(found, "related_model", None), rest)
 
 
 def label_of(model, key: str) -> str:
     found = field_of(model, key)
     if found is None:
         return key
+    head, _sep, rest = key.partition("__")
+    if rest:  # a field through a relation: "党员 · 状态"
+        related = field_of(model, head).related_model
+        return f"{label_of(model, head)} · {label_of(related, rest)}"
     if isinstance(found, models.ForeignObjectRel):  # a relation seen from the other side
         return str(found.related_model._meta.verbose_name)
     return str(getattr(found, "verbose_name", key))

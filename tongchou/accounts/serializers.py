@@ -48,6 +48,9 @@ class IssuedSerializer(serializers.Serializer):
 
     account = AccountSerializer()
     password = serializers.CharField(help_text="Shown once. Must be changed at first sign-in.")
+    expires = serializers.DateTimeField(
+        help_text="When the password stops signing in unless the person has chosen their own."
+    )
 
 
 class IssuedListSerializer(serializers.Serializer):

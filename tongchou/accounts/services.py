@@ -3,11 +3,14 @@ change, filed under every organization the account is anchored at.
 
 Passwords an administrator hands out — a new account's, a bulk creation's, a reset's — are
 random (``new_password``), returned once to be shown or printed, never stored in clear, and the
-person must choose their own at their next sign-in (``core.auth.require_password_change``).
+person must choose their own at their next sign-in (``core.auth.require_password_change``),
+within ``ISSUED_PASSWORD_DAYS``. Being random and short-lived, they are hashed without key
+stretching (``accounts.hashers``): a branch's accounts are made well within one request.
 Changing a password or deactivating revokes the person's API tokens and ends their sessions
 (``core.auth``).
 """
 
+import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tongchou.accounts import anchors
+from tongchou.accounts.hashers import issued_password_hash
 from tongchou.accounts.permissions import (
     RANK,
     account_scope,
@@ -48,10 +52,12 @@ MEMBER_USERNAME_PREFIX = "dy"  # 党员
 
 @dataclass(frozen=True)
 class IssuedPassword:
-    """An account and the password handed out for it (shown once)."""
+    """An account and the password handed out for it (shown once), which stops signing in at
+    ``expires`` unless the person has chosen their own by then."""
 
     user: User
     password: str
+    expires: dt.datetime
     member: Member | None = None
 
 
@@ -146,12 +152,14 @@ def _require_may_act(actor, user) -> None:
         raise PermissionDenied
 
 
-def _set_password(user, password: str) -> None:
+def _set_issued_password(user, password: str) -> None:
+    """Store a handed-out password: validated like any, hashed without stretching (random,
+    short-lived, replaced at first sign-in: see ``accounts.hashers``)."""
     try:
         validate_password(password, user)
     except ValidationError as exc:  # a generated password always passes; said loudly if not
         raise ApplicationError("weak_password", exc.messages[0]) from None
-    user.set_password(password)
+    user.password = issued_password_hash(password)
 
 
 def _paths(user) -> list[str]:
@@ -222,7 +230,7 @@ def account_create(
         raise PermissionDenied
     user = User(username=username, first_name=name)
     password = new_password()
-    _set_password(user, password)
+    _set_issued_password(user, password)
     try:
         with transaction.atomic():
             user.save()
@@ -230,7 +238,7 @@ def account_create(
         raise ApplicationError(
             "username_taken", _("该用户名已被使用。"), field="username"
         ) from None
-    require_password_change(user=user, by=actor)
+    expires = require_password_change(user=user, by=actor)
     after: dict = {"username": username, "first_name": name}
     if member is not None:
         _link(member, user)
@@ -242,7 +250,7 @@ def account_create(
         station.staff.add(user)
         after["stations"] = [station.name]
     _record(actor, AuditAction.CREATE, user, after=after)
-    return IssuedPassword(user, password, member)
+    return IssuedPassword(user, password, expires, member)
 
 
 def _link(member: Member, user) -> None:
@@ -286,9 +294,9 @@ def accounts_bulk_create(*, actor, organization: Organization) -> list[IssuedPas
     for member in members:
         user = User(username=member_username(member), first_name=member.name)
         password = new_password()
-        _set_password(user, password)
+        _set_issued_password(user, password)
         user.save()
-        require_password_change(user=user, by=actor)
+        expires = require_password_change(user=user, by=actor)
         _link(member, user)
         _record(
             actor,
@@ -302,7 +310,7 @@ def accounts_bulk_create(*, actor, organization: Organization) -> list[IssuedPas
             note=_("批量开通党员账号"),
             paths=[member.org_path],
         )
-        issued.append(IssuedPassword(user, password, member))
+        issued.append(IssuedPassword(user, password, expires, member))
     return issued
 
 
@@ -397,7 +405,7 @@ def account_reactivate(*, actor, user) -> None:
 
 
 @transaction.atomic
-def password_reset(*, actor, user) -> str:
+def password_reset(*, actor, user) -> IssuedPassword:
     """A new random password for the person, returned once to be handed to them; they must
     choose their own at their next sign-in. Their sessions and API tokens end."""
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -407,11 +415,11 @@ def password_reset(*, actor, user) -> str:
     if not user.is_active:
         raise ApplicationError("inactive", _("该账号已停用，请先启用。"))
     password = new_password()
-    _set_password(user, password)
+    _set_issued_password(user, password)
     user.save(update_fields=["password"])
-    require_password_change(user=user, by=actor)
+    expires = require_password_change(user=user, by=actor)
     _record(actor, AuditAction.UPDATE, user, note=_("重置密码：临时密码已交本人，登录后须修改"))
-    return password
+    return IssuedPassword(user, password, expires, Member.objects.filter(user=user).first())
 
 
 @transaction.atomic

@@ -159,7 +159,12 @@ def _issued(request, issued, *, title: str, reset: bool = False):
         render(
             request,
             "accounts/issued.html",
-            {"issued": issued, "title": title, "reset": reset},
+            {
+                "issued": issued,
+                "title": title,
+                "reset": reset,
+                "expires": min(item.expires for item in issued),
+            },
         )
     )
 
@@ -381,12 +386,11 @@ def password_reset(request, pk):
     _require_manager(actor)
     account = selectors.account_get_for(actor, pk)
     try:
-        password = services.password_reset(actor=actor, user=account)
+        issued = services.password_reset(actor=actor, user=account)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return _render_detail(request, account, status=400)
-    issued = [services.IssuedPassword(account, password)]
-    return _issued(request, issued, title=_("密码已重置"), reset=True)
+    return _issued(request, [issued], title=_("密码已重置"), reset=True)
 
 
 @login_required

@@ -10,7 +10,10 @@ cannot get more tries than the limit, whatever the database.
 
 **Passwords to change.** An administrator who creates an account or resets a password gives the
 person a password shown once; ``PasswordState.must_change`` then holds until they choose their
-own (pages send them to the password change page, API tokens are refused).
+own (pages send them to the password change page, API tokens are refused). Such a password
+expires ``ISSUED_PASSWORD_DAYS`` after it was handed out: it then signs in no more (the backend
+refuses it *after* checking it, so only someone who knows it learns that it expired), and the
+person asks an administrator for a reset.
 
 **Tokens.** API tokens expire after ``API_TOKEN_HOURS`` and are revoked whenever the user's
 password changes or the user is deactivated, by whatever path: our pages and services, Django's
@@ -103,7 +106,8 @@ def prune_failures() -> None:
 
 class LockoutModelBackend(ModelBackend):
     """Django's backend behind the lockout. A refused attempt sets ``request.login_locked_out``
-    and ``request.login_lockout_minutes`` for the page or endpoint to explain."""
+    and ``request.login_lockout_minutes`` for the page or endpoint to explain; a right but
+    expired handed-out password sets ``request.login_password_expired``."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
@@ -120,8 +124,12 @@ class LockoutModelBackend(ModelBackend):
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
             prune_failures()
-        else:
-            forget_failures(username, ip)
+            return None
+        forget_failures(username, ip)  # the password was right, even if it has expired
+        if issued_password_expired(user):
+            if request is not None:
+                request.login_password_expired = True
+            return None
         return user
 
 
@@ -134,13 +142,27 @@ def must_change_password(user) -> bool:
     return PasswordState.objects.filter(user_id=user.pk, must_change=True).exists()
 
 
-def require_password_change(*, user, by) -> None:
+def require_password_change(*, user, by) -> dt.datetime:
     """The person must choose their own password at their next sign-in (after an
-    administrator gave them one)."""
+    administrator gave them one). Returns when the given password stops signing in."""
+    now = timezone.now()
     PasswordState.objects.update_or_create(
-        user_id=user.pk,
-        defaults={"must_change": True, "set_by": by, "set_at": timezone.now()},
+        user_id=user.pk, defaults={"must_change": True, "set_by": by, "set_at": now}
     )
+    return now + _issued_validity()
+
+
+def _issued_validity() -> dt.timedelta:
+    return dt.timedelta(days=settings.ISSUED_PASSWORD_DAYS)
+
+
+def issued_password_expired(user) -> bool:
+    """The person still has the password an administrator gave them, and it is older than
+    ``ISSUED_PASSWORD_DAYS``."""
+    cutoff = timezone.now() - _issued_validity()
+    return PasswordState.objects.filter(
+        user_id=user.pk, must_change=True, set_at__lt=cutoff
+    ).exists()
 
 
 def password_chosen(user) -> None:

@@ -15,7 +15,7 @@ MUST_CHANGE_SESSION_KEY = "tongchou_must_change_password"
 
 class LoginForm(AuthenticationForm):
     """Django's login form, telling the person when the lockout backend refused them and for
-    how many more minutes."""
+    how many more minutes, or that the password an administrator gave them has expired."""
 
     def clean(self):
         try:
@@ -26,6 +26,11 @@ class LoginForm(AuthenticationForm):
                 raise forms.ValidationError(
                     _("登录失败次数过多，请%(minutes)s分钟后再试。") % {"minutes": minutes},
                     code="locked_out",
+                ) from None
+            if getattr(self.request, "login_password_expired", False):
+                raise forms.ValidationError(
+                    _("管理员发给您的临时密码已过期，请联系管理员重置密码。"),
+                    code="password_expired",
                 ) from None
             raise
 

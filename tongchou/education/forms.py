@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from tongchou.core.forms import FastSelect
 from tongchou.core.validators import MAX_ID
 from tongchou.education.models import CourseMode
+from tongchou.members.selectors import role_organization_for
 from tongchou.organizations.models import Organization, OrgStatus
 from tongchou.organizations.permissions import Action
 from tongchou.organizations.selectors import organization_list_for
@@ -37,6 +38,8 @@ class OrganizationCodeField(forms.ModelChoiceField):
 
 class _ScopedOrganization:
     def _scope_organizations(self, user, name: str = "organization") -> None:
+        """The organizations the user may choose (a new course or training), the organization
+        of their one managing role pre-filled (as on the other create forms)."""
         orgs = organization_list_for(user, action=Action.MANAGE_MEMBERS).filter(
             status=OrgStatus.ACTIVE
         )
@@ -44,6 +47,10 @@ class _ScopedOrganization:
         self.org_options = list(
             orgs.order_by("path").values_list("code", "name")[:ORG_DATALIST_LIMIT]
         )
+        if not self.initial.get(name):
+            org = role_organization_for(user, Action.MANAGE_MEMBERS)
+            if org is not None:
+                self.initial[name] = org.code
 
 
 class CourseForm(_ScopedOrganization, forms.Form):
@@ -110,6 +117,8 @@ class TrainingForm(_ScopedOrganization, forms.Form):
             return data
         if not data.get("station") and not data.get("organization"):
             self.add_error("organization", _("请选择服务站或填写举办党组织代码。"))
+        if data.get("station") and "organization" not in self.changed_data:
+            data["organization"] = None  # the pre-filled default gives way to the station's
         return data
 
 

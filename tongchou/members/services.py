@@ -363,26 +363,20 @@ def age_on(birth: dt.date, day: dt.date) -> int:
 # actor to manage the member's organization or re-checking the rest of the record.
 
 
-def member_status_follow(*, actor, member: Member, status: str, note: str) -> Member:
-    """Set the status another workflow implies (流动 while away, 正常 back, 已转出)."""
+def member_status_follow(*, member: Member, status: str) -> str | None:
+    """Set the status another workflow implies (流动 while a mobility spell is open, 正常 when
+    it closes). Returns the status before, or None if it already was ``status``. No event of
+    its own: the status follows the workflow's record, whose one event says so (one change,
+    one event)."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.archived:
         raise ApplicationError("archived", _("已归档的党员记录不能修改。"))
     if member.status == status:
-        return member
+        return None
     before = member.status
     member.status = status
     member.save(update_fields=["status", "updated_at"])
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=member,
-        org_path=member.org_path,
-        before={"status": before},
-        after={"status": status},
-        note=note,
-    )
-    return member
+    return before
 
 
 def member_leave(*, actor, member: Member, status: str, note: str) -> Member:

@@ -81,7 +81,7 @@ class StationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(StationSerializer(self.get_object()).data)
 
-    def _arguments(self, data: dict) -> dict:
+    def _arguments(self, data: dict, station=None) -> dict:
         args = dict(data)
         if "organization" in args:
             args["organization"] = organization_ref(
@@ -89,7 +89,9 @@ class StationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 action=Action.MANAGE_ORGS,
             )  # fmt: skip
         if "staff" in args:
-            args["staff"] = services.users_by_username(args["staff"])
+            args["staff"] = services.users_by_username(
+                args["staff"], actor=self.request.user, station=station
+            )
         return args
 
     @extend_schema(
@@ -114,7 +116,7 @@ class StationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = StationWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         station = services.station_update(
-            actor=request.user, station=station, **self._arguments(data.validated_data)
+            actor=request.user, station=station, **self._arguments(data.validated_data, station)
         )
         return Response(StationSerializer(station).data)
 

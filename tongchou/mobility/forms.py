@@ -126,7 +126,10 @@ class StationForm(forms.Form):
         label=_("工作人员（用户名）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("登录账号的用户名，多个用空格、逗号或换行分隔。"),
+        help_text=_(
+            "您管理范围内已有登录账号的用户名，多个用空格、逗号或换行分隔；"
+            "新的工作人员请先在“账号”页为服务站开通账号。"
+        ),
     )
 
     def __init__(self, *args, user, **kwargs):

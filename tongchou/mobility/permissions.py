@@ -1,11 +1,20 @@
 """Who may act on mobile members and service stations.
 
+Station staff are named from the accounts the editor already manages (``accounts_in_scope``):
+making someone staff puts their account in the station's organization, so naming any account
+by its username would let an admin pull a stranger's account into their reach.
+
 Secretaries and admins act through their roles (``organizations.permissions``): the home side
 with ``MANAGE_MEMBERS`` on the member's organization, the inflow side with ``MANAGE_MEMBERS`` on
 the inflow organization or the station's organization. Station staff (``ServiceStation.staff``)
 need no role: they see their station and the mobile members registered at it, register arrivals
 there and record contacts and returns for those spells. A member acts on their own record only.
 """
+
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 
 from tongchou.mobility.models import MobileMember, ServiceStation
 from tongchou.organizations.permissions import Action, can, has_any_role
@@ -63,3 +72,21 @@ def may_act_on_spell(user, spell: MobileMember) -> bool:
 def may_return(user, spell: MobileMember) -> bool:
     """A return is also registered by the member themself ("I am back")."""
     return may_act_on_spell(user, spell) or is_the_member(user, spell.member)
+
+
+# --- which accounts an admin may name as station staff -----------------------------------------
+
+_account_scope: list[Callable[[object], QuerySet]] = []
+
+
+def register_account_scope(accounts_for: Callable[[object], QuerySet]) -> None:
+    """Say which accounts a user manages (``accounts.selectors.account_list_for``). The accounts
+    app sits above this one and plugs its rule in at start-up (``accounts.apps``)."""
+    _account_scope[:] = [accounts_for]
+
+
+def accounts_in_scope(user) -> QuerySet:
+    """The accounts ``user`` manages; none if no rule was plugged in (refuse, never guess)."""
+    if not _account_scope:
+        return get_user_model().objects.none()
+    return _account_scope[0](user)

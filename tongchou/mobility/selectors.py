@@ -38,6 +38,13 @@ def station_list_for(user) -> QuerySet[ServiceStation]:
     return ServiceStation.objects.filter(q)
 
 
+def station_visible_to(user, station: ServiceStation) -> bool:
+    """Whether ``station_get_for`` finds the station for the user (the same rule, no query
+    beyond the cached roles and stations): pages link to a station only then."""
+    scope = scope_for(user, Action.VIEW_ORGS)
+    return scope.covers(station.org_path) or station.pk in staffed_station_ids(user)
+
+
 def station_get_for(user, pk) -> ServiceStation:
     station = (
         station_list_for(user).select_related("organization", "region").filter(pk=_pk(pk)).first()

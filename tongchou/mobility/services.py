@@ -10,7 +10,6 @@ most one open spell (a partial unique constraint; a lost race reads as the same 
 import datetime as dt
 from collections.abc import Iterable
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -41,6 +40,7 @@ from tongchou.mobility.models import (
     StationService,
 )
 from tongchou.mobility.permissions import (
+    accounts_in_scope,
     may_act_on_spell,
     may_manage_station,
     may_register_at_station,
@@ -81,6 +81,9 @@ STATION_AUDITED = [
 ]
 STATION_EDITABLE = set(STATION_AUDITED) | {"staff"}
 AWAY_STATUSES = (MemberStatus.NORMAL, MemberStatus.LOST_CONTACT, MemberStatus.MOBILE)
+# The key under which a spell's event records the member's status following it (the audit page
+# reads ``member__status`` as the member's 状态).
+MEMBER_STATUS_KEY = "member__status"
 ONE_OPEN_SPELL = _("该党员已有一条未结束的流动登记，请先登记返回或结束原登记。")
 
 
@@ -138,13 +141,25 @@ def _spell_paths(spell: MobileMember) -> list[str]:
     return list(dict.fromkeys(p for p in (spell.home_path, spell.inflow_path, spell.station_path)))
 
 
-def _audit_spell(actor, action: str, spell: MobileMember, before: dict | None, note: str = ""):
+def _audit_spell(
+    actor,
+    action: str,
+    spell: MobileMember,
+    before: dict | None,
+    note: str = "",
+    *,
+    status: tuple[str, str] | None = None,
+):
     """One event filed under every side (home, inflow organization, station's organization),
     so each side's admins find it in their own audit log, as for a member who changes
-    organization."""
+    organization. When the member's status followed the spell (``status``: before, after),
+    the event says so (``member__status``): one change, one event."""
     after = _spell_view(spell)
     if before is not None:
         before, after = audit.changed(before, after)
+    if status is not None:
+        before = {**(before or {}), MEMBER_STATUS_KEY: status[0]}
+        after[MEMBER_STATUS_KEY] = status[1]
     paths = [p for p in _spell_paths(spell) if p] or [""]
     audit.record(
         actor=actor,
@@ -159,17 +174,17 @@ def _audit_spell(actor, action: str, spell: MobileMember, before: dict | None, n
     )
 
 
-def _set_member_status(actor, member: Member, status: str) -> None:
+def _follow_status(member: Member, status: str) -> tuple[str, str] | None:
     """The member's status follows their spells (流动 while away, 正常 back home), whoever
     registered the spell (the home side, the member themself, the inflow side): the spell's own
-    checks decided who may act, so this goes through members.services.member_status_follow."""
+    checks decided who may act, so this goes through members.services.member_status_follow.
+    Returns (before, after) when it changed, for the spell's event (no event of its own)."""
     if member.archived or member.status == status:
-        return
+        return None
     if member.status not in AWAY_STATUSES:
-        return  # transferred out or deceased: the status says more than "mobile" or "normal"
-    member_services.member_status_follow(
-        actor=actor, member=member, status=status, note=_("流动党员登记")
-    )
+        return None  # transferred out or deceased: says more than "mobile" or "normal"
+    was = member_services.member_status_follow(member=member, status=status)
+    return None if was is None else (was, status)
 
 
 def _save_spell(spell: MobileMember) -> None:
@@ -220,6 +235,39 @@ def _station_view(station: ServiceStation) -> dict:
     return data
 
 
+STAFF_NOT_IN_SCOPE = _(
+    "您管理范围内没有这些用户名的有效账号：%(names)s。新的工作人员请在“账号”页为服务站开通账号。"
+)
+
+
+def _staff_refused(names: Iterable[str], field: str = "staff") -> ApplicationError:
+    """One refusal for a username that does not exist and one outside the actor's accounts:
+    nobody learns from it which accounts exist elsewhere."""
+    return ApplicationError(
+        "unknown_user", STAFF_NOT_IN_SCOPE % {"names": "、".join(sorted(names))}, field=field
+    )
+
+
+def _check_new_staff(actor, station: ServiceStation | None, users) -> list:
+    """Staff added to a station must be active accounts the actor already manages
+    (``permissions.accounts_in_scope``): being staff anchors an account at the station's
+    organization, so anyone else would be pulled into the actor's reach. Those already on the
+    station's staff stay as they are."""
+    users = list(users)
+    current = set(station.staff.values_list("pk", flat=True)) if station is not None else set()
+    added = {u.pk: u for u in users if u.pk not in current}
+    if added:
+        allowed = set(
+            accounts_in_scope(actor)
+            .filter(pk__in=list(added), is_active=True)
+            .values_list("pk", flat=True)
+        )
+        refused = [u.username for pk, u in added.items() if pk not in allowed]
+        if refused:
+            raise _staff_refused(refused)
+    return users
+
+
 def _set_staff(station: ServiceStation, users) -> None:
     station.staff.set(list(users))
 
@@ -251,6 +299,7 @@ def station_create(
         services=_check_services(services),
         active=active,
     )
+    staff = _check_new_staff(actor, None, staff)
     _clean(station)
     station.save()
     _set_staff(station, staff)
@@ -289,6 +338,8 @@ def station_update(*, actor, station: ServiceStation, **changes) -> ServiceStati
         _choice(changes["kind"], StationKind, "kind")
     for field, value in changes.items():
         setattr(station, field, value.strip() if isinstance(value, str) else value)
+    if staff is not None:
+        staff = _check_new_staff(actor, station, staff)
     _clean(station)
     station.save()
     if staff is not None:
@@ -310,6 +361,8 @@ def _staff_change(actor, station: ServiceStation, user, *, add: bool) -> Service
     present = station.staff.filter(pk=user.pk).exists()
     if add == present:
         return station
+    if add:
+        _check_new_staff(actor, station, [user])
     before = _station_view(station)
     (station.staff.add if add else station.staff.remove)(user)
     audit.record_update(
@@ -332,18 +385,26 @@ def station_staff_remove(*, actor, station: ServiceStation, user) -> ServiceStat
     return _staff_change(actor, station, user, add=False)
 
 
-def users_by_username(usernames: Iterable[str], *, field: str = "staff") -> list:
-    """Users named by username (staff pickers), or a clear error naming the unknown ones."""
+def users_by_username(
+    usernames: Iterable[str],
+    *,
+    actor,
+    station: ServiceStation | None = None,
+    field: str = "staff",
+) -> list:
+    """Staff named by username: active accounts the actor manages, and the station's current
+    staff as they are. Any other name — unknown, or an account elsewhere — gets the same
+    refusal naming it."""
     names = list(dict.fromkeys(n.strip() for n in usernames if n and n.strip()))
-    users = list(get_user_model().objects.filter(username__in=names, is_active=True))
-    missing = sorted(set(names) - {u.username for u in users})
+    found = {
+        u.username: u for u in accounts_in_scope(actor).filter(username__in=names, is_active=True)
+    }
+    if station is not None:
+        found.update({u.username: u for u in station.staff.filter(username__in=names)})
+    missing = [n for n in names if n not in found]
     if missing:
-        raise ApplicationError(
-            "unknown_user",
-            _("没有这些用户名的账号：%(names)s。") % {"names": "、".join(missing)},
-            field=field,
-        )
-    return users
+        raise _staff_refused(missing, field)
+    return [found[n] for n in names]
 
 
 # --- outflow ---------------------------------------------------------------------------------
@@ -430,8 +491,8 @@ def outflow_register(
     )
     _clean(spell, exclude=["created_by"])
     _save_spell(spell)
-    _audit_spell(actor, AuditAction.CREATE, spell, None, note=_("登记外出"))
-    _set_member_status(actor, member, MemberStatus.MOBILE)
+    followed = _follow_status(member, MemberStatus.MOBILE)
+    _audit_spell(actor, AuditAction.CREATE, spell, None, _("登记外出"), status=followed)
     return spell
 
 
@@ -621,8 +682,8 @@ def _inflow_register(
     _inflow_fields(spell, inflow_org, station, since, contact or on_record, note)
     _clean(spell, exclude=["created_by"])
     _save_spell(spell)
-    _audit_spell(actor, AuditAction.CREATE, spell, None, note=_("登记流入"))
-    _set_member_status(actor, member, MemberStatus.MOBILE)
+    followed = _follow_status(member, MemberStatus.MOBILE)
+    _audit_spell(actor, AuditAction.CREATE, spell, None, _("登记流入"), status=followed)
     return spell
 
 
@@ -702,9 +763,8 @@ def spell_return(*, actor, spell: MobileMember, on: dt.date) -> MobileMember:
     spell.status = MobilityStatus.RETURNED
     spell.ended_on = on
     spell.save(update_fields=["status", "ended_on", "updated_at"])
-    _audit_spell(actor, AuditAction.UPDATE, spell, before, note=_("登记返回"))
-    if spell.member_id:
-        _set_member_status(actor, spell.member, MemberStatus.NORMAL)
+    followed = _follow_status(spell.member, MemberStatus.NORMAL) if spell.member_id else None
+    _audit_spell(actor, AuditAction.UPDATE, spell, before, _("登记返回"), status=followed)
     return spell
 
 
@@ -726,9 +786,8 @@ def _end(actor, spell: MobileMember, on: dt.date, note: str) -> MobileMember:
     spell.note = (f"{spell.note}\n{note}".strip() if spell.note else note)[:500]
     _clean(spell, exclude=["created_by"])
     spell.save(update_fields=["status", "ended_on", "note", "updated_at"])
-    _audit_spell(actor, AuditAction.UPDATE, spell, before, note=_("结束流动登记"))
-    if spell.member_id:
-        _set_member_status(actor, spell.member, MemberStatus.NORMAL)
+    followed = _follow_status(spell.member, MemberStatus.NORMAL) if spell.member_id else None
+    _audit_spell(actor, AuditAction.UPDATE, spell, before, _("结束流动登记"), status=followed)
     return spell
 
 
@@ -802,13 +861,14 @@ def contact_record(
     MobileMember.objects.filter(pk=spell.pk).filter(
         Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=on)
     ).update(last_contact_on=on, updated_at=timezone.now())
-    for path in [p for p in _spell_paths(spell) if p] or [""]:
-        audit.record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=contact,
-            object_repr=f"{spell.name} {contact}",
-            org_path=path,
-            after=audit.snapshot(contact, ["mobile", "on", "channel", "note"]),
-        )
+    paths = [p for p in _spell_paths(spell) if p] or [""]
+    audit.record(  # one event, filed under every side of the spell
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=contact,
+        object_repr=f"{spell.name} {contact}",
+        org_path=paths[0],
+        also_paths=paths[1:],
+        after=audit.snapshot(contact, ["mobile", "on", "channel", "note"]),
+    )
     return contact

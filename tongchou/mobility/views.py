@@ -130,6 +130,9 @@ def _render_detail(request, spell, *, forms=None, status=200):
             and bool(selectors.lost_spell_ids([spell.pk])),
             "can_act": acts,
             "can_return": returns,
+            # Linked only for who may open it: the other county's home side may not.
+            "station_linked": spell.station_id is not None
+            and selectors.station_visible_to(user, spell.station),
             # The station's staff handle the member's relationship transfer (transfers app).
             "handles_transfer": spell.status == MobilityStatus.OPEN
             and spell.member_id is not None
@@ -362,9 +365,9 @@ def station_detail(request, pk):
     )
 
 
-def _station_kwargs(form) -> dict:
+def _station_kwargs(form, *, actor, station=None) -> dict:
     data = dict(form.cleaned_data)
-    data["staff"] = services.users_by_username(data["staff"])
+    data["staff"] = services.users_by_username(data["staff"], actor=actor, station=station)
     return data
 
 
@@ -382,7 +385,7 @@ def station_create(request):
     form = StationForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            station = services.station_create(actor=user, **_station_kwargs(form))
+            station = services.station_create(actor=user, **_station_kwargs(form, actor=user))
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
@@ -401,7 +404,9 @@ def station_edit(request, pk):
     form = StationForm(request.POST or None, user=user, initial=StationForm.initial_for(station))
     if request.method == "POST" and form.is_valid():
         try:
-            station = services.station_update(actor=user, station=station, **_station_kwargs(form))
+            station = services.station_update(
+                actor=user, station=station, **_station_kwargs(form, actor=user, station=station)
+            )
         except ApplicationError as exc:
             apply_error(form, exc)
         else:

@@ -17,6 +17,7 @@ from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error, query_without
 from tongchou.core.validators import parse_id
 from tongchou.members.models import Member
+from tongchou.members.selectors import role_organization_for
 from tongchou.organizations.models import OrgStatus
 from tongchou.organizations.permissions import Action, can
 from tongchou.organizations.selectors import (
@@ -98,8 +99,9 @@ def _render_form(request, form, session=None, status=200):
 
 
 def _organization_asked(request):
-    """The organization the create form is for: ``?org=<id>`` (links from other pages), or the
-    code typed so far (``?organization=``, the form asking again for its pickers)."""
+    """The organization the create form is for: ``?org=<id>`` (links from other pages), the
+    code typed so far (``?organization=``, the form asking again for its pickers), or else the
+    organization of the user's one managing role (pre-filled, as on the other create forms)."""
     user = request.user
     org_id = parse_id(request.GET.get("org"))
     if org_id:
@@ -111,7 +113,9 @@ def _organization_asked(request):
     if code:
         orgs = organization_list_for(user, action=Action.MANAGE_MEMBERS)
         return orgs.filter(code=code, status=OrgStatus.ACTIVE).first()
-    return None
+    if "organization" in request.GET:  # the form asking again with the field emptied
+        return None
+    return role_organization_for(user, Action.MANAGE_MEMBERS)
 
 
 @login_required

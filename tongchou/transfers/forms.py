@@ -5,7 +5,9 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.members.choices import Category, Education, Ethnicity, Gender
+from tongchou.members.selectors import MEMBER_HOLDING_KINDS, role_organization_for
 from tongchou.organizations.models import Organization, OrgKind, OrgStatus
+from tongchou.organizations.permissions import Action
 from tongchou.regions.forms import RegionField
 from tongchou.transfers.models import TransferKind
 
@@ -114,9 +116,13 @@ class InwardForm(forms.Form):
 
     TRANSFER_FIELDS = ("to_org", "from_text", "letter_number", "reason")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["id_number"].widget = UnechoedTextInput(attrs={"autocomplete": "off"})
+        if not self.initial.get("to_org"):  # the branch receiving: the user's own, if one
+            org = role_organization_for(user, Action.MANAGE_MEMBERS, kinds=MEMBER_HOLDING_KINDS)
+            if org is not None:
+                self.initial["to_org"] = org.code
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)

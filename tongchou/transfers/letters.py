@@ -213,6 +213,9 @@ def letter_pdf(letter: Letter) -> bytes:
             bottomMargin=12 * mm,
             title=str(_("中国共产党党员组织关系介绍信")),
             invariant=1,
+            # Each page would start in the canvas's default font (Helvetica, never embedded):
+            # start it in ours, so every font the letter names travels inside it.
+            initialFontName=FONT_NAME,
         )
         seal = str(_("（盖章）"))
         story = [

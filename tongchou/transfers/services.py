@@ -840,7 +840,9 @@ def _move_member(actor, transfer: Transfer) -> str:
 
 
 def _transfer_out(actor, transfer: Transfer) -> None:
-    """Outward: the member's relation has left the deployment — status 已转出, then archived."""
+    """Outward: the member's relation has left the deployment — status 已转出, then archived;
+    an open mobility spell ends after, so the status goes from 流动 to 已转出 in the member's
+    one event (ended first, the spell would set 正常 on the way: a second, false change)."""
     member = transfer.member
     if member.archived or member.organization_id != transfer.from_org_id:
         raise ApplicationError(
@@ -848,13 +850,13 @@ def _transfer_out(actor, transfer: Transfer) -> None:
             _("该党员的组织关系在申请后已有变动（或已归档），请退回本转接后重新申请。"),
             field="member",
         )
-    _end_mobility(actor, transfer, inflow_org_id=None)
     member_services.member_leave(
         actor=actor,
         member=member,
         status=MemberStatus.TRANSFERRED_OUT,
         note=_letter_note(transfer),
     )
+    _end_mobility(actor, transfer, inflow_org_id=None)
 
 
 def _receive(actor, transfer: Transfer) -> Member:
@@ -883,10 +885,6 @@ def _end_mobility(actor, transfer: Transfer, *, inflow_org_id: int | None) -> No
         from tongchou.mobility.models import MobileMember, MobilityStatus
     except ImportError:  # pragma: no cover - the mobility app is always installed
         return
-    spell_end = getattr(mobility_services, "spell_end", None)
-    if spell_end is None:
-        # TODO(mobility): remove once mobility.services.spell_end exists (being written).
-        return
     spells = MobileMember.objects.filter(member_id=transfer.member_id, status=MobilityStatus.OPEN)
     if inflow_org_id is not None:
         spells = spells.filter(
@@ -894,7 +892,9 @@ def _end_mobility(actor, transfer: Transfer, *, inflow_org_id: int | None) -> No
         )
     spell = spells.first()
     if spell is not None:
-        spell_end(actor=actor, spell=spell, on=timezone.localdate(), note=_letter_note(transfer))
+        mobility_services.spell_end(
+            actor=actor, spell=spell, on=timezone.localdate(), note=_letter_note(transfer)
+        )
 
 
 @transaction.atomic

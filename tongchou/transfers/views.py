@@ -129,7 +129,7 @@ def transfer_create(request):
     else:
         if not can(user, Action.MANAGE_MEMBERS):
             raise PermissionDenied
-        form = InwardForm(data)
+        form = InwardForm(data, user=user)
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()
         if member is None:

@@ -13,6 +13,7 @@ norole. The station at street A has no staff yet.
 
 import pytest
 
+from tongchou.accounts.hashers import ISSUED_HASHER
 from tongchou.core.tests.factories import create_member
 from tongchou.mobility.models import ServiceStation, StationKind
 from tongchou.organizations.tests.world import build_world
@@ -22,7 +23,10 @@ PASSWORD = "pass-Word-123"
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        ISSUED_HASHER,  # handed-out passwords (accounts.hashers)
+    ]
 
 
 @pytest.fixture

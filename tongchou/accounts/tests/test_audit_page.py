@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 
 from tongchou.accounts import auditlog
 from tongchou.accounts.filters import AuditEventFilter
+from tongchou.accounts.hashers import ISSUED_HASHER
 from tongchou.core import audit
 from tongchou.core.models import AuditAction, AuditEvent
 from tongchou.core.tests.factories import create_member
@@ -22,7 +23,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        ISSUED_HASHER,  # handed-out passwords (accounts.hashers)
+    ]
 
 
 @pytest.fixture
@@ -99,6 +103,25 @@ def test_attendance_recorded_does_not_break_the_page(client, world):
     html = page_of(client, world.admin_a).content.decode()
     assert "登记出席情况" in html
     assert '<span class="tc-change-key">出席记录</span>' in html
+
+
+def test_a_members_status_following_a_spell_reads_as_the_members_status(db):
+    """Mobility writes the member's status in the spell's one event (``member__status``)."""
+    from tongchou.core.tests.factories import UserFactory
+
+    event = AuditEvent(
+        action=AuditAction.CREATE,
+        object_type="mobility.mobilemember",
+        before={"member__status": "normal"},
+        after={"member__status": "mobile", "since": "2024-03-01"},
+    )
+    (row,) = auditlog.describe([event], UserFactory(username="root", is_superuser=True))
+    status = next(c for c in row.changes if c.before)
+    assert (status.label, status.before, status.after) == ("党员 · 状态", "正常", "流动")
+    assert auditlog.label_of(None, "x__y") == "x__y"
+    assert auditlog.label_of(auditlog.model_of("mobility.mobilemember"), "member__nope") == (
+        "member__nope"
+    )
 
 
 def test_every_key_of_every_model_has_a_label(db):

@@ -287,7 +287,9 @@ def test_an_admin_elsewhere_above_cannot_be_deactivated_or_reset_from_below(w):
 def test_a_password_reset_gives_a_one_time_password_and_forces_a_change(w, client):
     token = Token.objects.create(user=w.member_user)
     client.force_login(w.member_user)
-    password = services.password_reset(actor=w.secretary, user=w.member_user)
+    issued = services.password_reset(actor=w.secretary, user=w.member_user)
+    password = issued.password
+    assert issued.member == w.m_a3 and issued.user == w.member_user
     user = User.objects.get(pk=w.member_user.pk)
     assert user.check_password(password) and not user.check_password("pass-Word-123")
     assert must_change_password(user)

@@ -67,6 +67,10 @@ class TokenView(APIView):
                 _("登录失败次数过多，账号已暂时锁定，请%(minutes)s分钟后再试。")
                 % {"minutes": request._request.login_lockout_minutes},
             )
+        if getattr(request._request, "login_password_expired", False):
+            raise ApplicationError(
+                "password_expired", _("管理员发给您的临时密码已过期，请联系管理员重置密码。")
+            )
         if user is None or not user.is_active:
             raise ApplicationError("invalid_credentials", _("用户名或密码不正确。"))
         if must_change_password(user):

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from tongchou.accounts.hashers import ISSUED_HASHER
 from tongchou.core.tests.factories import (
     OrganizationFactory,
     RegionFactory,
@@ -28,7 +29,7 @@ from tongchou.regions.models import RegionKind, RegionLevel, UrbanRural
 
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", ISSUED_HASHER]
 
 
 def _station(name, org, region, *staff):

@@ -72,11 +72,12 @@ def test_outflow_by_the_home_secretary(m):
     assert spell.created_by == m.secretary_v
     m.m1.refresh_from_db()
     assert m.m1.status == MemberStatus.MOBILE
-    events = AuditEvent.objects.filter(object_type="mobility.mobilemember", object_id=spell.pk)
-    assert events.count() == 1
-    assert "13812345678" not in str(events.get().after)
-    # The status change went through member_update: its own audit event.
-    assert AuditEvent.objects.filter(object_type="members.member", object_id=m.m1.pk).exists()
+    # One change, one event: the spell's, saying the member's status followed it.
+    (event,) = AuditEvent.objects.all()
+    assert (event.object_type, event.object_id) == ("mobility.mobilemember", str(spell.pk))
+    assert "13812345678" not in str(event.after)
+    assert event.before == {"member__status": "normal"}
+    assert event.after["member__status"] == "mobile"
 
 
 def test_outflow_by_the_member_themself(m):
@@ -85,8 +86,9 @@ def test_outflow_by_the_member_themself(m):
     assert spell.member == m.me
     m.me.refresh_from_db()
     assert m.me.status == MemberStatus.MOBILE
-    event = AuditEvent.objects.get(object_type="members.member", object_id=m.me.pk)
-    assert event.after == {"status": "mobile"} and event.actor == m.me_user
+    (event,) = AuditEvent.objects.all()
+    assert event.object_type == "mobility.mobilemember" and event.actor == m.me_user
+    assert event.after["member__status"] == "mobile"
 
 
 def test_outflow_of_someone_else_without_rights_is_refused(m):
@@ -184,9 +186,12 @@ def test_inflow_of_a_member_not_gone_out_opens_their_spell(m):
     assert spell.destination_region == m.street_a_r
     m.mb.refresh_from_db()
     assert m.mb.status == MemberStatus.MOBILE
-    # Station staff may not edit the member record: only the status changed, audited.
-    event = AuditEvent.objects.get(object_type="members.member", object_id=m.mb.pk)
-    assert event.after == {"status": "mobile"} and event.org_path == m.village_b.path
+    # Station staff may not edit the member record: only the status changed, told in the
+    # spell's one event, which the member's own organization (the home side) finds too.
+    (event,) = AuditEvent.objects.all()
+    assert event.object_type == "mobility.mobilemember"
+    assert event.after["member__status"] == "mobile"
+    assert event.org_path == m.village_b.path and m.station_a.org_path in event.all_paths()
 
 
 def test_inflow_of_someone_outside_the_deployment(m):
@@ -362,16 +367,16 @@ def test_station_create_and_staff(m):
         kind="industrial_park",
         region=m.street_a_r,
         services=["training", "transfer", "training"],
-        staff=[m.staff_b],
+        staff=[m.secretary_c],
     )
     assert station.name == "长胜工业园区党员服务站"
     assert station.org_path == m.street_a.path
     assert station.services == ["training", "transfer"]
-    assert list(station.staff.all()) == [m.staff_b]
+    assert list(station.staff.all()) == [m.secretary_c]
     event = AuditEvent.objects.get(object_type="mobility.servicestation", object_id=station.pk)
-    assert event.after["staff"] == ["staff_b"]
+    assert event.after["staff"] == ["secretary_c"]
     services.station_staff_add(actor=m.admin_a, station=station, user=m.staff_a)
-    services.station_staff_remove(actor=m.admin_a, station=station, user=m.staff_b)
+    services.station_staff_remove(actor=m.admin_a, station=station, user=m.secretary_c)
     assert list(station.staff.all()) == [m.staff_a]
     assert AuditEvent.objects.filter(object_id=station.pk, action="update").count() == 2
 
@@ -392,8 +397,76 @@ def test_station_refusals(m):
     with pytest.raises(PermissionDenied):
         services.station_staff_add(actor=m.staff_a, station=m.station_a, user=m.staff_b)
     with pytest.raises(ApplicationError) as exc:
-        services.users_by_username(["staff_a", "nobody"])
+        services.users_by_username(["staff_a", "nobody"], actor=m.admin_a)
     assert exc.value.field == "staff" and "nobody" in exc.value.message
+
+
+def _refusal(call) -> ApplicationError:
+    with pytest.raises(ApplicationError) as exc:
+        call()
+    return exc.value
+
+
+def test_station_staff_come_from_the_editors_own_accounts(m):
+    """Naming a username puts that account in the station's organization: only accounts the
+    editor already manages may be named, and one elsewhere is refused exactly like one that
+    does not exist."""
+    assert services.users_by_username(["staff_a", "secretary_c"], actor=m.admin_a) == [
+        m.staff_a,
+        m.secretary_c,
+    ]
+    unknown = _refusal(lambda: services.users_by_username(["ghost"], actor=m.admin_a))
+    for elsewhere in ("staff_b", "admin_b", "norole", "root"):
+        refused = _refusal(lambda n=elsewhere: services.users_by_username([n], actor=m.admin_a))
+        assert (
+            (refused.code, refused.field)
+            == (unknown.code, unknown.field)
+            == (
+                "unknown_user",
+                "staff",
+            )
+        )
+        assert refused.message.replace(elsewhere, "ghost") == unknown.message
+    # The services refuse them too, whoever found the user object, and write nothing.
+    events = AuditEvent.objects.count()
+    for call in (
+        lambda: services.station_staff_add(actor=m.admin_a, station=m.station_a, user=m.staff_b),
+        lambda: services.station_update(actor=m.admin_a, station=m.station_a, staff=[m.norole]),
+        lambda: services.station_create(
+            actor=m.admin_a,
+            organization=m.street_a,
+            name="新站",
+            kind="other",
+            region=m.street_a_r,
+            staff=[m.staff_a, m.staff_b],
+        ),  # fmt: skip
+    ):
+        assert _refusal(call).code == "unknown_user"
+    assert list(m.station_a.staff.all()) == [m.staff_a]
+    assert (
+        AuditEvent.objects.count() == events
+        and not m.station_a.staff.filter(pk=m.staff_b.pk).exists()
+    )
+    # County B's admin does not reach county A's station staff either; the superuser does.
+    assert _refusal(lambda: services.users_by_username(["staff_a"], actor=m.admin_b))
+    assert services.users_by_username(["staff_b"], actor=m.root) == [m.staff_b]
+
+
+def test_a_stations_current_staff_stay_even_if_deactivated(m):
+    m.staff_a.is_active = False
+    m.staff_a.save()
+    assert _refusal(lambda: services.users_by_username(["staff_a"], actor=m.admin_a))
+    kept = services.users_by_username(["staff_a"], actor=m.admin_a, station=m.station_a)
+    services.station_update(actor=m.admin_a, station=m.station_a, name="改名", staff=kept)
+    assert list(m.station_a.staff.all()) == [m.staff_a]
+
+
+def test_an_account_made_for_a_station_may_staff_another_in_scope(m):
+    from tongchou.accounts.services import account_create
+
+    issued = account_create(actor=m.admin_a, username="zhanwu", name="站务", station=m.station_a)
+    assert services.users_by_username(["zhanwu"], actor=m.admin_a) == [issued.user]
+    assert _refusal(lambda: services.users_by_username(["zhanwu"], actor=m.admin_b))
 
 
 def test_station_moved_to_another_organization_takes_its_spells(m):

@@ -197,14 +197,20 @@ def test_station_create_and_edit_pages(client, m):
             "staff": "staff_a, nobody"}  # fmt: skip
     response = c.post(reverse("mobility:station_create"), data)
     assert response.status_code == 200 and "nobody" in str(response.context["form"].errors)
+    # An account elsewhere (staff_b works in county B) is refused in the same words.
     response = c.post(reverse("mobility:station_create"), {**data, "staff": "staff_a staff_b"})
+    assert response.status_code == 200
+    assert str(response.context["form"].errors["staff"]).replace("staff_b", "nobody") == str(
+        c.post(reverse("mobility:station_create"), data).context["form"].errors["staff"]
+    )
+    response = c.post(reverse("mobility:station_create"), {**data, "staff": "staff_a secretary_c"})
     station = ServiceStation.objects.get(name="长胜物流园党员服务站")
     assert response["Location"] == reverse("mobility:station_detail", args=[station.pk])
-    assert set(station.staff.values_list("username", flat=True)) == {"staff_a", "staff_b"}
+    assert set(station.staff.values_list("username", flat=True)) == {"staff_a", "secretary_c"}
     response = c.post(reverse("mobility:station_create"), {**data, "organization": m.street_b.code})
     assert response.context["form"].errors["organization"]
     edit = reverse("mobility:station_edit", args=[station.pk])
-    assert c.get(edit).context["form"].initial["staff"] == "staff_a staff_b"
+    assert c.get(edit).context["form"].initial["staff"] == "secretary_c staff_a"
     response = c.post(edit, {**data, "name": "新名称", "staff": ""})
     assert response.status_code == 302
     station.refresh_from_db()
@@ -254,3 +260,18 @@ def test_odd_query_values_do_not_crash(client, m, url, param, value):
     """ "²" passes str.isdigit() but not int(); PostgreSQL refuses a NUL in a query."""
     response = as_user(client, m.admin_a).get(reverse(url), {param: value})
     assert response.status_code == 200
+
+
+def test_a_spell_links_its_station_only_for_who_may_open_it(client, m):
+    """County B's admin sees their member's spell at county A's station, but not the station's
+    page: its name without a link (the link was a 404)."""
+    spell = spell_for(m.mb, station=m.station_a)
+    station_url = reverse("mobility:station_detail", args=[m.station_a.pk])
+    home_side = as_user(client, m.admin_b).get(reverse("mobility:detail", args=[spell.pk]))
+    html = home_side.content.decode()
+    assert m.station_a.name in html and station_url not in html
+    assert client.get(station_url).status_code == 404
+    for user in (m.admin_a, m.staff_a):
+        page = as_user(client, user).get(reverse("mobility:detail", args=[spell.pk]))
+        assert station_url in page.content.decode()
+        assert client.get(station_url).status_code == 200

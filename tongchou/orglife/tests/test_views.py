@@ -295,8 +295,12 @@ def test_the_session_form_picks_host_minute_taker_and_lecturer_from_the_members(
     page = client.get(reverse("orglife:create") + f"?org={w.village_a.pk}").content.decode()
     assert 'name="host"' in page and f'<option value="{v0.pk}">村民0' in page
     assert "外县党员" not in page  # another county's members are not offered
-    # Without an organization yet: the pickers come once it is typed (htmx asks again).
-    blank = client.get(reverse("orglife:create")).content.decode()
+    # The secretary's one organization comes pre-filled, its members in the pickers.
+    prefilled = client.get(reverse("orglife:create")).content.decode()
+    assert f'<option value="{v0.pk}">村民0' in prefilled
+    # Without an organization (the field emptied): the pickers come once it is typed (htmx
+    # asks again).
+    blank = client.get(reverse("orglife:create"), {"organization": ""}).content.decode()
     assert 'name="host"' not in blank and 'hx-select="#tc-session-people"' in blank
     again = client.get(reverse("orglife:create"), {"organization": w.village_a.code})
     assert f'<option value="{v1.pk}">村民1' in again.content.decode()

@@ -259,6 +259,26 @@ def pdf_text(content: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
+def not_embedded_fonts(content: bytes) -> list[str]:
+    """Fonts the PDF's pages name without carrying them (no FontFile in their descriptor)."""
+    from pypdf import PdfReader
+
+    missing = []
+    for page in PdfReader(io.BytesIO(content)).pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for font in fonts.get_object().values():
+            font = font.get_object()
+            for part in [font, *[f.get_object() for f in font.get("/DescendantFonts", [])]]:
+                descriptor = part.get("/FontDescriptor")
+                if part is font and "/DescendantFonts" in font:
+                    continue  # a composite font: its descendants carry the program
+                if descriptor is None or not any(
+                    k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")
+                ):
+                    missing.append(str(part.get("/BaseFont")))
+    return missing
+
+
 def test_the_pdf_embeds_its_font_and_reads_back_in_chinese(client, w):
     t = within(w)
     approve_out(actor=w.secretary_a, transfer=t, dues_paid_to="2026-05")
@@ -266,6 +286,7 @@ def test_the_pdf_embeds_its_font_and_reads_back_in_chinese(client, w):
     content = client.get(reverse("transfers:letter_pdf", args=[t.pk])).content
     assert b"/FontFile2" in content  # a TrueType font program inside the file
     assert b"STSong-Light" not in content  # not the built-in font that is never embedded
+    assert not_embedded_fonts(content) == []
     text = pdf_text(content)
     for expected in (
         "中国共产党党员组织关系介绍信",
