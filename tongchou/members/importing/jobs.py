@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tongchou.core import audit, crypto
@@ -90,14 +90,16 @@ def import_job_create(*, actor, upload, default_org: Organization | None = None)
         default_org=default_org,
         org_path=default_org.path if default_org is not None else "",
     )
-    transaction.on_commit(lambda: _enqueue(job.pk))
+    # The worker writes the job's messages as text: in the uploader's language, not its own.
+    language = translation.get_language()
+    transaction.on_commit(lambda: _enqueue(job.pk, language))
     return job
 
 
-def _enqueue(job_id: int) -> None:
+def _enqueue(job_id: int, language: str | None) -> None:
     from tongchou.members.tasks import run_import
 
-    run_import.enqueue(job_id)
+    run_import.enqueue(job_id, language=language)
 
 
 def worker_name() -> str:

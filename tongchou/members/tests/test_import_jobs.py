@@ -159,3 +159,32 @@ def test_queued_jobs_never_started_and_expired_marked_files_are_swept(w):
     queued.refresh_from_db()
     assert queued.status == ImportStatus.FAILED and "未能在规定时间内开始" in queued.message
     assert not ImportReport.objects.exists()
+
+
+def test_the_worker_writes_the_messages_in_the_uploaders_language(
+    client, w, django_capture_on_commit_callbacks
+):
+    """The job's messages are stored as text by the worker, whose own language is Chinese: an
+    upload made in English gets its errors and notices in English."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
+
+    wrong = id_number(seq=1)[:-1] + ("0" if id_number(seq=1)[-1] != "0" else "1")
+    csv = f"花名册\n{CSV.decode().splitlines()[0]},备注\n".encode() + (
+        f"甲,男,汉族,1985-03-14,{wrong},正式党员,2010-07-01,2011-07-01,V-A,\n".encode()
+    )
+    client.force_login(w.admin_a)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    with django_capture_on_commit_callbacks() as queued:
+        client.post(reverse("members:import"), {"file": SimpleUploadedFile("b.csv", csv)})
+    with translation.override("zh-hans"):  # the worker's own language
+        for callback in queued:
+            callback()
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.FAILED
+    assert (
+        job.message
+        == "Found 1 error(s); nothing was imported. Correct the file and upload it again."
+    )
+    assert "The ID number's check character is wrong." in str(job.errors)
+    assert any("Unrecognized columns ignored" in notice for notice in job.notices)
