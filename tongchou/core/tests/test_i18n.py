@@ -5,6 +5,7 @@ English-language browsers for Chinese users). The English catalogue must be comp
 compiled .mo (committed: fresh machines may lack gettext) must match the .po.
 """
 
+import ast
 import datetime as dt
 import gettext
 import re
@@ -326,4 +327,173 @@ def test_compiled_catalogue_matches_the_po():
     assert not stale, (
         f"django.mo is older than django.po ({len(stale)} entries differ, e.g. {stale[:3]}): "
         "run manage.py compilemessages and commit the .mo"
+    )
+
+
+# --- every literal in the source is in the catalogue -----------------------------------------
+#
+# A subset check: the literal msgids written in the code and the templates (what makemessages
+# would extract), each of which must have an entry in the English catalogue. It catches a string
+# added after the catalogue was last regenerated. Only literals are checked: f-strings and
+# messages built at run time are not (they cannot be translated anyway).
+
+GETTEXT_FUNCTIONS = {
+    # name: (index of the context argument or None, index of the msgid, index of the plural)
+    "gettext": (None, 0, None),
+    "gettext_lazy": (None, 0, None),
+    "gettext_noop": (None, 0, None),
+    "ngettext": (None, 0, 1),
+    "ngettext_lazy": (None, 0, 1),
+    "pgettext": (0, 1, None),
+    "pgettext_lazy": (0, 1, None),
+    "npgettext": (0, 1, 2),
+    "npgettext_lazy": (0, 1, 2),
+}
+SOURCE_ROOT = Path(settings.BASE_DIR)
+
+
+def _literal(args: list, index: int) -> str | bool:
+    """The string literal at ``index``, else False (absent, a variable, an f-string, a
+    concatenation with +)."""
+    if index < len(args) and isinstance(args[index], ast.Constant):
+        value = args[index].value
+        return value if isinstance(value, str) else False
+    return False
+
+
+def python_msgids(source: str) -> set[tuple[str | None, str]]:
+    """(context, msgid) of each gettext call with literal arguments, under the names this
+    module imports them as from django.utils.translation (``gettext as _`` and the like) or
+    as ``translation.<function>``. Adjacent literals are one literal to the parser, so
+    messages split over lines are found whole."""
+    tree = ast.parse(source)
+    names = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+            for alias in node.names:
+                if alias.name in GETTEXT_FUNCTIONS:
+                    names[alias.asname or alias.name] = alias.name
+    found = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Name):
+            function = names.get(node.func.id)
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in GETTEXT_FUNCTIONS:
+            function = node.func.attr
+        else:
+            function = None
+        if function is None:
+            continue
+        context_at, msgid_at, _plural_at = GETTEXT_FUNCTIONS[function]
+        context = _literal(node.args, context_at) if context_at is not None else None
+        msgid = _literal(node.args, msgid_at)
+        if msgid and context is not False:
+            found.add((context, msgid))
+    return found
+
+
+TEMPLATE_COMMENTS = re.compile(r"{#.*?#}|{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", re.S)
+TRANSLATE_TAG = re.compile(r"""{%\s*trans(?:late)?\s+("[^"]*"|'[^']*')(.*?)%}""", re.S)
+BLOCK_TAG = re.compile(
+    r"{%\s*blocktrans(?:late)?\b(.*?)%}(.*?){%\s*endblocktrans(?:late)?\s*%}", re.S
+)
+CONTEXT_OPTION = re.compile(r"""\bcontext\s+("[^"]*"|'[^']*')""")
+TEMPLATE_VARIABLE = re.compile(r"{{\s*(\w+)\s*}}")
+
+
+def template_msgids(source: str) -> set[tuple[str | None, str]]:
+    """(context, msgid) of each ``{% translate "…" %}`` with a literal and each
+    ``{% blocktranslate %}`` (its ``{{ n }}`` become ``%(n)s``, a literal % becomes %%, as
+    makemessages writes them; with ``{% plural %}`` the singular is the msgid)."""
+    source = TEMPLATE_COMMENTS.sub("", source)
+    found = set()
+    for match in TRANSLATE_TAG.finditer(source):
+        context = CONTEXT_OPTION.search(match.group(2))
+        found.add((context.group(1)[1:-1] if context else None, match.group(1)[1:-1]))
+    for match in BLOCK_TAG.finditer(source):
+        options, body = match.groups()
+        singular = re.split(r"{%\s*plural\s*%}", body)[0]
+        if "trimmed" in options.split():
+            singular = " ".join(line.strip() for line in singular.splitlines() if line.strip())
+        msgid = TEMPLATE_VARIABLE.sub(r"%(\1)s", singular.replace("%", "%%"))
+        context = CONTEXT_OPTION.search(options)
+        found.add((context.group(1)[1:-1] if context else None, msgid))
+    return found
+
+
+def source_msgids() -> dict[tuple[str | None, str], str]:
+    """Every literal msgid of the project, with a file it appears in."""
+    found = {}
+    for path in sorted([*SOURCE_ROOT.glob("tongchou/**/*.py"), *SOURCE_ROOT.glob("config/*.py")]):
+        if "migrations" in path.parts:
+            continue
+        for key in python_msgids(path.read_text(encoding="utf-8")):
+            found.setdefault(key, str(path.relative_to(SOURCE_ROOT)))
+    for path in sorted(
+        [
+            *SOURCE_ROOT.glob("templates/**/*.html"),
+            *SOURCE_ROOT.glob("tongchou/**/templates/**/*.html"),
+        ]
+    ):
+        for key in template_msgids(path.read_text(encoding="utf-8")):
+            found.setdefault(key, str(path.relative_to(SOURCE_ROOT)))
+    return found
+
+
+def test_the_extraction_finds_literals_and_leaves_built_strings_alone():
+    python = '''
+from django.utils import translation
+from django.utils.translation import gettext as _, pgettext_lazy, ngettext
+a = _("一")
+b = _(
+    "长的"
+    "消息"
+)
+c = pgettext_lazy("role", "撤销")
+d = ngettext("%(n)s 人", "%(n)s 人", n)
+e = translation.gettext("四")
+f = _(f"{name}不算")
+g = _("不" + "算")
+h = _(variable)
+"""_("文档里的不算")"""
+'''
+    assert python_msgids(python) == {
+        (None, "一"),
+        (None, "长的消息"),
+        ("role", "撤销"),
+        (None, "%(n)s 人"),
+        (None, "四"),
+    }
+    assert python_msgids("_('没有导入 gettext 的 _ 不算')") == set()
+    template = """{% load i18n %}{# {% translate "注释里的不算" %} #}
+<a title="{% translate '单引号' %}">{% translate "双引号" %}</a>
+{% translate "撤销" context "role" %}
+{% translate "标签" as tail %}{% translate some_variable %}
+{% blocktranslate with n=total %}共 {{ n }} 人，100%{% endblocktranslate %}
+{% blocktranslate count n=count %}{{ n }} 个{% plural %}{{ n }} 个{% endblocktranslate %}"""
+    assert template_msgids(template) == {
+        (None, "单引号"),
+        (None, "双引号"),
+        ("role", "撤销"),
+        (None, "标签"),
+        (None, "共 %(n)s 人，100%%"),
+        (None, "%(n)s 个"),
+    }
+
+
+def test_every_literal_msgid_of_the_source_is_in_the_catalogue():
+    """A string added to the code or a template after the catalogue was last regenerated:
+    run ``manage.py makemessages -l en --no-obsolete``, translate, compile."""
+    found = source_msgids()
+    assert len(found) > 1000  # the extraction itself works (there are well over a thousand)
+    known = {(e.get("msgctxt"), e["msgid"]) for e in catalogue()}
+    missing = sorted(
+        f"{where}: {msgid!r}" + (f" (context {context!r})" if context else "")
+        for (context, msgid), where in found.items()
+        if (context, msgid) not in known
+    )
+    assert not missing, (
+        f"{len(missing)} source strings are not in the English catalogue "
+        f"(run makemessages and translate them): {missing[:10]}"
     )
