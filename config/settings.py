@@ -244,7 +244,7 @@ REST_FRAMEWORK = {
         "tongchou.core.api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["tongchou.core.api.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "tongchou.core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "tongchou.core.api.schema.AutoSchema",

@@ -59,10 +59,42 @@ def test_list_query_count_does_not_grow_with_rows(client, world, django_assert_n
     for i in range(20):
         create_member(world.a.village, name=f"成员{i}")
     client.force_login(world.admin_a)
-    # session, user, roles, led joint organizations, count, page (with organization joined)
+    # session, user, roles, led joint organizations, total (organizations' counters), page
     with django_assert_num_queries(6):
         body = client.get("/api/members/").json()
     assert body["count"] == 22
+
+
+def _counts_member_rows(queries) -> bool:
+    return any("COUNT(" in q["sql"].upper() and '"members_member"' in q["sql"] for q in queries)
+
+
+def test_list_total_of_whole_subtrees_comes_from_the_counters(client, world):
+    """Scope and subtree only: the total is the organizations' counters' sum (as on the page),
+    equal to counting the rows, archived members left out; any other filter counts rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(3):
+        create_member(world.a.village, name=f"成员{i}")
+    gone = create_member(world.a.village, name="已归档")
+    Member.objects.filter(pk=gone.pk).update(archived=True)
+    client.force_login(world.admin_a)
+    active_in_a = Member.objects.filter(org_path__startswith=world.a.street.path, archived=False)
+    for params, expected in [
+        ({}, active_in_a.count()),
+        ({"org": world.a.village.pk}, active_in_a.filter(organization=world.a.village).count()),
+    ]:
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get("/api/members/", params).json()
+        assert body["count"] == expected == len(body["results"]), params
+        assert not _counts_member_rows(queries.captured_queries), params
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/members/", {"q": "成员"}).json()
+    assert body["count"] == 3
+    assert _counts_member_rows(queries.captured_queries)
+    # An organization out of scope: nothing, counted (not the other county's counter).
+    assert client.get("/api/members/", {"org": world.b.village.pk}).json()["count"] == 0
 
 
 def test_detail_in_scope_masked_out_of_scope_404(client, world):

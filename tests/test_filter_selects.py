@@ -115,3 +115,43 @@ def test_list_pages_show_one_all_choice_per_select(client, world, url_name):
         assert len(empties) <= 1, select[:200]
         labels = OPTION.findall(select)
         assert "未知" not in labels and "Unknown" not in labels, select[:200]
+
+
+def test_the_form_class_is_built_once_and_serves_every_language():
+    """One normalized form class per FilterSet (a list request used to rebuild every field),
+    its 全部 still in the reader's language, and a view changing one request's form (as the
+    member list does with its ordering labels) leaves the next request's form alone."""
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from tongchou.members.filters import MemberFilter
+    from tongchou.members.models import Member
+
+    first = MemberFilter(QueryDict(""), queryset=Member.objects.none())
+    second = MemberFilter(QueryDict(""), queryset=Member.objects.none())
+    assert type(first.form) is type(second.form)
+    first.form.fields["status"].choices = [("", "只此一次")]
+    with translation.override("en"):
+        assert list(second.form.fields["status"].choices)[0] == ("", "All")
+    with translation.override("zh-hans"):
+        assert str(list(second.form.fields["status"].choices)[0][1]) == "全部"
+
+
+def test_choices_computed_by_a_callable_follow_the_language_of_each_request():
+    """The audit page's object types are computed (verbose names); the shared form class must
+    not freeze them in the language of the first request."""
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from tongchou.accounts.filters import AuditEventFilter
+    from tongchou.core.models import AuditEvent
+
+    def labels(language: str) -> dict:
+        with translation.override(language):
+            form = AuditEventFilter(QueryDict(""), queryset=AuditEvent.objects.none()).form
+            return {value: str(label) for value, label in form.fields["object_type"].choices}
+
+    chinese, english = labels("zh-hans"), labels("en")
+    assert chinese["members.member"] != english["members.member"]
+    assert chinese[""] == "全部" and english[""] == "All"
+    assert list(english) == list(chinese)

@@ -68,6 +68,13 @@ class MemberViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_object(self) -> Member:
         return selectors.member_get_for(self.request.user, self.kwargs["pk"])
 
+    def known_total(self) -> int | None:
+        # filter_queryset ran before the pagination asks: its FilterSet is on the view.
+        filterset = getattr(self, "filterset", None)
+        if filterset is None:
+            return None
+        return selectors.list_total_from_counters(self.request.user, filterset)
+
     def _managed(self) -> Member:
         """The member, visible (else 404) and manageable by the caller (else 403)."""
         member = self.get_object()

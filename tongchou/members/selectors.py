@@ -163,6 +163,18 @@ def member_total_for(user, *, within: Organization | None = None) -> int:
     return sum(members for _orgs, members in totals.values())
 
 
+def list_total_from_counters(user, filterset) -> int | None:
+    """The total of a valid member-list filter that selects whole subtrees (no other
+    condition), read from the organizations' counters (``member_total_for``); None when the
+    rows must be counted. The page and the API ask the same question here."""
+    if not filterset.is_valid() or not filterset.narrows_only_by_subtree():
+        return None
+    within = filterset.subtree_organization()
+    if within is None and filterset.form.cleaned_data.get("org"):
+        return None  # an organization outside the scope: the (empty) rows are counted
+    return member_total_for(user, within=within)
+
+
 def role_organization_for(user, action: str, *, kinds=None) -> Organization | None:
     """The organization of the user's only role granting ``action`` (active, and of one of
     ``kinds`` when given), which create forms pre-fill; None when the user holds several such

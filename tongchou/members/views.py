@@ -111,11 +111,9 @@ def member_list(request):
     filterset = _member_filter(request, members)
     rows = filterset.qs if filterset.is_valid() else members.none()
     paginator = Paginator(rows, PAGE_SIZE)
-    if filterset.is_valid() and filterset.narrows_only_by_subtree():
-        # A whole subtree: the organizations' counters know the total without counting rows.
-        within = filterset.subtree_organization()
-        if within is not None or not filterset.form.cleaned_data.get("org"):
-            paginator.count = selectors.member_total_for(user, within=within)
+    total = selectors.list_total_from_counters(user, filterset)
+    if total is not None:
+        paginator.count = total
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,

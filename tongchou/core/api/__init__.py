@@ -20,9 +20,11 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -33,9 +35,22 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from tongchou.core.errors import ApplicationError
 
 
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, keeping the FilterSet it built on the view (``view.filterset``)
+    so that the view can ask it more (e.g. whether the total can be read from counters)."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        view.filterset = filterset
+        return filterset
+
+
 class Pagination(PageNumberPagination):
     """``page_size`` is a whole number from 1 (else a 400 naming it); above ``max_page_size``
-    it is reduced to it, as the schema says."""
+    it is reduced to it, as the schema says.
+
+    A view may know its total without counting rows (``view.known_total()`` returning an int,
+    or None to count): a list of whole subtrees reads it from the organizations' counters."""
 
     page_size = 50
     page_size_query_param = "page_size"
@@ -53,6 +68,19 @@ class Pagination(PageNumberPagination):
                 {self.page_size_query_param: [_("每页条数必须是不小于 1 的整数。")]}
             )
         return min(int(raw), self.max_page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        known_total = getattr(view, "known_total", None)
+        self._known_total = known_total() if known_total is not None else None
+        return super().paginate_queryset(queryset, request, view)
+
+    # DRF builds its paginator as ``self.django_paginator_class(queryset, page_size)``: a
+    # method here hands it the total the view already knows.
+    def django_paginator_class(self, object_list, per_page) -> Paginator:
+        paginator = Paginator(object_list, per_page)
+        if self._known_total is not None:
+            paginator.count = self._known_total
+        return paginator
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
