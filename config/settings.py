@@ -91,6 +91,10 @@ MIDDLEWARE = [
     "tongchou.core.middleware.ContentSecurityPolicyMiddleware",
     "tongchou.core.middleware.NoStoreMiddleware",
 ]
+# Server-Timing headers with the application's own time per request (bench/http.py reads them).
+SERVER_TIMING = env_bool("SERVER_TIMING", False)
+if SERVER_TIMING:
+    MIDDLEWARE.insert(0, "tongchou.core.middleware.ServerTimingMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
