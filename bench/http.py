@@ -5,7 +5,8 @@ generated data as ``make demo``) on SQLite and on PostgreSQL (skipped with a mes
 server cannot be reached), starts gunicorn as ``scripts/serve`` does (``config/gunicorn.py``,
 here with 2 workers) on a free loopback port, and drives it from a load generator in this
 process (asyncio, HTTP/1.1 keep-alive; nothing but loopback is ever addressed, every loop is
-bounded in time). Signed in as the county admin of 大武口区 (token for the API, session for the pages), it measures, in one run:
+bounded in time). Signed in as the county admin of 大武口区 (token for the API, session for the
+pages), it measures, in one run:
 
 * the member list API, first page (50 rows), ``GET /api/members/``;
 * one member by id, ``GET /api/members/<id>/`` — the one-row endpoint beside it (same
