@@ -279,6 +279,10 @@ SPECTACULAR_SETTINGS = {
         "TransferStateEnum": "tongchou.transfers.models.TransferState",
         "SessionKindEnum": "tongchou.orglife.models.SessionKind",
         "AttendanceStatusEnum": "tongchou.orglife.models.AttendanceStatus",
+        "ResourceKindEnum": "tongchou.resources.models.ResourceKind",
+        "ResourceStatusEnum": "tongchou.resources.models.ResourceStatus",
+        "SeriesModeEnum": ["check", "free", "all"],
+        "CourseModeEnum": "tongchou.education.models.CourseMode",
     },
 }
 

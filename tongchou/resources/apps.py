@@ -9,6 +9,7 @@ class ResourcesConfig(AppConfig):
 
     def ready(self):
         from tongchou.core import tree
+        from tongchou.members.panels import Panel, register
         from tongchou.resources import flows
         from tongchou.resources.models import Booking, Resource
 
@@ -16,4 +17,7 @@ class ResourcesConfig(AppConfig):
         tree.register_path_copy(Resource, "visible_path")
         tree.register_path_copy(Booking, "owner_path")
         tree.register_path_copy(Booking, "org_path")
+        from tongchou.resources.panels import member_panel
+
         flows.register(flows.BOOKINGS)
+        register(Panel("resources", "resources/_member_panel.html", member_panel, order=60))

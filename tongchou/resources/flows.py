@@ -199,8 +199,8 @@ class Report:
             for k, label in self.kinds.items()
         ]
 
-    def direction_totals(self):
-        return [self.totals.get(d, Cell()) for d, _label in self.directions]
+    def direction_rows(self):
+        return [(d, label, self.totals.get(d, Cell())) for d, label in self.directions]
 
 
 def months_between(start: dt.date, end: dt.date) -> list[dt.date]:

@@ -68,9 +68,7 @@ class Resource(TimeStampedModel):
         "regions.Region", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    latitude = models.DecimalField(
-        _("纬度"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(
         _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
     )
@@ -109,9 +107,7 @@ class Resource(TimeStampedModel):
     closed_on_days_off = models.BooleanField(_("法定节假日不开放"), default=True)
     lead_hours = models.PositiveIntegerField(_("至少提前（小时）"), default=0)
     max_minutes = models.PositiveIntegerField(_("单次最长（分钟）"), null=True, blank=True)
-    monthly_quota = models.PositiveIntegerField(
-        _("每个党组织每月限约次数"), null=True, blank=True
-    )
+    monthly_quota = models.PositiveIntegerField(_("每个党组织每月限约次数"), null=True, blank=True)
     buffer_before = models.PositiveIntegerField(_("布置时间（分钟）"), default=0)
     buffer_after = models.PositiveIntegerField(_("整理时间（分钟）"), default=0)
     hold_hours = models.PositiveIntegerField(_("待审批申请保留（小时）"), default=48)

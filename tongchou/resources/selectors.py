@@ -40,11 +40,7 @@ def visibility_q(scope) -> Q:
     if scope.is_empty:
         return Q(pk__in=[])
     reached = {a for p in scope.paths for a in [*tree.ancestor_paths(p), p]}
-    return (
-        scope.q("owner_path")
-        | Q(visible_path="")
-        | Q(visible_path__in=sorted(reached))
-    )
+    return scope.q("owner_path") | Q(visible_path="") | Q(visible_path__in=sorted(reached))
 
 
 def resource_list_for(user) -> QuerySet[Resource]:
@@ -124,10 +120,18 @@ def week_for(user, resource: Resource, day: dt.date) -> dict:
         .values_list("pk", flat=True)
     )
     blocks = list(
-        busy_between(resource, start, end).only(
-            "pk", "starts_at", "ends_at", "block_start", "block_end", "state", "purpose",
+        busy_between(resource, start, end)
+        .only(
+            "pk",
+            "starts_at",
+            "ends_at",
+            "block_start",
+            "block_end",
+            "state",
+            "purpose",
             "organization__name",
-        ).select_related("organization")
+        )
+        .select_related("organization")
     )
     days = []
     for i in range(7):

@@ -38,7 +38,6 @@ from tongchou.regions.models import RegionLevel, UrbanRural
 from tongchou.resources import permissions, selectors
 from tongchou.resources.models import (
     HOLDING,
-    Bookers,
     Booking,
     BookingState,
     Direction,
@@ -305,9 +304,7 @@ def check_booking(
             "organization_dissolved", _("该党组织已撤销。"), field="organization"
         )
     if not permissions.may_be_booked_by(resource, organization):
-        raise ApplicationError(
-            "not_bookable", _("该资源不对本党组织开放预约。"), field="resource"
-        )
+        raise ApplicationError("not_bookable", _("该资源不对本党组织开放预约。"), field="resource")
     if resource.status == ResourceStatus.RETIRED:
         raise ApplicationError("resource_retired", _("该资源已停用。"), field="resource")
     if resource.status == ResourceStatus.REPAIR:
