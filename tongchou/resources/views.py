@@ -376,6 +376,8 @@ def _flow_query(request):
         if form.cleaned_data["org"]:
             org = organization_get_for(user, form.cleaned_data["org"])
     scope = scope_for(user, Action.VIEW_ORGS)
+    if form.is_bound and not form.is_valid():
+        return form, None, None, year
     if org is not None:
         path = org.path
     elif scope.everything:
