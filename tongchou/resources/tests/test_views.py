@@ -266,7 +266,7 @@ def test_a_resource_is_added_on_its_page(client, world):
             "capacity": "30",
             "visibility": "county",
             "bookers": "visible",
-            "opening_hours": "08:30-17:30\n08:30-17:30\n08:30-17:30\n08:30-17:30\n08:30-17:30\n-\n-",
+            "opening_hours": "\n".join(["08:30-17:30"] * 5 + ["-", "-"]),
             "closed_on_days_off": "on",
             "lead_hours": "0",
             "buffer_before": "15",
