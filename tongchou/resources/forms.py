@@ -19,7 +19,6 @@ from tongchou.resources.permissions import MANAGE
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 ORG_DATALIST_LIMIT = 300
-WEEKDAYS = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
 
 
 def _scoped_orgs(user, action=MANAGE):
