@@ -358,11 +358,12 @@ def measure_all(args, info: dict) -> dict:
     resource = (
         Resource.objects.filter(owner_path__startswith=county_org.path).order_by("id").first()
     )
-    busy_day = (
+    starts = list(
         Booking.objects.filter(resource=resource)
         .order_by("starts_at")
-        .values_list("starts_at", flat=True)[5]
+        .values_list("starts_at", flat=True)[:6]
     )
+    busy_day = starts[-1]
     day = timezone.localtime(busy_day).date()
 
     def week():

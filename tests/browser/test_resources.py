@@ -63,9 +63,7 @@ def shared_world():
     org("长胜街道党工委", "640202001", OrgKind.WORKING_COMMITTEE, street_r, dawukou)
     pingluo = org("平罗县委", "640221", OrgKind.COMMITTEE, pingluo_r, city)
     town = org("姚伏镇党委", "640221100", OrgKind.COMMITTEE, town_r, pingluo)
-    yaofu = org(
-        "姚伏村党支部", "V-YAOFU", OrgKind.BRANCH, villages_r[0], town, urban_rural="rural"
-    )
+    yaofu = org("姚伏村党支部", "V-YAOFU", OrgKind.BRANCH, villages_r[0], town, urban_rural="rural")
     other = org(
         "小店子村党支部", "V-XIAODIANZI", OrgKind.BRANCH, villages_r[1], town, urban_rural="rural"
     )

@@ -1,10 +1,10 @@
 """Many people booking one slot at the same moment, each on their own database connection:
 exactly one booking holds it, every other attempt gets ``slot_taken`` (409).
 
-PostgreSQL only, as the project's other races (tongchou/transfers/tests/test_concurrency.py):
-SQLite serializes writers (every transaction begins IMMEDIATE), so there is no race to lose
-there; the same refusal is tested sequentially on both databases in test_services. The second
-test writes around the service (no lock, no check): the exclusion constraint alone decides."""
+PostgreSQL only here, as the project's other races (tongchou/transfers/tests/test_concurrency.py):
+the suite's SQLite database is in memory with a shared cache, whose locks do not wait; the race
+on a SQLite file, from 8 connections, is test_race_sqlite. The second test writes around the
+service (no lock, no check): the exclusion constraint alone decides."""
 
 import threading
 
@@ -20,7 +20,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
-        reason="SQLite serializes writers; the refusal is tested sequentially in test_services",
+        reason="the SQLite race runs on a file database in test_race_sqlite",
     ),
 ]
 

@@ -22,7 +22,9 @@ def test_populate_once_and_then_nothing():
     counts = demo.populate(today=today, rng=random.Random(5))
     assert counts["共享资源"] == Resource.objects.count() >= 10
     assert Resource.objects.filter(kind="trainer", member__isnull=False).exists()
-    assert Resource.objects.filter(kind="room", region_id="640202001", visibility="all").count() >= 3
+    assert (
+        Resource.objects.filter(kind="room", region_id="640202001", visibility="all").count() >= 3
+    )
     assert counts["资源预约"] == Booking.objects.count() >= 40
     confirmed = Booking.objects.filter(state=BookingState.CONFIRMED)
     assert set(confirmed.values_list("direction", flat=True)) >= {"u2r", "within"}
