@@ -3,7 +3,7 @@
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
-from tongchou.core.filters import ChoiceFilter, FilterSet
+from tongchou.core.filters import ChoiceFilter, FilterSet, IdFilter
 from tongchou.resources.models import Booking, BookingState, Resource, ResourceKind
 from tongchou.resources.selectors import region_range_q
 
@@ -25,7 +25,7 @@ class ResourceFilter(FilterSet):
 
 class BookingFilter(FilterSet):
     state = ChoiceFilter(label=_("状态"), choices=BookingState.choices)
-    resource = filters.NumberFilter(label=_("资源"), field_name="resource_id")
+    resource = IdFilter(label=_("资源"), field_name="resource_id")
     series = filters.CharFilter(label=_("周期预约编号"), max_length=32)
 
     class Meta:

@@ -123,3 +123,18 @@ def test_flow_report(client, world):
     ]
     out = client.get("/api/resources/flows/", {"organization": 10**9}).json()
     assert out["code"] == "not_found" and out["field"] == "organization"
+
+
+def test_lists_cost_the_same_queries_for_one_row_or_many(
+    client, world, django_assert_max_num_queries
+):
+    room = make_room(world)
+    for hour in (8, 10, 12, 14, 16):
+        book(world, room, start=(hour, 0), end=(hour + 1, 0))
+    client.force_login(world.admin_a)
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/resources/bookings/").json()["count"] == 5
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/resources/items/").json()["count"] == 1
+    with django_assert_max_num_queries(14):
+        assert client.get("/resources/bookings/").status_code == 200
