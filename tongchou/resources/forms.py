@@ -72,6 +72,12 @@ class ResourceForm(forms.Form):
         label=_("师资党员"), queryset=None, required=False, help_text=_("师资是党员时选择。")
     )
     person_name = forms.CharField(label=_("师资姓名（非党员）"), max_length=50, required=False)
+    region = forms.CharField(
+        label=_("所在区划代码"),
+        max_length=12,
+        required=False,
+        help_text=_("资源所在的街道、乡镇或村（社区）的区划代码；留空为所属党组织的驻地区划。"),
+    )
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     latitude = forms.DecimalField(
         label=_("纬度"), max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90
@@ -178,11 +184,25 @@ class ResourceForm(forms.Form):
             ]
         }
         values["member"] = resource.member_id
+        values["region"] = resource.region_id
         values["allowed_orgs"] = [o.code for o in resource.allowed_orgs.all()]
         return values
 
+    def clean_region(self):
+        from tongchou.regions.models import Region
+
+        code = (self.cleaned_data.get("region") or "").strip()
+        if not code:
+            return None
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise forms.ValidationError(_("区划代码不存在。"))
+        return region
+
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
+        if data.get("region") is None:
+            data.pop("region", None)
         for name in ("lead_hours", "buffer_before", "buffer_after"):
             data[name] = data.get(name) or 0
         data["topics"] = data.get("topics") or ""

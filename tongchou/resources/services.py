@@ -193,7 +193,6 @@ def resource_create(*, actor, owner: Organization, allowed_orgs=(), **fields) ->
         raise PermissionDenied
     if owner.status != OrgStatus.ACTIVE:
         raise ApplicationError("organization_dissolved", _("该党组织已撤销。"), field="owner")
-    fields.setdefault("region", owner.region)
     if fields.get("region") is None:
         fields["region"] = owner.region
     resource = Resource(owner=owner, owner_path=owner.path, **fields)

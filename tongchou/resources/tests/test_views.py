@@ -13,7 +13,7 @@ from tongchou.core.tests.factories import UserFactory, grant
 from tongchou.organizations.models import RoleKind
 from tongchou.orglife.models import Session
 from tongchou.resources import services
-from tongchou.resources.models import Booking, BookingState
+from tongchou.resources.models import Booking, BookingState, Resource
 from tongchou.resources.selectors import organization_feed_for
 from tongchou.resources.tests.factories import at, book, make_room, workday
 
@@ -262,6 +262,7 @@ def test_a_resource_is_added_on_its_page(client, world):
             "owner": world.a.street.code,
             "kind": "room",
             "name": "<b>议事厅</b>",
+            "region": world.a.village_region.code,
             "status": "in_use",
             "capacity": "30",
             "visibility": "county",
@@ -277,4 +278,5 @@ def test_a_resource_is_added_on_its_page(client, world):
     assert response.status_code == 302, response.context["form"].errors
     page = client.get(response["Location"]).content.decode()
     assert "&lt;b&gt;议事厅&lt;/b&gt;" in page and "<b>议事厅</b>" not in page
+    assert Resource.objects.get().region == world.a.village_region
     assert at(workday(), 9)  # the helper makes aware datetimes
