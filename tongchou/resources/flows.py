@@ -114,7 +114,7 @@ def _booking_totals(query: FlowQuery) -> Iterable[FlowTotal]:
         _booking_qs(query)
         .order_by()
         .values_list("month", "kind", "direction")
-        .annotate(n=Count("id"), m=Sum("minutes"), p=Sum("people"))
+        .annotate(n=Count("*"), m=Sum("minutes"), p=Sum("people"))
     )
     for month, kind, direction, n, minutes, people in grouped:
         yield FlowTotal(
