@@ -25,9 +25,10 @@ The contract of a source (``FlowSource``):
   link (``url``) to the record, which the viewer may open only if it is in their scope.
 
 Register a source in the app's ``AppConfig.ready`` with ``flows.register(source)``.
-Performance: the booking source reads one partial covering index (``booking_flow``) at a
-wide scope, so the province root over a year is an index-ordered scan with no per-row
-function (the month is stored at confirmation, not computed).
+Performance: the booking source reads one covering index (``booking_flow``: state, month,
+kind, direction, minutes, people) at a wide scope, so the province root over a year is an
+index-ordered range scan with no per-row function (the month is stored at confirmation, not
+computed).
 """
 
 import datetime as dt
