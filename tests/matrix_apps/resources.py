@@ -6,7 +6,7 @@ requested booking of it by each side's village — one per decision URL, so that
 declining and cancelling do not depend on each other's order."""
 
 from tests.matrix import LOGIN, Check, Entry, api_get, api_post, none, page_get, page_post, side
-from tongchou.resources.models import Booking, Resource
+from tongchou.resources.models import Booking, FlowMonth, Resource
 
 
 def _cached(world, key: str, make):
@@ -111,4 +111,4 @@ ENTRIES: dict[str, Entry] = {
     "api-resource-flows": Entry(none, (api_get(out=None),)),
 }
 
-STATE_MODELS: tuple = (Resource, Booking)
+STATE_MODELS: tuple = (Resource, Booking, FlowMonth)

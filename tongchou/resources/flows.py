@@ -25,10 +25,13 @@ The contract of a source (``FlowSource``):
   link (``url``) to the record, which the viewer may open only if it is in their scope.
 
 Register a source in the app's ``AppConfig.ready`` with ``flows.register(source)``.
-Performance: the booking source reads one covering index (``booking_flow``: state, month,
-kind, direction, minutes, people) at a wide scope, so the province root over a year is an
-index-ordered range scan with no per-row function (the month is stored at confirmation, not
-computed).
+Performance: for the whole deployment the booking source reads ``FlowMonth``, the monthly
+totals by kind and direction that the booking services keep in the same transaction as each
+confirmation or cancellation (a few hundred rows for a province's year, against a million
+bookings; ``services.flow_months_rebuild`` regenerates them from the bookings). A subtree
+reads the bookings through one covering index (``booking_flow``: state, month, kind,
+direction, minutes, people) and the path indexes: a county's year is a few tens of thousands
+of index entries; the month is stored at confirmation, not computed.
 """
 
 import datetime as dt
@@ -108,15 +111,22 @@ def _booking_qs(query: FlowQuery):
 
 
 def _booking_totals(query: FlowQuery) -> Iterable[FlowTotal]:
-    from tongchou.resources.models import ResourceKind
+    from tongchou.resources.models import FlowMonth, ResourceKind
 
     labels = dict(ResourceKind.choices)
-    grouped = (
-        _booking_qs(query)
-        .order_by()
-        .values_list("month", "kind", "direction")
-        .annotate(n=Count("*"), m=Sum("minutes"), p=Sum("people"))
-    )
+    if not query.path:  # the whole deployment: the monthly totals the services keep
+        grouped = (
+            FlowMonth.objects.filter(month__gte=query.start, month__lt=query.end)
+            .exclude(uses=0)
+            .values_list("month", "kind", "direction", "uses", "minutes", "people")
+        )
+    else:
+        grouped = (
+            _booking_qs(query)
+            .order_by()
+            .values_list("month", "kind", "direction")
+            .annotate(n=Count("*"), m=Sum("minutes"), p=Sum("people"))
+        )
     for month, kind, direction, n, minutes, people in grouped:
         yield FlowTotal(
             month=month,

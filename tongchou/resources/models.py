@@ -262,3 +262,28 @@ class OrganizationFeed(models.Model):
 
     def __str__(self) -> str:
         return str(self.organization)
+
+
+class FlowMonth(models.Model):
+    """Confirmed bookings of the whole deployment per month, kind and direction: what the flow
+    report at the root reads (a province has millions of bookings; these are a few hundred
+    rows). Kept by the booking services in the transaction that confirms or cancels, and
+    rebuilt from the bookings by ``services.flow_months_rebuild``; a narrower scope reads the
+    bookings themselves."""
+
+    month = models.DateField()
+    kind = models.CharField(max_length=10, choices=ResourceKind.choices)
+    direction = models.CharField(max_length=6, choices=Direction.choices)
+    uses = models.IntegerField(default=0)
+    minutes = models.BigIntegerField(default=0)
+    people = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("资源流动月度汇总")
+        verbose_name_plural = _("资源流动月度汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "kind", "direction"], name="flow_month_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.kind} {self.direction}: {self.uses}"

@@ -41,6 +41,7 @@ from tongchou.resources.models import (
     Booking,
     BookingState,
     Direction,
+    FlowMonth,
     Resource,
     ResourceKind,
     ResourceStatus,
@@ -276,6 +277,50 @@ def _fix_flow(booking: Booking) -> None:
     booking.month = timezone.localtime(booking.starts_at).date().replace(day=1)
 
 
+def _count_flow(booking: Booking, sign: int) -> None:
+    """Add (1) or take back (-1) a confirmed booking in the deployment's monthly totals, in the
+    caller's transaction (the resource row is locked, so two writers of one resource never
+    race; two of different resources meet on the totals row, whose UPDATE waits its turn)."""
+    key = {"month": booking.month, "kind": booking.kind, "direction": booking.direction}
+    change = {
+        "uses": F("uses") + sign,
+        "minutes": F("minutes") + sign * booking.minutes,
+        "people": F("people") + sign * booking.people,
+    }
+    if FlowMonth.objects.filter(**key).update(**change):
+        return
+    try:
+        with transaction.atomic():
+            FlowMonth.objects.create(
+                **key,
+                uses=sign,
+                minutes=sign * booking.minutes,
+                people=sign * booking.people,
+            )
+    except IntegrityError:  # created meanwhile by another transaction
+        FlowMonth.objects.filter(**key).update(**change)
+
+
+def flow_months_rebuild() -> int:
+    """The monthly totals again from the confirmed bookings (after a bulk load, or to check
+    them); returns the rows written."""
+    from django.db.models import Count, Sum
+
+    with transaction.atomic():
+        FlowMonth.objects.all().delete()
+        rows = (
+            Booking.objects.filter(state=BookingState.CONFIRMED)
+            .order_by()
+            .values_list("month", "kind", "direction")
+            .annotate(n=Count("*"), m=Sum("minutes"), p=Sum("people"))
+        )
+        made = FlowMonth.objects.bulk_create(
+            FlowMonth(month=mo, kind=k, direction=d, uses=n, minutes=m or 0, people=p or 0)
+            for mo, k, d, n, m, p in rows
+        )
+    return len(made)
+
+
 def _fmt(moment: dt.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
@@ -439,6 +484,8 @@ def booking_request(
             booking.save()
     except IntegrityError:
         raise _slot_taken(None) from None
+    if booking.state == BookingState.CONFIRMED:
+        _count_flow(booking, 1)
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -511,6 +558,7 @@ def booking_confirm(*, actor, booking: Booking, now: dt.datetime | None = None) 
     booking.decided_at = now
     _fix_flow(booking)
     booking.save()
+    _count_flow(booking, 1)
     _transition(actor, booking, before_state=BookingState.REQUESTED)
     return booking
 
@@ -544,6 +592,8 @@ def booking_cancel(*, actor, booking: Booking, reason: str = "") -> Booking:
     if booking.state not in HOLDING:
         raise _stale(booking.get_state_display())
     before = booking.state
+    if before == BookingState.CONFIRMED:
+        _count_flow(booking, -1)
     booking.state = BookingState.CANCELLED
     booking.cancelled_at = timezone.now()
     booking.reason = (reason or "").strip()[:200]

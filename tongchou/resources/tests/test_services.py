@@ -247,3 +247,26 @@ def test_monthly_occurrences_take_the_last_day_of_short_months():
         dt.date(2027, 2, 28),
         dt.date(2027, 3, 31),
     ]
+
+
+def test_the_deployment_totals_follow_confirmations_and_cancellations(world):
+    from tongchou.resources import flows
+    from tongchou.resources.models import FlowMonth
+
+    room = make_room(world, auto_confirm=False)
+    auto = make_room(world, name="自动确认的厅")
+    first = book(world, auto, start=(9, 0), end=(10, 0))
+    request = book(world, room, start=(14, 0), end=(16, 0))
+    assert FlowMonth.objects.get().uses == 1  # the request does not count yet
+    services.booking_confirm(actor=world.admin_a, booking=request)
+    row = FlowMonth.objects.get()
+    assert (row.uses, row.minutes, row.people) == (2, 180, 60)
+    services.booking_cancel(actor=world.secretary_a, booking=first)
+    year = timezone.localtime(request.starts_at).year
+    root = flows.report(flows.year_query("", year))
+    subtree = flows.report(flows.year_query(world.city.path, year))
+    assert root.total == subtree.total and root.total.uses == 1
+    # Rebuilt from the bookings: the same.
+    kept = list(FlowMonth.objects.exclude(uses=0).values_list("month", "kind", "uses", "minutes"))
+    assert services.flow_months_rebuild() == 1
+    assert list(FlowMonth.objects.values_list("month", "kind", "uses", "minutes")) == kept
