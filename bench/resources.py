@@ -476,9 +476,7 @@ def worker(args) -> None:
     from django.db import connection
 
     if args.measure_only:
-        from tongchou.resources.models import Booking, Resource
-
-        from tongchou.resources.models import FlowMonth
+        from tongchou.resources.models import Booking, FlowMonth, Resource
         from tongchou.resources.services import flow_months_rebuild
 
         info = {"resources": Resource.objects.count(), "bookings": Booking.objects.count()}
