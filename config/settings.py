@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tongchou.transfers",
     "tongchou.orglife",
     "tongchou.education",
+    "tongchou.resources",
     "tongchou.accounts",
     "tongchou.portal",
     "tongchou.demo",
@@ -282,6 +283,10 @@ SPECTACULAR_SETTINGS = {
         "TransferStateEnum": "tongchou.transfers.models.TransferState",
         "SessionKindEnum": "tongchou.orglife.models.SessionKind",
         "AttendanceStatusEnum": "tongchou.orglife.models.AttendanceStatus",
+        "ResourceKindEnum": "tongchou.resources.models.ResourceKind",
+        "ResourceStatusEnum": "tongchou.resources.models.ResourceStatus",
+        "SeriesModeEnum": ["check", "free", "all"],
+        "CourseModeEnum": "tongchou.education.models.CourseMode",
     },
 }
 

@@ -16,6 +16,7 @@ from tongchou.education.tests.factories import make_course, make_record, make_tr
 from tongchou.mobility.models import ServiceStation, StationKind
 from tongchou.mobility.tests.factories import external_spell, spell_for
 from tongchou.orglife.models import Attendance, Session, SessionFormat, SessionKind
+from tongchou.resources.tests.factories import book, make_room
 from tongchou.transfers import services as transfer_services
 from tongchou.transfers.models import TransferKind
 
@@ -114,8 +115,13 @@ def rich(world):
         to_org=world.joint_a,
         reason="工作调动",
     )
+    room = make_room(world)
+    booking = book(world, room)
     return {
         "/api/accounts/{id}/": world.secretary_a.pk,
+        "/api/resources/items/{id}/": room.pk,
+        "/api/resources/items/{id}/week/": room.pk,
+        "/api/resources/bookings/{id}/": booking.pk,
         "/api/education/courses/{id}/": course.pk,
         "/api/education/study-records/{id}/": record.pk,
         "/api/education/trainings/{id}/": training.pk,

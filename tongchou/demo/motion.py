@@ -1,5 +1,6 @@
 """Members in motion for the demo: mobile members and stations, transfers in every state,
-organizational life with attendance, study records and trainings.
+organizational life with attendance, study records and trainings, shared resources and their
+bookings.
 
 Each app writes its own demo data through its services (``tongchou/<app>/demo.py``,
 ``populate(*, today, rng) -> counts``); this runs them in dependency order, each in its own
@@ -15,6 +16,7 @@ from django.utils import timezone
 from tongchou.education import demo as education_demo
 from tongchou.mobility import demo as mobility_demo
 from tongchou.orglife import demo as orglife_demo
+from tongchou.resources import demo as resources_demo
 from tongchou.transfers import demo as transfers_demo
 
 STEPS = (
@@ -22,6 +24,7 @@ STEPS = (
     ("组织关系转接", transfers_demo.populate),
     ("组织生活", orglife_demo.populate),
     ("党员教育", education_demo.populate),
+    ("资源共享", resources_demo.populate),
 )
 
 

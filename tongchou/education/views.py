@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -285,10 +286,18 @@ def training_create(request):
     user = request.user
     if not (can(user, Action.MANAGE_MEMBERS) or staffed_station_ids(user)):
         raise PermissionDenied
-    form = TrainingForm(request.POST or None, user=user)
+    # Held at a booked resource (``?booking=``, kept on the POST): place and date come from it.
+    from tongchou.resources import hooks as booking_hooks
+
+    booking = booking_hooks.booking_asked(request)
+    initial = booking_hooks.training_initial(booking) if booking is not None else None
+    form = TrainingForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            training = services.training_create(actor=user, **form.cleaned_data)
+            with transaction.atomic():
+                training = services.training_create(actor=user, **form.cleaned_data)
+                if booking is not None:
+                    booking_hooks.attach(actor=user, booking=booking, training=training)
         except ApplicationError as exc:
             apply_error(form, exc)
         else:

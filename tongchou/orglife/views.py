@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -125,7 +126,14 @@ def session_create(request):
     if not can_record_somewhere(user):
         raise PermissionDenied
     initial = {"starts_at": timezone.localtime().replace(second=0, microsecond=0)}
+    # Held at a booked resource (``?booking=``, kept on the POST): place and time come from it.
+    from tongchou.resources import hooks as booking_hooks
+
+    booking = booking_hooks.booking_asked(request)
     org = _organization_asked(request) if request.method == "GET" else None
+    if booking is not None:
+        org = booking.organization if request.method == "GET" else None
+        initial.update(booking_hooks.session_initial(booking))
     if org is not None:
         initial["organization"] = org.code
         if org.sector:  # new employment groups meet online and offline
@@ -135,7 +143,10 @@ def session_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.session_create(actor=user, **form.service_kwargs())
+            with transaction.atomic():
+                session = services.session_create(actor=user, **form.service_kwargs())
+                if booking is not None:
+                    booking_hooks.attach(actor=user, booking=booking, session=session)
         except ApplicationError as exc:
             apply_error(form, exc)
         else:

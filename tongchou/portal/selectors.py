@@ -65,6 +65,8 @@ class Waiting:
     transfers_total: int = 0
     stations: list[StationWork] = field(default_factory=list)
     imports: list = field(default_factory=list)  # own imports running or finished lately
+    bookings_to_decide: list = field(default_factory=list)  # requests on resources kept here
+    bookings_cancelled: list = field(default_factory=list)  # a session/training lost its place
     member: Member | None = None
     summary: dict | None = None
 
@@ -106,6 +108,18 @@ def waiting_for(user, *, today) -> Waiting:
         for job in import_job_list_for(user, limit=5)
         if not job.finished or (job.finished_at and job.finished_at >= since)
     ]
+    from tongchou.resources.selectors import bookings_awaiting, cancelled_for_organizer
+
+    waiting.bookings_to_decide = list(
+        bookings_awaiting(user)
+        .select_related("resource", "organization")
+        .order_by("starts_at", "id")[:HOME_LIST_LIMIT]
+    )
+    waiting.bookings_cancelled = list(
+        cancelled_for_organizer(user, today=today)
+        .select_related("resource")
+        .order_by("starts_at", "id")[:HOME_LIST_LIMIT]
+    )
     waiting.member = own_member(user)
     if waiting.member is not None:
         waiting.summary = summary_for(waiting.member, today=today)

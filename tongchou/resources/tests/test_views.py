@@ -1,0 +1,282 @@
+"""The pages: search for a free room, book it, the second booker refused on the form, a session
+recorded at the booking without retyping, a cancellation reaching the organizer, the week view,
+the flow report and the iCalendar feeds."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from tongchou.core.tests.factories import UserFactory, grant
+from tongchou.organizations.models import RoleKind
+from tongchou.orglife.models import Session
+from tongchou.resources import services
+from tongchou.resources.models import Booking, BookingState, Resource
+from tongchou.resources.selectors import organization_feed_for
+from tongchou.resources.tests.factories import at, book, make_room, workday
+
+pytestmark = pytest.mark.django_db
+
+
+def _search(client, **params):
+    return client.get(reverse("resources:list"), params)
+
+
+def test_search_finds_the_free_room_by_region_capacity_and_time(client, world):
+    room = make_room(world)
+    small = make_room(world, name="小会议室", capacity=10)
+    day = workday()
+    client.force_login(world.secretary_a)
+    params = {
+        "kind": "room",
+        "region": world.a.county_region.code,
+        "capacity": 40,
+        "day": day.isoformat(),
+        "start": "14:00",
+        "end": "17:00",
+    }
+    shown = list(_search(client, **params).context["page"])
+    assert room in shown and small not in shown
+    book(world, room, actor=world.admin_b, org=world.b.village, day=day, start=(16, 0), end=(17, 0))
+    assert room not in list(_search(client, **params).context["page"])
+    # Outside the opening hours nothing is offered.
+    late = {**params, "start": "19:00", "end": "20:00"}
+    assert room not in list(_search(client, **late).context["page"])
+    # Another county's code finds nothing of county A.
+    other = {**params, "region": world.b.county_region.code, "day": day.isoformat()}
+    assert not list(_search(client, **other).context["page"])
+
+
+def test_booking_on_the_page_and_the_second_booker_is_refused_on_the_form(client, world):
+    room = make_room(world)
+    day = workday()
+    client.force_login(world.secretary_a)
+    url = reverse("resources:book", args=[room.pk])
+    form = client.get(url, {"day": day.isoformat(), "start": "14:00", "end": "16:00"})
+    assert form.context["form"]["organization"].value() == world.a.village.code
+    body = {
+        "organization": world.a.village.code,
+        "day": day.isoformat(),
+        "start": "14:00",
+        "end": "16:00",
+        "purpose": "主题党日",
+        "people": "30",
+    }
+    response = client.post(url, body)
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("resources:booking_detail", args=[booking.pk])
+    client.force_login(world.admin_b)
+    refused = client.post(url, {**body, "organization": world.b.village.code, "start": "15:00"})
+    assert refused.status_code == 200
+    assert "该时段已被预约" in str(refused.context["form"].errors)
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"people": "61"}, "超过容纳人数"),
+        ({"start": "16:00", "end": "15:00"}, "结束时间应晚于开始时间"),
+        ({"start": "19:00", "end": "20:00"}, "超出开放时间"),
+    ],
+)
+def test_bad_input_on_the_form_is_named_and_nothing_is_written(client, world, change, message):
+    room = make_room(world)
+    client.force_login(world.secretary_a)
+    body = {
+        "organization": world.a.village.code,
+        "day": workday().isoformat(),
+        "start": "14:00",
+        "end": "16:00",
+        "purpose": "主题党日",
+        "people": "30",
+        **change,
+    }
+    response = client.post(reverse("resources:book", args=[room.pk]), body)
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors)
+    assert not Booking.objects.exists()
+
+
+def test_a_recurring_booking_is_checked_first_then_the_free_ones_booked(client, world):
+    room = make_room(world)
+    day = workday(8)
+    book(world, room, actor=world.admin_b, org=world.b.village, day=day + dt.timedelta(weeks=1))
+    client.force_login(world.secretary_a)
+    url = reverse("resources:book", args=[room.pk])
+    body = {
+        "organization": world.a.village.code,
+        "day": day.isoformat(),
+        "start": "14:00",
+        "end": "16:00",
+        "purpose": "党小组会",
+        "people": "10",
+        "repeat": "weekly",
+        "count": "3",
+    }
+    check = client.post(url, body)
+    assert check.status_code == 200
+    preview = check.context["preview"]
+    assert len(preview["skipped"]) >= 1
+    assert Booking.objects.filter(organization=world.a.village).count() == 0
+    done = client.post(url, {**body, "mode": "free"})
+    assert done.status_code == 302
+    assert Booking.objects.filter(organization=world.a.village).count() == len(preview["free"])
+
+
+def test_a_session_takes_the_place_and_time_of_a_booking_and_hears_of_its_cancellation(
+    client, world
+):
+    room = make_room(world)
+    booking = book(world, room)
+    client.force_login(world.secretary_a)
+    create = reverse("orglife:create") + f"?booking={booking.pk}"
+    form = client.get(create).context["form"]
+    assert form["organization"].value() == world.a.village.code
+    assert "党群服务中心多功能厅" in form["place"].value()
+    starts = timezone.localtime(booking.starts_at)
+    response = client.post(
+        create,
+        {
+            "organization": world.a.village.code,
+            "kind": "theme_day",
+            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+            "format": "offline",
+            "place": form["place"].value(),
+            "topic": "主题党日",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    session = Session.objects.get()
+    booking.refresh_from_db()
+    assert booking.session == session and session.place.startswith("党群服务中心多功能厅")
+    # The owner cancels: the organizer finds it on the home page.
+    services.booking_cancel(actor=world.admin_a, booking=booking, reason="场地维修")
+    home = client.get(reverse("home"))
+    assert booking in home.context["waiting"].bookings_cancelled
+    assert "场地维修" in home.content.decode()
+
+
+def test_a_training_takes_the_place_and_date_of_a_booking(client, world):
+    room = make_room(world)
+    booking = book(world, room)
+    client.force_login(world.secretary_a)
+    form = client.get(reverse("education:training_create") + f"?booking={booking.pk}")
+    initial = form.context["form"].initial
+    assert initial["held_on"] == timezone.localtime(booking.starts_at).date()
+    assert initial["hours"] == 2.0
+
+
+def test_requests_wait_on_the_keepers_home_page(client, world):
+    room = make_room(world, auto_confirm=False)
+    booking = book(world, room)
+    client.force_login(world.admin_a)
+    assert booking in client.get(reverse("home")).context["waiting"].bookings_to_decide
+    response = client.post(reverse("resources:booking_confirm", args=[booking.pk]))
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.state == BookingState.CONFIRMED
+
+
+def test_the_week_shows_who_booked_only_in_scope(client, world):
+    room = make_room(world, owner=world.city)
+    day = workday()
+    book(world, room, day=day, purpose="甲村主题党日")
+    url = reverse("resources:detail", args=[room.pk]) + f"?week={day.isoformat()}"
+    client.force_login(world.admin_a)
+    assert world.a.village.name in client.get(url).content.decode()
+    client.force_login(world.admin_b)
+    page = client.get(url).content.decode()
+    assert world.a.village.name not in page and "已占用" in page
+
+
+def test_the_flow_report_counts_one_urban_to_rural_use_and_drills_down(client, world):
+    room = make_room(world)
+    booking = book(world, room)
+    year = timezone.localtime(booking.starts_at).year
+    client.force_login(world.admin_a)
+    report = client.get(reverse("resources:flows"), {"year": year}).context["report"]
+    assert report.totals["u2r"].uses == 1 and report.totals["u2r"].hours == 2
+    assert report.total.people == 30
+    rows = client.get(reverse("resources:flow_rows"), {"year": year, "direction": "u2r"})
+    assert [r.url for r in rows.context["rows"]] == [
+        reverse("resources:booking_detail", args=[booking.pk])
+    ]
+    # County B's admin: no flow of theirs.
+    client.force_login(world.admin_b)
+    report = client.get(reverse("resources:flows"), {"year": year}).context["report"]
+    assert report.total.uses == 0
+    # County B's village is not among county A's choices: a form error, no report.
+    client.force_login(world.admin_a)
+    response = client.get(reverse("resources:flows"), {"year": year, "org": world.b.village.pk})
+    assert response.context["report"] is None and response.context["form"].errors["org"]
+
+
+def test_ical_feeds_parse_with_a_real_parser(client, world):
+    room = make_room(world, auto_confirm=False)
+    requested = book(world, room, start=(9, 0), end=(10, 0))
+    confirmed = book(world, room, start=(14, 0), end=(16, 0))
+    services.booking_confirm(actor=world.admin_a, booking=confirmed)
+    response = client.get(reverse("resources:resource_feed", args=[room.feed_token]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    cal = Calendar.from_ical(response.content)
+    assert cal["VERSION"] == "2.0" and cal["PRODID"]
+    events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    assert set(events) == {f"booking-{requested.pk}@tongchou", f"booking-{confirmed.pk}@tongchou"}
+    event = events[f"booking-{confirmed.pk}@tongchou"]
+    assert event.decoded("DTSTART") == confirmed.starts_at
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert str(events[f"booking-{requested.pk}@tongchou"]["STATUS"]) == "TENTATIVE"
+    for line in response.content.split(b"\r\n"):
+        assert len(line) <= 75  # folded as RFC 5545 says
+    token = organization_feed_for(world.a.village).token
+    org_cal = Calendar.from_ical(
+        client.get(reverse("resources:organization_feed", args=[token])).content
+    )
+    assert len(org_cal.walk("VEVENT")) == 2
+    # A wrong token is a 404, like anything missing.
+    assert client.get(reverse("resources:resource_feed", args=["x" * 32])).status_code == 404
+
+
+def test_the_member_sees_their_branch_bookings_at_me(client, world):
+    member = world.a.members[0]
+    member.user = world.member_a
+    member.save(update_fields=["user"])
+    room = make_room(world)
+    book(world, room, purpose="支部党员大会")
+    client.force_login(world.member_a)
+    assert "支部党员大会" in client.get(reverse("portal:home")).content.decode()
+
+
+def test_a_resource_is_added_on_its_page(client, world):
+    user = UserFactory(username="street_secretary")
+    grant(user, world.a.street, RoleKind.SECRETARY)
+    client.force_login(user)
+    response = client.post(
+        reverse("resources:create"),
+        {
+            "owner": world.a.street.code,
+            "kind": "room",
+            "name": "<b>议事厅</b>",
+            "region": world.a.village_region.code,
+            "status": "in_use",
+            "capacity": "30",
+            "visibility": "county",
+            "bookers": "visible",
+            "opening_hours": "\n".join(["08:30-17:30"] * 5 + ["-", "-"]),
+            "closed_on_days_off": "on",
+            "lead_hours": "0",
+            "buffer_before": "15",
+            "buffer_after": "15",
+            "hold_hours": "48",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    page = client.get(response["Location"]).content.decode()
+    assert "&lt;b&gt;议事厅&lt;/b&gt;" in page and "<b>议事厅</b>" not in page
+    assert Resource.objects.get().region == world.a.village_region
+    assert at(workday(), 9)  # the helper makes aware datetimes
