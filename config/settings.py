@@ -92,6 +92,12 @@ MIDDLEWARE = [
     "tongchou.core.middleware.ContentSecurityPolicyMiddleware",
     "tongchou.core.middleware.NoStoreMiddleware",
 ]
+# Working days (core.workdays): the holidays package's Chinese calendar, replaceable by a
+# dotted path to is_day_off(date), and correctable with ISO dates before the package catches up.
+DAYS_OFF_CALENDAR = env("DAYS_OFF_CALENDAR", "")
+EXTRA_DAYS_OFF = [d.strip() for d in env("EXTRA_DAYS_OFF", "").split(",") if d.strip()]
+EXTRA_WORKDAYS = [d.strip() for d in env("EXTRA_WORKDAYS", "").split(",") if d.strip()]
+
 # Server-Timing headers with the application's own time per request (bench/http.py reads them).
 SERVER_TIMING = env_bool("SERVER_TIMING", False)
 if SERVER_TIMING:

@@ -14,10 +14,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from tongchou.core import tree
+from tongchou.core import tree, workdays
 from tongchou.core.validators import parse_id
 from tongchou.organizations.permissions import Action, scope_for
-from tongchou.resources import daysoff
 from tongchou.resources.models import (
     Booking,
     BookingState,
@@ -152,7 +151,7 @@ def week_for(user, resource: Resource, day: dt.date) -> dict:
             {
                 "date": date,
                 "opening": opening_on(resource, date),
-                "day_off": resource.closed_on_days_off and daysoff.is_day_off(date),
+                "day_off": resource.closed_on_days_off and workdays.is_day_off(date),
                 "busy": rows,
             }
         )
@@ -177,7 +176,7 @@ def fits_opening(resource: Resource, start: dt.datetime, end: dt.datetime) -> bo
     if resource.closed_on_days_off:
         day = local_start.date()
         while day <= local_end.date():
-            if daysoff.is_day_off(day):
+            if workdays.is_day_off(day):
                 return False
             day += dt.timedelta(days=1)
     if not resource.opening_hours:

@@ -380,11 +380,11 @@ def check_booking(
         )
     local_start = timezone.localtime(starts_at)
     if resource.closed_on_days_off:
-        from tongchou.resources import daysoff
+        from tongchou.core import workdays
 
         day = local_start.date()
         while day <= timezone.localtime(ends_at).date():
-            if daysoff.is_day_off(day):
+            if workdays.is_day_off(day):
                 raise ApplicationError(
                     "day_off",
                     _("%(d)s是法定节假日或休息日，该资源不开放。") % {"d": day.isoformat()},

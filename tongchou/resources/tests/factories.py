@@ -4,8 +4,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from tongchou.core.workdays import is_day_off
 from tongchou.resources import services
-from tongchou.resources.daysoff import is_day_off
 from tongchou.resources.models import Resource
 
 WEEKDAYS_8_TO_18 = [["08:00", "18:00"]] * 5 + [None, None]

@@ -70,7 +70,7 @@ def test_a_day_off_is_refused(world):
 
 
 def test_an_adjusted_working_sunday_is_open():
-    from tongchou.resources.daysoff import is_day_off
+    from tongchou.core.workdays import is_day_off
 
     assert is_day_off(dt.date(2026, 1, 3))  # a Saturday
     assert not is_day_off(dt.date(2026, 1, 4))  # Sunday worked (调休)
@@ -79,7 +79,7 @@ def test_an_adjusted_working_sunday_is_open():
 def test_the_calendar_is_replaceable(world):
     room = make_room(world)
     day = workday()
-    with override_settings(RESOURCES_EXTRA_DAYS_OFF=[day.isoformat()]):
+    with override_settings(EXTRA_DAYS_OFF=[day.isoformat()]):
         refused("day_off", lambda: book(world, room, day=day))
 
 
