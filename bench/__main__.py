@@ -5,7 +5,8 @@ PostgreSQL, time the import and the reads behind the pages, print a table, write
     python -m bench --quick         # one city (日照, 3711), 20,000 members: under a minute
     python -m bench --db sqlite     # one database only
     python -m bench --only import   # only some parts: import (with the raw loads), reads, motion,
-                                    # http (the real server under load: bench/http.py)
+                                    # http (the real server under load: bench/http.py),
+                                    # linkage (the supply–sales planner: bench/linkage.py)
     python -m bench --pg-url postgres://postgres@127.0.0.1:5432/tongchou_bench
     python -m bench.motion --database-url sqlite:///var/bench/bench.sqlite3   # issue 3 again
 
@@ -278,6 +279,10 @@ def run_http(args) -> None:
     subprocess.run(command, check=False, cwd=REPO)
 
 
+def run_linkage() -> None:
+    subprocess.run([sys.executable, "-m", "bench.linkage"], check=False, cwd=REPO)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="one city, 20,000 members")
@@ -304,20 +309,26 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default=os.environ.get("ONLY", ""),
-        help="comma-separated parts to run: import (and the raw loads), reads, motion, http "
+        help="comma-separated parts to run: import (and the raw loads), reads, motion, http, "
+        "linkage "
         "(default: all; the members are imported in every part but http)",
     )
     args = parser.parse_args()
     parts = {p.strip() for p in args.only.split(",") if p.strip()}
-    unknown = parts - {"import", "reads", "motion", "http"}
+    unknown = parts - {"import", "reads", "motion", "http", "linkage"}
     if unknown:
-        raise SystemExit(f"unknown part(s) {sorted(unknown)}: import, reads, motion, http")
+        raise SystemExit(f"unknown part(s) {sorted(unknown)}: import, reads, motion, http, linkage")
     # The serving bench builds its own deployment and server: it runs on its own, last.
     serving = not parts or "http" in parts
-    if parts == {"http"}:
-        run_http(args)
+    # The planner bench needs no deployment: generated scenarios and its own SQLite file.
+    linkage = not parts or "linkage" in parts
+    if parts and not parts - {"http", "linkage"}:
+        if linkage:
+            run_linkage()
+        if serving:
+            run_http(args)
         return
-    args.only = ",".join(sorted(parts - {"http"}))
+    args.only = ",".join(sorted(parts - {"http", "linkage"}))
     scope = args.scope or ("3711" if args.quick else "37")
     members = args.members or (20_000 if args.quick else 1_000_000)
     args.repeat = args.repeat or (9 if args.quick else 21)
@@ -395,6 +406,8 @@ def main() -> None:
     print(f"report: {target.relative_to(REPO)} ({report['wall_seconds']} s)")
     if serving:
         run_http(args)
+    if linkage:
+        run_linkage()
     if not results:
         sys.exit(1)
 
