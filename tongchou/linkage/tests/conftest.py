@@ -2,8 +2,8 @@
 
 ::
 
-    city ─┬─ 大武口 county A ─┬─ 长胜街道 street A ─┬─ 长胜村 village A (cooperative: 长胜番茄合作社)
-          │                   │                     └─ 机关食堂党支部 canteen org A (buyer: 区机关食堂)
+    city ─┬─ 大武口 county A ─┬─ 长胜街道 street A ─┬─ 长胜村 village A (a cooperative)
+          │                   │                     └─ canteen branch A (buyer: 区机关食堂)
           │                   └─ 蔬菜产业链党委 chain A (coordinates the cooperative)
           └─ 惠农 county B ──┬─ 红果子村 village B (cooperative B)
                              └─ 瓜菜产业链党委 chain B

@@ -17,7 +17,6 @@ from tongchou.linkage.models import (
     Order,
     OrderState,
     Product,
-    Shipment,
     ShipmentState,
 )
 
