@@ -31,6 +31,7 @@ urlpatterns = [
     path("transfers/", include("tongchou.transfers.urls")),
     path("life/", include("tongchou.orglife.urls")),
     path("education/", include("tongchou.education.urls")),
+    path("linkage/", include("tongchou.linkage.urls")),
     path("accounts/", include("tongchou.accounts.urls")),
     path("me/", include("tongchou.portal.urls")),
 ]
