@@ -279,6 +279,10 @@ SPECTACULAR_SETTINGS = {
         "TransferStateEnum": "tongchou.transfers.models.TransferState",
         "SessionKindEnum": "tongchou.orglife.models.SessionKind",
         "AttendanceStatusEnum": "tongchou.orglife.models.AttendanceStatus",
+        "ProducerKindEnum": "tongchou.linkage.models.ProducerKind",
+        "BuyerKindEnum": "tongchou.linkage.models.BuyerKind",
+        "UnshippedReasonEnum": "tongchou.linkage.planner.REASONS",
+        "ReasonEnum": "tongchou.mobility.models.MobilityReason",
     },
 }
 

@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("tongchou.transfers.api_urls")),
     path("", include("tongchou.orglife.api_urls")),
     path("", include("tongchou.education.api_urls")),
+    path("", include("tongchou.linkage.api_urls")),
     path("", include("tongchou.accounts.api_urls")),
     path("", include("tongchou.portal.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
