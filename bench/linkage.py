@@ -37,6 +37,11 @@ def setup_django(database_url: str | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if database_url:
         os.environ["DATABASE_URL"] = database_url
+    # As bench/__main__.py runs its worker: plain static files, no debug, the test host.
+    os.environ.setdefault("TONGCHOU_PLAIN_STATIC", "1")
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    os.environ.pop("TONGCHOU_ENV", None)
     import django
 
     django.setup()
@@ -201,9 +206,11 @@ def main(argv: list[str] | None = None) -> dict:
         )
     if not args.no_board:
         report["board"] = bench_board()
+        board = report["board"]
         print(
-            f"linkage season board, chain of {report['board']['lots']:,} lots: "
-            f"{report['board']['median_ms']:.1f} ms (median of {report['board']['repeat']})",
+            f"linkage season board, chain of {board['lots']:,} lots: page "
+            f"{board['median_ms']:.1f} ms, selector {board['selector_ms']:.1f} ms "
+            f"(median of {board['repeat']})",
             flush=True,
         )
     verdicts = verdicts_of(report)

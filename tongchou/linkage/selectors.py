@@ -174,24 +174,26 @@ def season_board_for(user, chain_pk, *, year: int, today: dt.date) -> dict:
     7 days with kg neither planned nor sold). A handful of grouped queries whatever the size."""
     chain = chain_get_for(user, chain_pk)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    lots = Lot.objects.filter(chain=chain, harvest_on__range=(first, last))
-    orders = Order.objects.filter(chain=chain, deliver_on__range=(first, last))
+    names = dict(Product.objects.values_list("pk", "name"))
+    # Grouped by product id (no join), named here.
     supply = defaultdict(dict)
-    for day, name, kg in (
-        lots.order_by()
-        .values_list("harvest_on", "product__name")
+    for day, product, kg in (
+        Lot.objects.filter(chain=chain, harvest_on__range=(first, last))
+        .order_by()
+        .values_list("harvest_on", "product_id")
         .annotate(kg=Sum("kg"))
-        .values_list("harvest_on", "product__name", "kg")
+        .values_list("harvest_on", "product_id", "kg")
     ):
-        supply[name][day.isoformat()] = kg
+        supply[names[product]][day.isoformat()] = kg
     demand = defaultdict(dict)
-    for day, name, kg in (
-        orders.order_by()
-        .values_list("deliver_on", "product__name")
+    for day, product, kg in (
+        Order.objects.filter(chain=chain, deliver_on__range=(first, last))
+        .order_by()
+        .values_list("deliver_on", "product_id")
         .annotate(kg=Sum("kg"))
-        .values_list("deliver_on", "product__name", "kg")
+        .values_list("deliver_on", "product_id", "kg")
     ):
-        demand[name][day.isoformat()] = kg
+        demand[names[product]][day.isoformat()] = kg
     planned = {
         day.isoformat(): kg
         for day, kg in Shipment.objects.filter(chain_path=chain.path, ship_on__range=(first, last))
@@ -203,24 +205,26 @@ def season_board_for(user, chain_pk, *, year: int, today: dt.date) -> dict:
     days = sorted(
         {d for series in (*supply.values(), *demand.values()) for d in series} | set(planned)
     )
-    # At risk: open lots whose last shipping day falls in [today, today + 6].
-    longest = max(Product.objects.values_list("shelf_days", flat=True), default=30)
-    candidates = list(
-        Lot.objects.filter(
-            chain=chain,
-            state__in=[LotState.LISTED, LotState.PLANNED, LotState.SHIPPED],
-            harvest_on__range=(today - dt.timedelta(days=max(longest, 366)), today),
-        )
-        .order_by()
-        .values_list(
-            "pk", "harvest_on", "shelf_days", "kg", "sold_kg", "product__name", "producer__name"
-        )
-    )
+    # At risk: open lots whose last shipping day falls in [today, today + 6]. The few distinct
+    # (harvest day, shelf days) pairs of open lots say which end in the week; only those lots
+    # are read.
     week_end = today + dt.timedelta(days=AT_RISK_DAYS - 1)
+    open_lots = Lot.objects.filter(
+        chain=chain,
+        state__in=[LotState.LISTED, LotState.PLANNED, LotState.SHIPPED],
+        harvest_on__lte=week_end,
+    )
+    ending = Q(pk__in=[])
+    for harvest, shelf in open_lots.order_by().values_list("harvest_on", "shelf_days").distinct():
+        if today <= harvest + dt.timedelta(days=shelf - 1) <= week_end:
+            ending |= Q(harvest_on=harvest, shelf_days=shelf)
     near_end = {
         row[0]: row
-        for row in candidates
-        if today <= row[1] + dt.timedelta(days=row[2] - 1) <= week_end
+        for row in open_lots.filter(ending)
+        .order_by()
+        .values_list(
+            "pk", "harvest_on", "shelf_days", "kg", "sold_kg", "product_id", "producer__name"
+        )
     }
     promised = dict(
         Shipment.objects.filter(lot_id__in=list(near_end))
@@ -236,7 +240,7 @@ def season_board_for(user, chain_pk, *, year: int, today: dt.date) -> dict:
             at_risk.append(
                 {
                     "lot": pk,
-                    "product": product,
+                    "product": names[product],
                     "producer": producer,
                     "last_day": (harvest + dt.timedelta(days=shelf - 1)).isoformat(),
                     "kg": kg,
