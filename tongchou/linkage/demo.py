@@ -1,10 +1,10 @@
 """Shizuishan demo data for supply–sales linkage (产销对接).
 
-An industry-chain Party committee of the city (石嘴山市农产品产销产业链党委: growing, processing,
-sales) coordinates village cooperatives, family farms and village collectives of 平罗, 惠农 and
-大武口 growing Shizuishan's real produce — fresh wolfberry (枸杞), tomatoes, peppers, water- and
-muskmelons, rice and chilled Tan mutton (冷鲜滩羊肉) — and sells to 大武口 and 惠农 canteens,
-schools, hospitals and community produce outlets and to 银川 supermarkets and a 平罗 processor.
+The foundation demo's industry-chain organization (平罗县设施蔬菜产业链党总支, under 平罗县委:
+growing, processing, sales) coordinates cooperatives, family farms and village collectives of
+平罗, 惠农 and 大武口 villages growing Shizuishan's real produce — fresh wolfberry (枸杞),
+tomatoes, peppers, water- and muskmelons, rice and chilled Tan mutton (冷鲜滩羊肉) — and sells
+to 大武口 and 惠农 canteens, schools, hospitals and community produce outlets and to 银川 supermarkets and a 平罗 processor.
 
 Two seasons: last year's, sold the old way (every buyer on its own, the uncoordinated baseline,
 written as that season's outcome), and this year's (last year's when run before November),
@@ -38,7 +38,6 @@ from tongchou.linkage.models import (
     ShipmentState,
 )
 from tongchou.organizations.models import (
-    ChainLink,
     Organization,
     OrgKind,
     OrgStatus,
@@ -49,7 +48,6 @@ from tongchou.organizations.models import (
 from tongchou.regions.models import UrbanRural
 
 ROOT_CODE = "6402"
-CHAIN_NAME = "石嘴山市农产品产销产业链党委"
 # county code, centre (lat, lon), spread km, cooperatives
 COUNTIES = [
     ("640221", (38.905, 106.545), 14.0, 14),  # 平罗县
@@ -160,21 +158,15 @@ def populate(*, today: dt.date, rng: random.Random) -> dict[str, int]:
     root = Organization.objects.filter(code=ROOT_CODE, parent=None).first()
     if actor is None or root is None:
         return {}  # no foundation demo here
-    from tongchou.organizations.services import organization_create
-
-    chain = Organization.objects.filter(name=CHAIN_NAME, org_type=OrgType.INDUSTRY_CHAIN).first()
+    # The foundation demo's industry-chain organization coordinates (平罗县设施蔬菜产业链党总支:
+    # growing, processing, sales).
+    chain = (
+        Organization.objects.filter(org_type=OrgType.INDUSTRY_CHAIN, status=OrgStatus.ACTIVE)
+        .order_by("code")
+        .first()
+    )
     if chain is None:
-        chain = organization_create(
-            actor=actor,
-            name=CHAIN_NAME,
-            kind=OrgKind.COMMITTEE,
-            region=root.region,
-            parent=root,
-            org_type=OrgType.INDUSTRY_CHAIN,
-            chain_links=[ChainLink.GROWING, ChainLink.PROCESSING, ChainLink.SALES],
-            urban_rural=UrbanRural.URBAN,
-            secretary_name="马建华",
-        )
+        return {}
     products = {p.name: p for p in Product.objects.all()}
     producers = _producers(rng, actor, chain)
     buyers = _buyers(actor, chain, root)
