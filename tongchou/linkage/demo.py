@@ -4,7 +4,8 @@ The foundation demo's industry-chain organization (平罗县设施蔬菜产业�
 growing, processing, sales) coordinates cooperatives, family farms and village collectives of
 平罗, 惠农 and 大武口 villages growing Shizuishan's real produce — fresh wolfberry (枸杞),
 tomatoes, peppers, water- and muskmelons, rice and chilled Tan mutton (冷鲜滩羊肉) — and sells
-to 大武口 and 惠农 canteens, schools, hospitals and community produce outlets and to 银川 supermarkets and a 平罗 processor.
+to 大武口 and 惠农 canteens, schools, hospitals and community produce outlets, to 银川
+supermarkets and to a 平罗 processor.
 
 Two seasons: last year's, sold the old way (every buyer on its own, the uncoordinated baseline,
 written as that season's outcome), and this year's (last year's when run before November),
