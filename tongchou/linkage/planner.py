@@ -460,10 +460,46 @@ def components(a: Arrays, pairs: Pairs) -> np.ndarray:
     return per_lot[pairs.lot]
 
 
-def solve_flow(a: Arrays, pairs: Pairs) -> np.ndarray:
-    """kg on every pair of a maximum flow of least Σ kg × metres (OR-Tools, exact), one
-    independent network per component."""
+def _solve_part(a: Arrays, lot: np.ndarray, order: np.ndarray, metres: np.ndarray):
+    """One component: a maximum flow of least Σ kg × metres, kg per arc."""
     from ortools.graph.python import min_cost_flow
+
+    used_lots, tails = np.unique(lot, return_inverse=True)
+    used_orders, heads = np.unique(order, return_inverse=True)
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    capacity = np.minimum(a.lot_kg[lot], a.order_kg[order])
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), (heads + len(used_lots)).astype(np.int32), capacity, metres
+    )
+    smcf.set_nodes_supplies(
+        np.arange(len(used_lots) + len(used_orders), dtype=np.int32),
+        np.concatenate([a.lot_kg[used_lots], -a.order_kg[used_orders]]),
+    )
+    status = smcf.solve_max_flow_with_min_cost()
+    if status != smcf.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed: status {status}")
+    return np.asarray(smcf.flows(arcs), dtype=np.int64)
+
+
+# Above this many arcs, components are solved in forked worker processes (one a core, at most
+# PARALLEL_WORKERS): the solver holds the GIL, and the components are independent. Only the
+# command line and the bench reach this size; a web request plans a chain's week, far below.
+PARALLEL_MIN_ARCS = 1_000_000
+PARALLEL_WORKERS = 4
+_SHARED: tuple | None = None  # (arrays, pairs, metres, parts) for forked workers
+
+
+def _solve_shared(index: int) -> np.ndarray:
+    a, pairs, metres, parts = _SHARED
+    part = parts[index]
+    return _solve_part(a, pairs.lot[part], pairs.order[part], metres[part])
+
+
+def solve_flow(a: Arrays, pairs: Pairs, *, parallel: bool | None = None) -> np.ndarray:
+    """kg on every pair of a maximum flow of least Σ kg × metres (OR-Tools, exact), one
+    independent network per component; large problems on several cores."""
+    global _SHARED
+    import os
 
     flow = np.zeros(len(pairs.lot), dtype=np.int64)
     if len(pairs.lot) == 0:
@@ -471,27 +507,29 @@ def solve_flow(a: Arrays, pairs: Pairs) -> np.ndarray:
     component = components(a, pairs)
     sequence = np.argsort(component, kind="stable")
     bounds = np.flatnonzero(np.diff(component[sequence])) + 1
-    metres_all = np.rint(pairs.km * 1000.0).astype(np.int64)
-    for part in np.split(sequence, bounds):
-        lot, order = pairs.lot[part], pairs.order[part]
-        used_lots, tails = np.unique(lot, return_inverse=True)
-        used_orders, heads = np.unique(order, return_inverse=True)
-        smcf = min_cost_flow.SimpleMinCostFlow()
-        capacity = np.minimum(a.lot_kg[lot], a.order_kg[order])
-        arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-            tails.astype(np.int32),
-            (heads + len(used_lots)).astype(np.int32),
-            capacity,
-            metres_all[part],
-        )
-        smcf.set_nodes_supplies(
-            np.arange(len(used_lots) + len(used_orders), dtype=np.int32),
-            np.concatenate([a.lot_kg[used_lots], -a.order_kg[used_orders]]),
-        )
-        status = smcf.solve_max_flow_with_min_cost()
-        if status != smcf.OPTIMAL:
-            raise RuntimeError(f"min-cost flow failed: status {status}")
-        flow[part] = smcf.flows(arcs)
+    metres = np.rint(pairs.km * 1000.0).astype(np.int64)
+    parts = np.split(sequence, bounds)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if parallel is None:
+        parallel = len(pairs.lot) >= PARALLEL_MIN_ARCS and cores > 1 and len(parts) > 1
+    if not parallel:
+        for part in parts:
+            flow[part] = _solve_part(a, pairs.lot[part], pairs.order[part], metres[part])
+        return flow
+    import multiprocessing
+
+    # Largest first, so the workers finish together; fork shares the arrays without copying.
+    largest_first = sorted(range(len(parts)), key=lambda i: -len(parts[i]))
+    _SHARED = (a, pairs, metres, parts)
+    try:
+        context = multiprocessing.get_context("fork")
+        workers = max(2, min(PARALLEL_WORKERS, cores, len(parts)))
+        with context.Pool(workers) as pool:
+            results = pool.map(_solve_shared, largest_first, chunksize=1)
+    finally:
+        _SHARED = None
+    for index, result in zip(largest_first, results, strict=True):
+        flow[parts[index]] = result
     return flow
 
 

@@ -469,3 +469,17 @@ def test_an_order_for_a_product_no_lot_offers_is_allowed():
 def test_empty_scenario():
     out = planner.plan_json(scenario([], [], []))
     assert out == {"shipments": [], "unshipped": [], "loss": 0.0, "baseline_loss": 0.0}
+
+
+def test_parallel_solving_gives_the_same_plan():
+    """Forked workers (used above a million arcs) solve the same components the same way."""
+    from tongchou.linkage import generate
+
+    s = planner.parse_scenario(generate.scenario("small"))
+    a = planner.arrays(s)
+    pairs = planner.feasible_pairs(a, s.cost_per_kg_km)
+    one = planner.solve_flow(a, pairs, parallel=False)
+    many = planner.solve_flow(a, pairs, parallel=True)
+    metres = (pairs.km * 1000).round()
+    assert one.sum() == many.sum()
+    assert (one * metres).sum() == (many * metres).sum()
