@@ -7,6 +7,7 @@ PostgreSQL, time the import and the reads behind the pages, print a table, write
     python -m bench --only import   # only some parts: import (with the raw loads), reads, motion,
                                     # http (the real server under load: bench/http.py),
                                     # resources (issue 8: bookings and flows, bench/resources.py)
+                                    # linkage (the supply–sales planner: bench/linkage.py)
     python -m bench --pg-url postgres://postgres@127.0.0.1:5432/tongchou_bench
     python -m bench.motion --database-url sqlite:///var/bench/bench.sqlite3   # issue 3 again
 
@@ -272,17 +273,20 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def run_http(args) -> None:
-    command = [sys.executable, "-m", "bench.http", "--db", args.db]
-    if args.quick:
-        command.append("--quick")
-    subprocess.run(command, check=False, cwd=REPO)
+# Parts that build their own deployments (or need none) run as their own modules, after the
+# shared import/reads/motion run: part name → (module, passes --db/--quick).
+STANDALONE = {
+    "resources": ("bench.resources", True),  # issue 8: bookings and flows
+    "linkage": ("bench.linkage", False),  # issue 10: the supply–sales planner, no database
+    "http": ("bench.http", True),  # the real server under load, last
+}
 
 
-def run_resources(args) -> None:
-    command = [sys.executable, "-m", "bench.resources", "--db", args.db]
-    if args.quick:
-        command.append("--quick")
+def run_standalone(part: str, args) -> None:
+    module, takes_db = STANDALONE[part]
+    command = [sys.executable, "-m", module]
+    if takes_db:
+        command += ["--db", args.db] + (["--quick"] if args.quick else [])
     subprocess.run(command, check=False, cwd=REPO)
 
 
@@ -312,28 +316,21 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default=os.environ.get("ONLY", ""),
-        help="comma-separated parts to run: import (and the raw loads), reads, motion, http, "
-        "resources (default: all; the members are imported in every part but http and "
-        "resources, which build their own deployments)",
+        help="comma-separated parts to run: import (and the raw loads), reads, motion, "
+        f"{', '.join(STANDALONE)} (default: all; the members are imported in every part but "
+        "the standalone ones, which build their own deployments or need none)",
     )
     args = parser.parse_args()
     parts = {p.strip() for p in args.only.split(",") if p.strip()}
-    unknown = parts - {"import", "reads", "motion", "http", "resources"}
-    if unknown:
-        raise SystemExit(
-            f"unknown part(s) {sorted(unknown)}: import, reads, motion, http, resources"
-        )
-    # The serving and resources benches build their own deployments: they run on their own,
-    # last.
-    serving = not parts or "http" in parts
-    sharing = not parts or "resources" in parts
-    if parts and parts <= {"http", "resources"}:
-        if sharing:
-            run_resources(args)
-        if serving:
-            run_http(args)
+    known = {"import", "reads", "motion", *STANDALONE}
+    if parts - known:
+        raise SystemExit(f"unknown part(s) {sorted(parts - known)}: {', '.join(sorted(known))}")
+    standalone = [p for p in STANDALONE if not parts or p in parts]
+    if parts and parts <= set(STANDALONE):
+        for part in standalone:
+            run_standalone(part, args)
         return
-    args.only = ",".join(sorted(parts - {"http", "resources"}))
+    args.only = ",".join(sorted(parts - set(STANDALONE)))
     scope = args.scope or ("3711" if args.quick else "37")
     members = args.members or (20_000 if args.quick else 1_000_000)
     args.repeat = args.repeat or (9 if args.quick else 21)
@@ -409,10 +406,8 @@ def main() -> None:
     target = OUT / f"{stem}.json"
     target.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"report: {target.relative_to(REPO)} ({report['wall_seconds']} s)")
-    if sharing:
-        run_resources(args)
-    if serving:
-        run_http(args)
+    for part in standalone:
+        run_standalone(part, args)
     if not results:
         sys.exit(1)
 

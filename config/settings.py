@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tongchou.orglife",
     "tongchou.education",
     "tongchou.resources",
+    "tongchou.linkage",
     "tongchou.accounts",
     "tongchou.portal",
     "tongchou.demo",
@@ -293,6 +294,10 @@ SPECTACULAR_SETTINGS = {
         "ResourceStatusEnum": "tongchou.resources.models.ResourceStatus",
         "SeriesModeEnum": ["check", "free", "all"],
         "CourseModeEnum": "tongchou.education.models.CourseMode",
+        "ProducerKindEnum": "tongchou.linkage.models.ProducerKind",
+        "BuyerKindEnum": "tongchou.linkage.models.BuyerKind",
+        "UnshippedReasonEnum": "tongchou.linkage.planner.REASONS",
+        "ReasonEnum": "tongchou.mobility.models.MobilityReason",
     },
 }
 

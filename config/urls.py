@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("tongchou.orglife.api_urls")),
     path("", include("tongchou.education.api_urls")),
     path("", include("tongchou.resources.api_urls")),
+    path("", include("tongchou.linkage.api_urls")),
     path("", include("tongchou.accounts.api_urls")),
     path("", include("tongchou.portal.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("life/", include("tongchou.orglife.urls")),
     path("education/", include("tongchou.education.urls")),
     path("resources/", include("tongchou.resources.urls")),
+    path("linkage/", include("tongchou.linkage.urls")),
     path("accounts/", include("tongchou.accounts.urls")),
     path("me/", include("tongchou.portal.urls")),
 ]

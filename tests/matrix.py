@@ -245,6 +245,7 @@ REGISTRY: dict[str, Entry] = {
 from tests.matrix_apps import (  # noqa: E402
     accounts,
     education,
+    linkage,
     mobility,
     orglife,
     portal,
@@ -252,7 +253,7 @@ from tests.matrix_apps import (  # noqa: E402
     transfers,
 )
 
-APP_MODULES = (mobility, transfers, orglife, education, accounts, portal, resources)
+APP_MODULES = (mobility, transfers, orglife, education, linkage, accounts, portal, resources)
 for _module in APP_MODULES:
     REGISTRY.update(_module.ENTRIES)
 STATE_MODELS: tuple = tuple(model for m in APP_MODULES for model in m.STATE_MODELS)

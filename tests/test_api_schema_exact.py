@@ -13,6 +13,7 @@ from django.utils import timezone
 from tongchou.core.api import Pagination
 from tongchou.core.tests.factories import UserFactory
 from tongchou.education.tests.factories import make_course, make_record, make_training
+from tongchou.linkage.tests.factories import make_rows as make_linkage_rows
 from tongchou.mobility.models import ServiceStation, StationKind
 from tongchou.mobility.tests.factories import external_spell, spell_for
 from tongchou.orglife.models import Attendance, Session, SessionFormat, SessionKind
@@ -117,6 +118,7 @@ def rich(world):
     )
     room = make_room(world)
     booking = book(world, room)
+    linkage = make_linkage_rows(a, "甲")
     return {
         "/api/accounts/{id}/": world.secretary_a.pk,
         "/api/resources/items/{id}/": room.pk,
@@ -126,6 +128,15 @@ def rich(world):
         "/api/education/study-records/{id}/": record.pk,
         "/api/education/trainings/{id}/": training.pk,
         "/api/life/member-attendance/{id}/": member.pk,
+        "/api/linkage/buyers/{id}/": linkage.buyer.pk,
+        "/api/linkage/chains/{id}/board/": linkage.chain.pk,
+        "/api/linkage/chains/{id}/report/": linkage.chain.pk,
+        "/api/linkage/lots/{id}/": linkage.lot.pk,
+        "/api/linkage/orders/{id}/": linkage.order.pk,
+        "/api/linkage/plans/{id}/": linkage.plan.pk,
+        "/api/linkage/producers/{id}/": linkage.producer.pk,
+        "/api/linkage/products/{id}/": linkage.tomato.pk,
+        "/api/linkage/shipments/{id}/": linkage.shipment.pk,
         "/api/life/sessions/{id}/": session.pk,
         "/api/life/sessions/{id}/attendance/": session.pk,
         "/api/members/{id}/": member.pk,

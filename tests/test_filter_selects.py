@@ -94,6 +94,9 @@ LIST_PAGES = [
     "education:courses",
     "education:records",
     "education:trainings",
+    "linkage:lots",
+    "linkage:orders",
+    "linkage:shipments",
     "organizations:search",
     "audit",
 ]

@@ -526,6 +526,8 @@ def demo_logins() -> list[Login]:
             "street_secretary",
             "village_secretary",
             "member",
+            "chain_secretary",
+            "coop_secretary",
         ]
     ).values_list("user__username", "kind", "organization__name"):
         by_user.setdefault(username, []).append(f"{RoleKind(kind).label} · {org_name}")
@@ -536,6 +538,8 @@ def demo_logins() -> list[Login]:
         "street_secretary",
         "village_secretary",
         "member",
+        "chain_secretary",  # linkage: the industry chain's secretary (tongchou/linkage/demo.py)
+        "coop_secretary",  # linkage: a cooperative's village secretary
     ]:
         for role in by_user.get(username, []):
             label, org_name = role.split(" · ", 1)

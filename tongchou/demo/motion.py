@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongchou.education import demo as education_demo
+from tongchou.linkage import demo as linkage_demo
 from tongchou.mobility import demo as mobility_demo
 from tongchou.orglife import demo as orglife_demo
 from tongchou.resources import demo as resources_demo
@@ -25,6 +26,7 @@ STEPS = (
     ("组织生活", orglife_demo.populate),
     ("党员教育", education_demo.populate),
     ("资源共享", resources_demo.populate),
+    ("产销对接", linkage_demo.populate),
 )
 
 

@@ -1,0 +1,459 @@
+"""Supply–sales linkage over REST: the catalogue, producers and lots, buyers and orders, plans,
+shipments (confirm, outcome), 消费帮扶 reservations, and per chain the season board and the
+season report. Reads through the scoped selectors, writes through the services (the same rules
+as the pages). A referenced id out of scope answers 404 naming the field; a visible object the
+caller may not change answers 403."""
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from tongchou.core.api import SCOPED, ReferenceNotFound, errors
+from tongchou.linkage import selectors, services
+from tongchou.linkage.filters import LotFilter, OrderFilter, ShipmentFilter
+from tongchou.linkage.models import (
+    Buyer,
+    Lot,
+    Order,
+    Plan,
+    Producer,
+    Product,
+    Reservation,
+    Shipment,
+)
+from tongchou.linkage.serializers import (
+    BuyerSerializer,
+    BuyerWriteSerializer,
+    ChainRefSerializer,
+    ConfirmSerializer,
+    LotSerializer,
+    LotWriteSerializer,
+    OrderSerializer,
+    OrderWriteSerializer,
+    OutcomeSerializer,
+    PlanSerializer,
+    PlanWriteSerializer,
+    ProducerSerializer,
+    ProducerWriteSerializer,
+    ProductSerializer,
+    ReservationSerializer,
+    ReservationWriteSerializer,
+    SeasonBoardSerializer,
+    SeasonReportSerializer,
+    ShipmentSerializer,
+)
+from tongchou.organizations.models import Organization, OrgStatus, OrgType
+from tongchou.organizations.permissions import Action
+from tongchou.organizations.selectors import organization_get_for
+
+WRITE_ERRORS = errors(400, 401, 403, 404)
+READ_ERRORS = errors(401, 403, 404)
+LIST_ERRORS = errors(401, 403)
+YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="The season (default this year)")
+
+
+class UsesLinkage(BasePermission):
+    """A role that sees members somewhere."""
+
+    message = SCOPED[1].message
+
+    def has_permission(self, request, view) -> bool:
+        return selectors.can_use_linkage(request.user)
+
+
+PERMISSIONS = [IsAuthenticated, UsesLinkage]
+
+
+def _ref(fetch, field: str):
+    try:
+        return fetch()
+    except Http404:
+        raise ReferenceNotFound(field) from None
+
+
+def _managed_org(user, pk, field: str) -> Organization:
+    org = _ref(lambda: organization_get_for(user, pk, action=Action.MANAGE_MEMBERS), field)
+    if org.status != OrgStatus.ACTIVE:
+        raise ReferenceNotFound(field)
+    return org
+
+
+def _chain(pk, field: str = "chain") -> Organization:
+    """Any active industry chain (an order may go to a chain outside the buyer's scope)."""
+    org = Organization.objects.filter(
+        pk=pk, org_type=OrgType.INDUSTRY_CHAIN, status=OrgStatus.ACTIVE
+    ).first()
+    if org is None:
+        raise ReferenceNotFound(field)
+    return org
+
+
+def _product(pk) -> Product:
+    return _ref(lambda: selectors.product_get(pk), "product")
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.query_params.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The product catalogue",
+        responses={200: ProductSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One product", responses={200: ProductSerializer, **READ_ERRORS}
+    ),
+)
+class ProductViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Product.objects.none()
+    serializer_class = ProductSerializer
+    permission_classes = PERMISSIONS
+
+    def get_queryset(self):
+        return selectors.product_list()
+
+    def get_object(self) -> Product:
+        return selectors.product_get(self.kwargs["pk"])
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Producers in scope (of their village or their chain)",
+        responses={200: ProducerSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One producer", responses={200: ProducerSerializer, **READ_ERRORS}
+    ),
+)
+class ProducerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Producer.objects.none()
+    serializer_class = ProducerSerializer
+    permission_classes = PERMISSIONS
+
+    def get_queryset(self):
+        return selectors.producer_list_for(self.request.user).select_related("village", "chain")
+
+    def retrieve(self, request, pk=None):
+        return Response(ProducerSerializer(selectors.producer_get_for(request.user, pk)).data)
+
+    @extend_schema(
+        summary="Add a cooperative, family farm or village collective",
+        request=ProducerWriteSerializer,
+        responses={201: ProducerSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request):
+        data = ProducerWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        args = dict(data.validated_data)
+        user = request.user
+        args["village"] = _ref(lambda: organization_get_for(user, args["village"]), "village")
+        args["chain"] = _ref(lambda: organization_get_for(user, args["chain"]), "chain")
+        producer = services.producer_create(actor=user, **args)
+        return Response(ProducerSerializer(producer).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Supply lots in scope (filters: state, product, chain, harvest days)",
+        responses={200: LotSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(summary="One lot", responses={200: LotSerializer, **READ_ERRORS}),
+)
+class LotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Lot.objects.none()
+    serializer_class = LotSerializer
+    permission_classes = PERMISSIONS
+    filterset_class = LotFilter
+
+    def get_queryset(self):
+        return (
+            selectors.lot_list_for(self.request.user)
+            .select_related("product", "producer")
+            .order_by("-harvest_on", "-id")
+        )
+
+    def retrieve(self, request, pk=None):
+        return Response(LotSerializer(selectors.lot_get_for(request.user, pk)).data)
+
+    @extend_schema(
+        summary="List a lot (shelf days default to the product's)",
+        request=LotWriteSerializer,
+        responses={201: LotSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request):
+        data = LotWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        args = dict(data.validated_data)
+        user = request.user
+        args["producer"] = _ref(
+            lambda: selectors.producer_get_for(user, args["producer"]), "producer"
+        )
+        args["product"] = _product(args["product"])
+        lot = services.lot_create(actor=user, **args)
+        return Response(LotSerializer(lot).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Close a lot after its shelf life: what was not sold is spoiled",
+        request=None,
+        responses={200: LotSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def close(self, request, pk=None):
+        lot = selectors.lot_get_for(request.user, pk)
+        lot = services.lot_close(actor=request.user, lot=lot)
+        return Response(LotSerializer(lot).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Buyer units in scope (canteens, schools, hospitals, outlets, supermarkets…)",
+        responses={200: BuyerSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One buyer unit", responses={200: BuyerSerializer, **READ_ERRORS}
+    ),
+)
+class BuyerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Buyer.objects.none()
+    serializer_class = BuyerSerializer
+    permission_classes = PERMISSIONS
+
+    def get_queryset(self):
+        return selectors.buyer_list_for(self.request.user).select_related("organization")
+
+    def retrieve(self, request, pk=None):
+        return Response(BuyerSerializer(selectors.buyer_get_for(request.user, pk)).data)
+
+    @extend_schema(
+        summary="Add a buyer unit, looked after by an organization the caller manages",
+        request=BuyerWriteSerializer,
+        responses={201: BuyerSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request):
+        data = BuyerWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        args = dict(data.validated_data)
+        args["organization"] = _managed_org(request.user, args["organization"], "organization")
+        buyer = services.buyer_create(actor=request.user, **args)
+        return Response(BuyerSerializer(buyer).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Orders in scope (of the buyer or of the chain)",
+        responses={200: OrderSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(summary="One order", responses={200: OrderSerializer, **READ_ERRORS}),
+)
+class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Order.objects.none()
+    serializer_class = OrderSerializer
+    permission_classes = PERMISSIONS
+    filterset_class = OrderFilter
+
+    def get_queryset(self):
+        return (
+            selectors.order_list_for(self.request.user)
+            .select_related("product", "buyer")
+            .order_by("-deliver_on", "-id")
+        )
+
+    def retrieve(self, request, pk=None):
+        return Response(OrderSerializer(selectors.order_get_for(request.user, pk)).data)
+
+    @extend_schema(
+        summary="Post an order to an industry chain (delivered to the buyer, or to a point)",
+        request=OrderWriteSerializer,
+        responses={201: OrderSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request):
+        data = OrderWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        args = dict(data.validated_data)
+        user = request.user
+        args["buyer"] = _ref(lambda: selectors.buyer_get_for(user, args["buyer"]), "buyer")
+        args["chain"] = _chain(args["chain"])
+        args["product"] = _product(args["product"])
+        order = services.order_create(actor=user, **args)
+        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Plans of the chains in scope",
+        responses={200: PlanSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(summary="One plan", responses={200: PlanSerializer, **READ_ERRORS}),
+)
+class PlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Plan.objects.none()
+    serializer_class = PlanSerializer
+    permission_classes = PERMISSIONS
+
+    def get_queryset(self):
+        return selectors.plan_list_for(self.request.user)
+
+    def retrieve(self, request, pk=None):
+        return Response(PlanSerializer(selectors.plan_get_for(request.user, pk)).data)
+
+    @extend_schema(
+        summary="Plan a horizon of a chain: the exact plan over its listed lots and open orders",
+        request=PlanWriteSerializer,
+        responses={201: PlanSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request):
+        data = PlanWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        args = dict(data.validated_data)
+        user = request.user
+        args["chain"] = _ref(lambda: selectors.chain_get_for(user, args["chain"]), "chain")
+        plan = services.plan_create(actor=user, **args)
+        return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Shipments in scope (the chain's, the lot's village's or the buyer's)",
+        responses={200: ShipmentSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One shipment", responses={200: ShipmentSerializer, **READ_ERRORS}
+    ),
+)
+class ShipmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Shipment.objects.none()
+    serializer_class = ShipmentSerializer
+    permission_classes = PERMISSIONS
+    filterset_class = ShipmentFilter
+
+    def get_queryset(self):
+        return selectors.shipment_list_for(self.request.user).order_by("-ship_on", "-id")
+
+    def retrieve(self, request, pk=None):
+        return Response(ShipmentSerializer(selectors.shipment_get_for(request.user, pk)).data)
+
+    @extend_schema(
+        summary="Confirm a proposed shipment for one side (once per side)",
+        request=ConfirmSerializer,
+        responses={200: ShipmentSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def confirm(self, request, pk=None):
+        shipment = selectors.shipment_get_for(request.user, pk)
+        data = ConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        shipment = services.shipment_confirm(
+            actor=request.user, shipment=shipment, side=data.validated_data["side"]
+        )
+        return Response(ShipmentSerializer(shipment).data)
+
+    @extend_schema(
+        summary="Record what was delivered and sold (once; never more than shipped)",
+        request=OutcomeSerializer,
+        responses={200: ShipmentSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def outcome(self, request, pk=None):
+        shipment = selectors.shipment_get_for(request.user, pk)
+        data = OutcomeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        shipment = services.shipment_record_outcome(
+            actor=request.user, shipment=shipment, **data.validated_data
+        )
+        return Response(ShipmentSerializer(shipment).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="消费帮扶 reservations in scope: reserved vs bought (delivered and accepted)",
+        responses={200: ReservationSerializer(many=True), **LIST_ERRORS},
+    ),
+)
+class ReservationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Reservation.objects.none()
+    serializer_class = ReservationSerializer
+    permission_classes = PERMISSIONS
+
+    def get_queryset(self):
+        return selectors.reservation_list_for(self.request.user).select_related("buyer")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        for facts in selectors.reservation_facts(page):
+            facts.reservation.bought = facts.bought
+        return self.get_paginated_response(ReservationSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Reserve part of a buyer's food budget for a year (set or change)",
+        request=ReservationWriteSerializer,
+        responses={201: ReservationSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request):
+        data = ReservationWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        args = dict(data.validated_data)
+        user = request.user
+        args["buyer"] = _ref(lambda: selectors.buyer_get_for(user, args["buyer"]), "buyer")
+        row = services.reservation_set(actor=user, **args)
+        (facts,) = selectors.reservation_facts([row])
+        row.bought = facts.bought
+        return Response(ReservationSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Industry-chain organizations in scope",
+        responses={200: ChainRefSerializer(many=True), **LIST_ERRORS},
+    ),
+)
+class ChainViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Organization.objects.none()
+    serializer_class = ChainRefSerializer
+    permission_classes = PERMISSIONS
+
+    def get_queryset(self):
+        return selectors.chain_list_for(self.request.user)
+
+    @extend_schema(
+        summary="The season board: lots by harvest day, orders by delivery day, the plans, "
+        "what is at risk of spoiling this week",
+        parameters=[YEAR],
+        responses={200: SeasonBoardSerializer, **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def board(self, request, pk=None):
+        data = selectors.season_board_for(
+            request.user, pk, year=_year(request), today=timezone.localdate()
+        )
+        return Response(SeasonBoardSerializer(data).data)
+
+    @extend_schema(
+        summary="The season's unsold loss beside the uncoordinated baseline and the previous "
+        "season, per product, village and for the chain",
+        parameters=[YEAR],
+        responses={200: SeasonReportSerializer, **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def report(self, request, pk=None):
+        report = selectors.season_report_for(request.user, pk, year=_year(request))
+        return Response(
+            SeasonReportSerializer(
+                {
+                    "chain": {"id": report.chain.pk, "name": report.chain.name},
+                    "year": report.year,
+                    "total": report.total.as_dict(),
+                    "products": [r.as_dict() for r in report.products],
+                    "villages": [r.as_dict() for r in report.villages],
+                }
+            ).data
+        )

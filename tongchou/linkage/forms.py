@@ -1,0 +1,91 @@
+"""Forms of the linkage pages. Choices come from the scoped selectors; the rules run in the
+services (a form only checks types)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tongchou.linkage import selectors
+from tongchou.linkage.models import Buyer, Producer, Product
+from tongchou.organizations.models import Organization, OrgStatus, OrgType
+from tongchou.organizations.permissions import Action, scope_for
+
+
+def manageable_producers(user):
+    scope = scope_for(user, Action.MANAGE_MEMBERS)
+    return Producer.objects.filter(scope.q("village_path") | scope.q("chain_path"))
+
+
+def manageable_buyers(user):
+    return Buyer.objects.filter(scope_for(user, Action.MANAGE_MEMBERS).q("org_path"))
+
+
+def open_chains():
+    """Industry chains a buyer may post an order to: every active one (their names are public
+    facts; what they hold stays in their scope)."""
+    return Organization.objects.filter(org_type=OrgType.INDUSTRY_CHAIN, status=OrgStatus.ACTIVE)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class LotForm(forms.Form):
+    producer = forms.ModelChoiceField(label=_("生产主体"), queryset=Producer.objects.none())
+    product = forms.ModelChoiceField(label=_("农产品"), queryset=Product.objects.none())
+    grade = forms.CharField(label=_("等级"), max_length=20, required=False)
+    kg = forms.IntegerField(label=_("数量（公斤）"), min_value=1)
+    harvest_on = forms.DateField(label=_("采收日期"), widget=DateInput)
+    shelf_days = forms.IntegerField(
+        label=_("保鲜天数"),
+        min_value=1,
+        max_value=3660,
+        required=False,
+        help_text=_("不填则按农产品目录的默认天数。"),
+    )
+    price = forms.DecimalField(
+        label=_("地头价（元/公斤）"), min_value=0, max_digits=9, decimal_places=2
+    )
+    lat = forms.FloatField(label=_("纬度"), required=False, min_value=-90, max_value=90)
+    lon = forms.FloatField(label=_("经度"), required=False, min_value=-180, max_value=180)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["producer"].queryset = manageable_producers(user).order_by("name", "id")
+        self.fields["product"].queryset = selectors.product_list()
+
+
+class OrderForm(forms.Form):
+    buyer = forms.ModelChoiceField(label=_("采购单位"), queryset=Buyer.objects.none())
+    chain = forms.ModelChoiceField(label=_("产业链党组织"), queryset=Organization.objects.none())
+    product = forms.ModelChoiceField(label=_("农产品"), queryset=Product.objects.none())
+    kg = forms.IntegerField(label=_("数量（公斤）"), min_value=1)
+    deliver_on = forms.DateField(label=_("送达日期"), widget=DateInput)
+    max_price = forms.DecimalField(
+        label=_("最高到货价（元/公斤）"), min_value=0, max_digits=9, decimal_places=2
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["buyer"].queryset = manageable_buyers(user).order_by("name", "id")
+        self.fields["chain"].queryset = open_chains().order_by("name", "id")
+        self.fields["product"].queryset = selectors.product_list()
+
+
+class PlanForm(forms.Form):
+    start = forms.DateField(label=_("起始日期"), widget=DateInput)
+    days = forms.IntegerField(label=_("天数"), min_value=1, max_value=366, initial=14)
+    cost_per_kg_km = forms.DecimalField(
+        label=_("运费（元/公斤·公里）"),
+        min_value=0,
+        max_digits=8,
+        decimal_places=4,
+        initial="0.004",
+    )
+    local_km = forms.DecimalField(
+        label=_("自行采购半径（公里）"), min_value=0, max_digits=6, decimal_places=1, initial="8"
+    )
+
+
+class OutcomeForm(forms.Form):
+    delivered_kg = forms.IntegerField(label=_("送达（公斤）"), min_value=0)
+    sold_kg = forms.IntegerField(label=_("验收售出（公斤）"), min_value=0)

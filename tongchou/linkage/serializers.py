@@ -1,0 +1,310 @@
+"""API shapes of supply–sales linkage. Input serializers check types; the rules run in the
+services, as for the pages."""
+
+from rest_framework import serializers
+
+from tongchou.core.api.fields import ChoiceLabelField
+from tongchou.core.validators import MAX_ID
+from tongchou.linkage.models import (
+    Buyer,
+    BuyerKind,
+    Lot,
+    Order,
+    Plan,
+    Producer,
+    ProducerKind,
+    Product,
+    Reservation,
+    Shipment,
+)
+from tongchou.linkage.planner import REASONS
+
+ID = {"min_value": 1, "max_value": MAX_ID}
+KG = {"min_value": 1, "max_value": 100_000_000}
+LAT = {"min_value": -90, "max_value": 90}
+LON = {"min_value": -180, "max_value": 180}
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    grades = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Product
+        fields = ["id", "name", "unit", "shelf_days", "grades"]
+        read_only_fields = fields
+
+
+class ProducerSerializer(serializers.ModelSerializer):
+    kind_display = ChoiceLabelField(source="kind")
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    chain_name = serializers.CharField(source="chain.name", read_only=True)
+
+    class Meta:
+        model = Producer
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "kind_display",
+            "village",
+            "village_name",
+            "chain",
+            "chain_name",
+            "lat",
+            "lon",
+        ]
+        read_only_fields = fields
+
+
+class ProducerWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=ProducerKind.choices)
+    village = serializers.IntegerField(help_text="Id of the village organization.", **ID)
+    chain = serializers.IntegerField(help_text="Id of the industry-chain organization.", **ID)
+    lat = serializers.FloatField(**LAT)
+    lon = serializers.FloatField(**LON)
+
+
+class LotSerializer(serializers.ModelSerializer):
+    state_display = ChoiceLabelField(source="state")
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    producer_name = serializers.CharField(source="producer.name", read_only=True)
+    last_day = serializers.DateField(read_only=True)
+
+    class Meta:
+        model = Lot
+        fields = [
+            "id",
+            "producer",
+            "producer_name",
+            "product",
+            "product_name",
+            "grade",
+            "kg",
+            "harvest_on",
+            "shelf_days",
+            "last_day",
+            "lat",
+            "lon",
+            "price",
+            "state",
+            "state_display",
+            "sold_kg",
+            "spoiled_kg",
+            "chain",
+        ]
+        read_only_fields = fields
+
+
+class LotWriteSerializer(serializers.Serializer):
+    producer = serializers.IntegerField(**ID)
+    product = serializers.IntegerField(**ID)
+    kg = serializers.IntegerField(**KG)
+    harvest_on = serializers.DateField()
+    shelf_days = serializers.IntegerField(min_value=1, max_value=3660, required=False)
+    price = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0)
+    grade = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    lat = serializers.FloatField(required=False, **LAT)
+    lon = serializers.FloatField(required=False, **LON)
+
+
+class BuyerSerializer(serializers.ModelSerializer):
+    kind_display = ChoiceLabelField(source="kind")
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+
+    class Meta:
+        model = Buyer
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "kind_display",
+            "organization",
+            "organization_name",
+            "lat",
+            "lon",
+            "max_km",
+        ]
+        read_only_fields = fields
+
+
+class BuyerWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=BuyerKind.choices)
+    organization = serializers.IntegerField(**ID)
+    lat = serializers.FloatField(**LAT)
+    lon = serializers.FloatField(**LON)
+    max_km = serializers.IntegerField(min_value=1, max_value=20_000)
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    state_display = ChoiceLabelField(source="state")
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    buyer_name = serializers.CharField(source="buyer.name", read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "buyer",
+            "buyer_name",
+            "chain",
+            "product",
+            "product_name",
+            "kg",
+            "deliver_on",
+            "max_price",
+            "lat",
+            "lon",
+            "state",
+            "state_display",
+        ]
+        read_only_fields = fields
+
+
+class OrderWriteSerializer(serializers.Serializer):
+    buyer = serializers.IntegerField(**ID)
+    chain = serializers.IntegerField(help_text="Id of the industry-chain organization.", **ID)
+    product = serializers.IntegerField(**ID)
+    kg = serializers.IntegerField(**KG)
+    deliver_on = serializers.DateField()
+    max_price = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=0)
+    lat = serializers.FloatField(required=False, **LAT)
+    lon = serializers.FloatField(required=False, **LON)
+
+
+class UnshippedSerializer(serializers.Serializer):
+    lot = serializers.IntegerField()
+    kg = serializers.IntegerField()
+    reason = serializers.ChoiceField(choices=list(REASONS))
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    unshipped = UnshippedSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id",
+            "chain",
+            "start",
+            "days",
+            "cost_per_kg_km",
+            "local_km",
+            "lot_kg",
+            "shipped_kg",
+            "loss",
+            "baseline_loss",
+            "transport_cost",
+            "unshipped",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PlanWriteSerializer(serializers.Serializer):
+    chain = serializers.IntegerField(**ID)
+    start = serializers.DateField()
+    days = serializers.IntegerField(min_value=1, max_value=366)
+    cost_per_kg_km = serializers.DecimalField(
+        max_digits=8, decimal_places=4, min_value=0, required=False
+    )
+    local_km = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=0, required=False)
+
+
+class ShipmentSerializer(serializers.ModelSerializer):
+    state_display = ChoiceLabelField(source="state")
+
+    class Meta:
+        model = Shipment
+        fields = [
+            "id",
+            "plan",
+            "lot",
+            "order",
+            "kg",
+            "km",
+            "delivered_price",
+            "ship_on",
+            "state",
+            "state_display",
+            "producer_confirmed_at",
+            "buyer_confirmed_at",
+            "delivered_kg",
+            "sold_kg",
+        ]
+        read_only_fields = fields
+
+
+class ConfirmSerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=["producer", "buyer"])
+
+
+class OutcomeSerializer(serializers.Serializer):
+    delivered_kg = serializers.IntegerField(min_value=0, max_value=100_000_000)
+    sold_kg = serializers.IntegerField(min_value=0, max_value=100_000_000)
+
+
+class ReservationSerializer(serializers.ModelSerializer):
+    buyer_name = serializers.CharField(source="buyer.name", read_only=True)
+    bought = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Reservation
+        fields = ["id", "buyer", "buyer_name", "year", "food_budget", "reserved", "bought"]
+        read_only_fields = fields
+
+
+class ReservationWriteSerializer(serializers.Serializer):
+    buyer = serializers.IntegerField(**ID)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    food_budget = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    reserved = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+
+
+class ChainRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class AtRiskSerializer(serializers.Serializer):
+    lot = serializers.IntegerField()
+    product = serializers.CharField()
+    producer = serializers.CharField()
+    last_day = serializers.DateField()
+    kg = serializers.IntegerField()
+    unplanned_kg = serializers.IntegerField()
+
+
+class SeasonBoardSerializer(serializers.Serializer):
+    chain = ChainRefSerializer()
+    year = serializers.IntegerField()
+    today = serializers.DateField()
+    days = serializers.ListField(child=serializers.DateField())
+    supply = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="kg harvested per day (same order as days), by product name",
+    )
+    demand = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="kg ordered per delivery day, by product name",
+    )
+    planned = serializers.ListField(child=serializers.IntegerField())
+    at_risk = AtRiskSerializer(many=True)
+
+
+class LossRowSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    lot_kg = serializers.IntegerField()
+    sold_kg = serializers.IntegerField()
+    loss = serializers.FloatField(allow_null=True)
+    baseline_loss = serializers.FloatField(allow_null=True)
+    previous_loss = serializers.FloatField(allow_null=True)
+
+
+class SeasonReportSerializer(serializers.Serializer):
+    chain = ChainRefSerializer()
+    year = serializers.IntegerField()
+    total = LossRowSerializer()
+    products = LossRowSerializer(many=True)
+    villages = LossRowSerializer(many=True)

@@ -1,0 +1,713 @@
+"""Writes of supply–sales linkage. Every write checks the actor's right, validates, runs in one
+transaction and leaves an audit event.
+
+Who writes what (``MANAGE_MEMBERS`` on the path named):
+
+* producers and their lots: the producer's village organization (its secretary) or the chain;
+* buyer units, their orders and 消费帮扶 reservations: the buyer's organization;
+* plans and closing lots at the end of their shelf life: the industry-chain organization (its
+  secretary, or an admin above it such as the county's) — the coordinator;
+* a shipment is confirmed once by each side (producer side: the lot's village or chain; buyer
+  side: the buyer's organization); its outcome (delivered, accepted and sold kg) by the buyer side
+  or the coordinator, once, after both confirmed.
+"""
+
+import datetime as dt
+import math
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongchou.core import audit
+from tongchou.core.errors import ApplicationError
+from tongchou.core.models import AuditAction
+from tongchou.linkage import planner
+from tongchou.linkage.models import (
+    Buyer,
+    BuyerKind,
+    Lot,
+    LotState,
+    Order,
+    OrderState,
+    Plan,
+    Producer,
+    ProducerKind,
+    Product,
+    Reservation,
+    Shipment,
+    ShipmentState,
+)
+from tongchou.organizations.models import Organization, OrgStatus, OrgType
+from tongchou.organizations.permissions import Action, can
+
+DEFAULT_COST_PER_KG_KM = Decimal("0.004")  # yuan per kg and km, a refrigerated truck's share
+DEFAULT_LOCAL_KM = Decimal("8")  # how far a buyer's own staff know the villages
+MAX_HORIZON_DAYS = 366
+MAX_KG = planner.MAX_KG
+MAX_PRICE = Decimal("100000")
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+
+def _full_clean(obj, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except DjangoValidationError as exc:
+        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        field, messages = next(iter(fields.items()))
+        raise ApplicationError(
+            "invalid", messages[0], field=field, extra={"fields": fields}
+        ) from None
+
+
+def _text(value, *, field: str, label: str) -> str:
+    value = (value or "").strip() if isinstance(value, str) else ""
+    if not value:
+        raise ApplicationError("required", _("请填写%(label)s。") % {"label": label}, field=field)
+    return value
+
+
+def _kg(value, field: str = "kg") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(str(value).strip())
+        except (TypeError, ValueError):
+            raise ApplicationError("invalid_kg", _("数量应为整数公斤。"), field=field) from None
+    if value <= 0:
+        raise ApplicationError("invalid_kg", _("数量应大于0公斤。"), field=field)
+    if value > MAX_KG:
+        raise ApplicationError("invalid_kg", _("数量过大。"), field=field)
+    return value
+
+
+def _money(value, *, field: str, label: str) -> Decimal:
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, TypeError, ValueError):
+        raise ApplicationError(
+            "invalid_number", _("%(label)s应为数字。") % {"label": label}, field=field
+        ) from None
+    if not amount.is_finite():
+        raise ApplicationError(
+            "invalid_number", _("%(label)s应为数字。") % {"label": label}, field=field
+        )
+    if amount < 0 or amount > MAX_PRICE * 10_000_000:
+        raise ApplicationError(
+            "invalid_number", _("%(label)s超出范围。") % {"label": label}, field=field
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def _price(value, *, field: str, label: str) -> Decimal:
+    amount = _money(value, field=field, label=label)
+    if amount > MAX_PRICE:
+        raise ApplicationError(
+            "invalid_number", _("%(label)s超出范围。") % {"label": label}, field=field
+        )
+    return amount
+
+
+def _coordinate(value, *, field: str, limit: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ApplicationError("invalid_place", _("坐标应为数字。"), field=field) from None
+    if not math.isfinite(number) or not -limit <= number <= limit:
+        raise ApplicationError(
+            "invalid_place", _("坐标不在地球上（纬度±90°，经度±180°）。"), field=field
+        )
+    return number
+
+
+def _place(lat, lon) -> tuple[float, float]:
+    return _coordinate(lat, field="lat", limit=90.0), _coordinate(lon, field="lon", limit=180.0)
+
+
+def _active(org: Organization, field: str) -> None:
+    if org.status != OrgStatus.ACTIVE:
+        raise ApplicationError("organization_dissolved", _("该党组织已撤销。"), field=field)
+
+
+def _chain(org: Organization, field: str = "chain") -> None:
+    _active(org, field)
+    if org.org_type != OrgType.INDUSTRY_CHAIN:
+        raise ApplicationError("not_a_chain", _("请选择产业链党组织。"), field=field)
+
+
+def _product(product: Product, field: str = "product") -> None:
+    if product is None or not isinstance(product, Product) or not product.active:
+        raise ApplicationError("unknown_product", _("农产品不在目录中。"), field=field)
+
+
+def can_plan(user, chain: Organization) -> bool:
+    return can(user, Action.MANAGE_MEMBERS, chain.path)
+
+
+def can_supply(user, *, village_path: str, chain_path: str) -> bool:
+    return can(user, Action.MANAGE_MEMBERS, village_path) or can(
+        user, Action.MANAGE_MEMBERS, chain_path
+    )
+
+
+def can_buy(user, buyer_path: str) -> bool:
+    return can(user, Action.MANAGE_MEMBERS, buyer_path)
+
+
+# --- producers and lots ----------------------------------------------------------------------
+
+PRODUCER_FIELDS = ["name", "kind", "village", "chain", "lat", "lon"]
+LOT_FIELDS = ["producer", "product", "grade", "kg", "harvest_on", "shelf_days", "price", "state"]
+
+
+@transaction.atomic
+def producer_create(
+    *, actor, name: str, kind: str, village: Organization, chain: Organization, lat, lon
+) -> Producer:
+    if not can_supply(actor, village_path=village.path, chain_path=chain.path):
+        raise PermissionDenied
+    _active(village, "village")
+    _chain(chain)
+    if kind not in ProducerKind.values:
+        raise ApplicationError("invalid", _("请选择生产主体类别。"), field="kind")
+    lat, lon = _place(lat, lon)
+    producer = Producer(
+        name=_text(name, field="name", label=_("名称")),
+        kind=kind,
+        village=village,
+        chain=chain,
+        village_path=village.path,
+        chain_path=chain.path,
+        lat=lat,
+        lon=lon,
+    )
+    _full_clean(producer, exclude=["village_path", "chain_path"])
+    producer.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=producer,
+        org_path=producer.village_path,
+        also_paths=[producer.chain_path],
+        after=audit.snapshot(producer, PRODUCER_FIELDS),
+    )
+    return producer
+
+
+@transaction.atomic
+def lot_create(
+    *,
+    actor,
+    producer: Producer,
+    product: Product,
+    kg,
+    harvest_on: dt.date,
+    price,
+    shelf_days=None,
+    grade: str = "",
+    lat=None,
+    lon=None,
+) -> Lot:
+    """A cooperative lists a lot; the shelf life defaults to the product's."""
+    if not can_supply(actor, village_path=producer.village_path, chain_path=producer.chain_path):
+        raise PermissionDenied
+    _product(product)
+    if not isinstance(harvest_on, dt.date):
+        raise ApplicationError("invalid_date", _("请填写采收日期。"), field="harvest_on")
+    if shelf_days in (None, ""):
+        shelf_days = product.shelf_days
+    try:
+        shelf_days = int(shelf_days)
+    except (TypeError, ValueError):
+        raise ApplicationError("invalid", _("保鲜天数应为整数。"), field="shelf_days") from None
+    if not 1 <= shelf_days <= planner.MAX_DAYS:
+        raise ApplicationError("invalid", _("保鲜天数应至少为1天。"), field="shelf_days")
+    grade = (grade or "").strip()
+    if grade and product.grades and grade not in product.grades:
+        raise ApplicationError("invalid", _("该农产品没有这个等级。"), field="grade")
+    if (lat in (None, "")) != (lon in (None, "")):
+        raise ApplicationError("invalid_place", _("经纬度应同时填写。"), field="lat")
+    if lat not in (None, ""):
+        lat, lon = _place(lat, lon)
+    else:
+        lat = lon = None
+    lot = Lot(
+        producer=producer,
+        product=product,
+        grade=grade,
+        kg=_kg(kg),
+        harvest_on=harvest_on,
+        shelf_days=shelf_days,
+        price=_price(price, field="price", label=_("地头价")),
+        lat=lat,
+        lon=lon,
+        chain_id=producer.chain_id,
+        village_path=producer.village_path,
+        chain_path=producer.chain_path,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    _full_clean(lot, exclude=["village_path", "chain_path", "created_by"])
+    lot.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=lot,
+        org_path=lot.village_path,
+        also_paths=[lot.chain_path],
+        after=audit.snapshot(lot, LOT_FIELDS),
+    )
+    return lot
+
+
+@transaction.atomic
+def lot_close(*, actor, lot: Lot, today: dt.date | None = None) -> Lot:
+    """At the end of its shelf life a lot is closed: what was not sold is spoiled (the loss)."""
+    lot = Lot.objects.select_for_update().get(pk=lot.pk)
+    if not can_plan(actor, lot.chain):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    if lot.state in (LotState.SOLD, LotState.SPOILED):
+        raise ApplicationError("lot_closed", _("该批次已结清。"))
+    if today <= lot.last_day and lot.sold_kg < lot.kg:
+        raise ApplicationError("lot_fresh", _("该批次尚在保鲜期内，不能记为损耗。"))
+    before = audit.snapshot(lot, ["state", "sold_kg", "spoiled_kg"])
+    lot.spoiled_kg = lot.kg - lot.sold_kg
+    lot.state = LotState.SPOILED if lot.spoiled_kg else LotState.SOLD
+    lot.save(update_fields=["spoiled_kg", "state", "updated_at"])
+    audit.record_update(
+        actor=actor,
+        obj=lot,
+        org_path=lot.chain_path,
+        also_paths=[lot.village_path],
+        before=before,
+        after=audit.snapshot(lot, ["state", "sold_kg", "spoiled_kg"]),
+    )
+    return lot
+
+
+def lots_close_expired(*, actor, chain: Organization, today: dt.date) -> int:
+    """Close every lot of the chain whose shelf life ended before ``today``."""
+    count = 0
+    for lot in Lot.objects.filter(
+        chain=chain, state__in=[LotState.LISTED, LotState.PLANNED, LotState.SHIPPED]
+    ).order_by("id"):
+        if lot.last_day < today:
+            lot_close(actor=actor, lot=lot, today=today)
+            count += 1
+    return count
+
+
+# --- buyers, orders, reservations ------------------------------------------------------------
+
+BUYER_FIELDS = ["name", "kind", "organization", "lat", "lon", "max_km"]
+ORDER_FIELDS = ["buyer", "chain", "product", "kg", "deliver_on", "max_price", "lat", "lon"]
+
+
+@transaction.atomic
+def buyer_create(
+    *, actor, name: str, kind: str, organization: Organization, lat, lon, max_km
+) -> Buyer:
+    if not can_buy(actor, organization.path):
+        raise PermissionDenied
+    _active(organization, "organization")
+    if kind not in BuyerKind.values:
+        raise ApplicationError("invalid", _("请选择采购单位类别。"), field="kind")
+    lat, lon = _place(lat, lon)
+    try:
+        max_km = int(max_km)
+    except (TypeError, ValueError):
+        raise ApplicationError("invalid", _("最远采购距离应为整数公里。"), field="max_km") from None
+    if not 1 <= max_km <= 20_000:
+        raise ApplicationError("invalid", _("最远采购距离应在1到20000公里之间。"), field="max_km")
+    buyer = Buyer(
+        name=_text(name, field="name", label=_("名称")),
+        kind=kind,
+        organization=organization,
+        org_path=organization.path,
+        lat=lat,
+        lon=lon,
+        max_km=max_km,
+    )
+    _full_clean(buyer, exclude=["org_path"])
+    buyer.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=buyer,
+        org_path=buyer.org_path,
+        after=audit.snapshot(buyer, BUYER_FIELDS),
+    )
+    return buyer
+
+
+@transaction.atomic
+def order_create(
+    *,
+    actor,
+    buyer: Buyer,
+    chain: Organization,
+    product: Product,
+    kg,
+    deliver_on: dt.date,
+    max_price,
+    lat=None,
+    lon=None,
+) -> Order:
+    """A buyer unit posts an order to an industry chain; delivered to its own place unless a
+    delivery point is given."""
+    if not can_buy(actor, buyer.org_path):
+        raise PermissionDenied
+    _chain(chain)
+    _product(product)
+    if not isinstance(deliver_on, dt.date):
+        raise ApplicationError("invalid_date", _("请填写送达日期。"), field="deliver_on")
+    if lat in (None, "") and lon in (None, ""):
+        lat, lon = buyer.lat, buyer.lon
+    lat, lon = _place(lat, lon)
+    order = Order(
+        buyer=buyer,
+        chain=chain,
+        product=product,
+        kg=_kg(kg),
+        deliver_on=deliver_on,
+        max_price=_price(max_price, field="max_price", label=_("最高到货价")),
+        lat=lat,
+        lon=lon,
+        buyer_path=buyer.org_path,
+        chain_path=chain.path,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    _full_clean(order, exclude=["buyer_path", "chain_path", "created_by"])
+    order.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=order,
+        org_path=order.buyer_path,
+        also_paths=[order.chain_path],
+        after=audit.snapshot(order, ORDER_FIELDS),
+    )
+    return order
+
+
+@transaction.atomic
+def reservation_set(*, actor, buyer: Buyer, year: int, food_budget, reserved) -> Reservation:
+    """消费帮扶: reserve part of a year's food budget for rural produce (set or change)."""
+    if not can_buy(actor, buyer.org_path):
+        raise PermissionDenied
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ApplicationError("invalid", _("年度应为整数。"), field="year") from None
+    if not 2000 <= year <= 2100:
+        raise ApplicationError("invalid", _("年度应在2000到2100之间。"), field="year")
+    budget = _money(food_budget, field="food_budget", label=_("年度食材预算"))
+    amount = _money(reserved, field="reserved", label=_("预留采购额"))
+    if amount > budget:
+        raise ApplicationError(
+            "reserved_over_budget", _("预留额不能超过年度食材预算。"), field="reserved"
+        )
+    existing = Reservation.objects.select_for_update().filter(buyer=buyer, year=year).first()
+    if existing is None:
+        row = Reservation.objects.create(
+            buyer=buyer, year=year, food_budget=budget, reserved=amount, buyer_path=buyer.org_path
+        )
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=row,
+            org_path=row.buyer_path,
+            after=audit.snapshot(row, ["buyer", "year", "food_budget", "reserved"]),
+        )
+        return row
+    before = audit.snapshot(existing, ["food_budget", "reserved"])
+    existing.food_budget, existing.reserved = budget, amount
+    existing.save(update_fields=["food_budget", "reserved", "updated_at"])
+    audit.record_update(
+        actor=actor,
+        obj=existing,
+        org_path=existing.buyer_path,
+        before=before,
+        after=audit.snapshot(existing, ["food_budget", "reserved"]),
+    )
+    return existing
+
+
+# --- the plan --------------------------------------------------------------------------------
+
+
+def scenario_of(
+    lots: list[Lot], orders: list[Order], *, start: dt.date, days: int, cost, local_km
+) -> planner.Scenario:
+    """The planner's scenario of database rows: day 0 is ``start``; a lot harvested before it
+    enters with the rest of its window; every order is a buyer at its delivery point with its
+    unit's max_km (so the baseline's "within local_km of the buyer" is of the delivery point)."""
+    p_lots = []
+    for lot in lots:
+        first = (lot.harvest_on - start).days
+        last = first + lot.shelf_days - 1
+        first, last = max(first, 0), min(last, days - 1)
+        if first > last:
+            continue
+        lat, lon = lot.point
+        p_lots.append(
+            planner.Lot(
+                lot.pk,
+                str(lot.product_id),
+                lot.kg,
+                first,
+                last - first + 1,
+                lat,
+                lon,
+                float(lot.price),
+            )
+        )
+    p_buyers, p_orders = [], []
+    for order in orders:
+        day = (order.deliver_on - start).days
+        if not 0 <= day < days:
+            continue
+        p_buyers.append(planner.Buyer(order.pk, order.lat, order.lon, float(order.buyer.max_km)))
+        p_orders.append(
+            planner.Order(
+                order.pk, order.pk, str(order.product_id), order.kg, day, float(order.max_price)
+            )
+        )
+    return planner.Scenario(start, days, float(cost), float(local_km), p_lots, p_buyers, p_orders)
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    actor,
+    chain: Organization,
+    start: dt.date,
+    days: int,
+    cost_per_kg_km=DEFAULT_COST_PER_KG_KM,
+    local_km=DEFAULT_LOCAL_KM,
+) -> Plan:
+    """The coordinator plans the horizon: the chain's listed lots that can ship in it and its
+    open orders delivered in it. Proposed shipments go to both sides; planned lots and orders
+    leave the pool of the next plan."""
+    if not can_plan(actor, chain):
+        raise PermissionDenied
+    _chain(chain)
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        raise ApplicationError("invalid", _("天数应为整数。"), field="days") from None
+    if not 1 <= days <= MAX_HORIZON_DAYS:
+        raise ApplicationError("invalid", _("天数应在1到366之间。"), field="days")
+    if not isinstance(start, dt.date):
+        raise ApplicationError("invalid_date", _("请填写起始日期。"), field="start")
+    cost = Decimal(str(cost_per_kg_km))
+    local = Decimal(str(local_km))
+    if not cost.is_finite() or cost < 0 or cost > 100:
+        raise ApplicationError("invalid_number", _("运费应为非负数。"), field="cost_per_kg_km")
+    if not local.is_finite() or local < 0 or local > 20_000:
+        raise ApplicationError("invalid_number", _("自行采购半径应为非负数。"), field="local_km")
+    end = start + dt.timedelta(days=days - 1)
+    lots = list(
+        Lot.objects.select_for_update()
+        .filter(chain=chain, state=LotState.LISTED, harvest_on__lte=end)
+        .select_related("producer")
+        .order_by("id")
+    )
+    lots = [lot for lot in lots if lot.last_day >= start]
+    orders = list(
+        Order.objects.select_for_update()
+        .filter(chain=chain, state=OrderState.OPEN, deliver_on__range=(start, end))
+        .select_related("buyer")
+        .order_by("id")
+    )
+    scenario = scenario_of(lots, orders, start=start, days=days, cost=cost, local_km=local)
+    result = planner.plan(scenario)
+    by_lot = {lot.pk: lot for lot in lots}
+    by_order = {order.pk: order for order in orders}
+    km_of = {}
+    a = planner.arrays(scenario)
+    if result.shipments:
+        import numpy as np
+
+        li = np.array([i for i, _j, _k in result.shipments])
+        oj = np.array([j for _i, j, _k in result.shipments])
+        kms = planner.pair_km(a, li, a.order_buyer[oj])
+        km_of = {(int(i), int(j)): float(k) for i, j, k in zip(li, oj, kms, strict=True)}
+    plan = Plan.objects.create(
+        chain=chain,
+        chain_path=chain.path,
+        start=start,
+        days=days,
+        cost_per_kg_km=cost,
+        local_km=local,
+        lot_kg=result.total_kg,
+        shipped_kg=result.shipped_kg,
+        loss=result.loss,
+        baseline_loss=result.baseline_loss,
+        transport_cost=Decimal(str(round(result.transport_cost, 2))),
+        unshipped=[
+            {"lot": scenario.lots[i].id, "kg": kg, "reason": reason}
+            for i, kg, reason in result.unshipped
+        ],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    shipments = []
+    for i, j, kg in result.shipments:
+        lot, order = by_lot[scenario.lots[i].id], by_order[scenario.orders[j].id]
+        km = km_of[(i, j)]
+        price = (lot.price + cost * Decimal(str(round(km, 3)))).quantize(Decimal("0.01"))
+        shipments.append(
+            Shipment(
+                plan=plan,
+                lot=lot,
+                order=order,
+                kg=kg,
+                km=round(km, 3),
+                delivered_price=min(price, order.max_price),
+                ship_on=order.deliver_on,
+                chain_path=chain.path,
+                village_path=lot.village_path,
+                buyer_path=order.buyer_path,
+            )
+        )
+    Shipment.objects.bulk_create(shipments)
+    planned_lots = {s.lot_id for s in shipments}
+    planned_orders = {s.order_id for s in shipments}
+    Lot.objects.filter(pk__in=planned_lots).update(state=LotState.PLANNED)
+    Order.objects.filter(pk__in=planned_orders).update(state=OrderState.PLANNED)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=plan,
+        org_path=plan.chain_path,
+        after={
+            "start": start.isoformat(),
+            "days": days,
+            "lots": len(scenario.lots),
+            "orders": len(scenario.orders),
+            "shipments": len(shipments),
+            "shipped_kg": result.shipped_kg,
+            "loss": round(result.loss, 6),
+            "baseline_loss": round(result.baseline_loss, 6),
+        },
+    )
+    return plan
+
+
+# --- shipments -------------------------------------------------------------------------------
+
+PRODUCER_SIDE = "producer"
+BUYER_SIDE = "buyer"
+
+
+@transaction.atomic
+def shipment_confirm(*, actor, shipment: Shipment, side: str) -> Shipment:
+    """One side confirms a proposed shipment; with both, it is confirmed (a firm order)."""
+    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    if side == PRODUCER_SIDE:
+        if not can_supply(
+            actor, village_path=shipment.village_path, chain_path=shipment.chain_path
+        ):
+            raise PermissionDenied
+        field = "producer_confirmed_at"
+    elif side == BUYER_SIDE:
+        if not can_buy(actor, shipment.buyer_path):
+            raise PermissionDenied
+        field = "buyer_confirmed_at"
+    else:
+        raise ApplicationError("invalid", _("请选择供方或需方。"), field="side")
+    if getattr(shipment, field) is not None:
+        raise ApplicationError("already_confirmed", _("这一方已确认过该发运。"), field="side")
+    setattr(shipment, field, timezone.now())
+    if shipment.producer_confirmed_at and shipment.buyer_confirmed_at:
+        shipment.state = ShipmentState.CONFIRMED
+    shipment.save(update_fields=[field, "state", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=shipment,
+        org_path=shipment.chain_path,
+        also_paths=[shipment.village_path, shipment.buyer_path],
+        after={"confirmed": side, "state": shipment.state},
+    )
+    return shipment
+
+
+@transaction.atomic
+def shipment_record_outcome(*, actor, shipment: Shipment, delivered_kg, sold_kg) -> Shipment:
+    """What arrived and what the buyer accepted (sold). Once; never more than shipped."""
+    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    if not (
+        can_buy(actor, shipment.buyer_path)
+        or can(actor, Action.MANAGE_MEMBERS, shipment.chain_path)
+    ):
+        raise PermissionDenied
+    if shipment.state == ShipmentState.DELIVERED:
+        raise ApplicationError("outcome_recorded", _("该发运的结果已登记。"))
+    if shipment.state != ShipmentState.CONFIRMED:
+        raise ApplicationError("not_confirmed", _("供需双方都确认后才能登记结果。"))
+    delivered = _count(delivered_kg, "delivered_kg")
+    sold = _count(sold_kg, "sold_kg")
+    if delivered > shipment.kg:
+        raise ApplicationError(
+            "more_than_shipped", _("送达数量不能超过发运数量。"), field="delivered_kg"
+        )
+    if sold > delivered:
+        raise ApplicationError(
+            "more_than_shipped", _("售出数量不能超过送达数量。"), field="sold_kg"
+        )
+    shipment.delivered_kg, shipment.sold_kg = delivered, sold
+    shipment.state = ShipmentState.DELIVERED
+    shipment.save(update_fields=["delivered_kg", "sold_kg", "state", "updated_at"])
+    lot = Lot.objects.select_for_update().get(pk=shipment.lot_id)
+    Lot.objects.filter(pk=lot.pk).update(sold_kg=F("sold_kg") + sold)
+    lot.refresh_from_db()
+    if lot.state in (LotState.LISTED, LotState.PLANNED):
+        lot.state = LotState.SOLD if lot.sold_kg >= lot.kg else LotState.SHIPPED
+    elif lot.state == LotState.SHIPPED and lot.sold_kg >= lot.kg:
+        lot.state = LotState.SOLD
+    lot.save(update_fields=["state", "updated_at"])
+    order = shipment.order
+    open_left = order.shipments.exclude(state=ShipmentState.DELIVERED).exists()
+    if not open_left:
+        Order.objects.filter(pk=order.pk).update(state=OrderState.CLOSED)
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=shipment,
+        org_path=shipment.chain_path,
+        also_paths=[shipment.village_path, shipment.buyer_path],
+        after={"delivered_kg": delivered, "sold_kg": sold, "state": shipment.state},
+    )
+    return shipment
+
+
+def _count(value, field: str) -> int:
+    if isinstance(value, bool):
+        raise ApplicationError("invalid_kg", _("数量应为整数公斤。"), field=field)
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ApplicationError("invalid_kg", _("数量应为整数公斤。"), field=field) from None
+    if number < 0:
+        raise ApplicationError("invalid_kg", _("数量不能为负数。"), field=field)
+    return number
+
+
+def bought_in(buyer_ids, year: int) -> dict[int, Decimal]:
+    """消费帮扶 bought per buyer in a year: accepted kg × delivered price of delivered shipments."""
+    rows = (
+        Shipment.objects.filter(
+            order__buyer_id__in=list(buyer_ids),
+            state=ShipmentState.DELIVERED,
+            ship_on__year=year,
+        )
+        .values("order__buyer_id")
+        .annotate(total=Sum(F("sold_kg") * F("delivered_price")))
+    )
+    return {r["order__buyer_id"]: Decimal(r["total"] or 0).quantize(Decimal("0.01")) for r in rows}

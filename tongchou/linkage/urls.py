@@ -1,0 +1,23 @@
+from django.urls import path
+
+from tongchou.linkage import views
+
+app_name = "linkage"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("lots/", views.lot_list, name="lots"),
+    path("lots/new/", views.lot_create, name="lot_create"),
+    path("orders/", views.order_list, name="orders"),
+    path("orders/new/", views.order_create, name="order_create"),
+    path("chains/<int:pk>/", views.board, name="board"),
+    path("chains/<int:pk>/plan/", views.plan_create, name="plan_create"),
+    path("chains/<int:pk>/report/", views.report, name="report"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("shipments/", views.shipment_list, name="shipments"),
+    path("shipments/<int:pk>/confirm/", views.shipment_confirm, name="shipment_confirm"),
+    path("shipments/<int:pk>/outcome/", views.shipment_outcome, name="shipment_outcome"),
+    path("producers/", views.producer_list, name="producers"),
+    path("buyers/", views.buyer_list, name="buyers"),
+    path("reservations/", views.reservation_list, name="reservations"),
+]

@@ -1,0 +1,359 @@
+"""Linkage pages: lots, orders, the season board and plan of a chain, shipments to confirm and
+their outcome, the season report, producers, buyers and 消费帮扶 reservations.
+
+Thin views: a form, one scoped selector, one service, render. A role that sees members somewhere
+opens the pages; every object is fetched through the scope (out of scope is a 404)."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tongchou.core.errors import ApplicationError
+from tongchou.core.forms import apply_error, query_without
+from tongchou.linkage import selectors, services
+from tongchou.linkage.filters import LotFilter, OrderFilter, ShipmentFilter
+from tongchou.linkage.forms import LotForm, OrderForm, OutcomeForm, PlanForm
+from tongchou.linkage.models import ShipmentState
+
+PAGE_SIZE = 50
+
+
+def reason_label(code: str) -> str:
+    labels = {
+        "no_order_in_window": _("保鲜期内无订单"),
+        "buyers_too_far": _("采购单位都太远"),
+        "price_too_high": _("价格高于订单上限"),
+        "demand_met": _("需求已由更近的批次满足"),
+    }
+    return labels.get(code, code)
+
+
+def _require_any(user) -> None:
+    if not selectors.can_use_linkage(user):
+        raise PermissionDenied
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def _listing(request, filterset, template: str, **context):
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        template,
+        {
+            "filter": filterset,
+            "page": page,
+            "query_without_page": query_without(request, "page"),
+            **context,
+        },
+    )
+
+
+@login_required
+@require_GET
+def index(request):
+    user = request.user
+    _require_any(user)
+    waiting = (
+        selectors.shipment_list_for(user)
+        .filter(state=ShipmentState.PROPOSED)
+        .select_related("lot__product", "lot__producer", "order__buyer")
+        .order_by("ship_on", "id")
+    )
+    return render(
+        request,
+        "linkage/index.html",
+        {
+            "chains": selectors.chain_list_for(user)[:50],
+            "waiting": waiting[:20],
+            "year": timezone.localdate().year,
+        },
+    )
+
+
+# --- lots ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def lot_list(request):
+    user = request.user
+    _require_any(user)
+    lots = selectors.lot_list_for(user).select_related("product", "producer", "chain")
+    filterset = LotFilter(
+        request.GET, queryset=lots.order_by("-harvest_on", "-id"), request=request
+    )
+    return _listing(request, filterset, "linkage/lot_list.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lot_create(request):
+    user = request.user
+    _require_any(user)
+    form = LotForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lot = services.lot_create(actor=user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已挂牌：%(lot)s。") % {"lot": lot})
+            return redirect("linkage:lots")
+    return render(request, "linkage/lot_form.html", {"form": form})
+
+
+# --- orders ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def order_list(request):
+    user = request.user
+    _require_any(user)
+    orders = selectors.order_list_for(user).select_related("product", "buyer", "chain")
+    filterset = OrderFilter(
+        request.GET, queryset=orders.order_by("-deliver_on", "-id"), request=request
+    )
+    return _listing(request, filterset, "linkage/order_list.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_create(request):
+    user = request.user
+    _require_any(user)
+    form = OrderForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.order_create(actor=user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已发布订单：%(order)s。") % {"order": order})
+            return redirect("linkage:orders")
+    return render(request, "linkage/order_form.html", {"form": form})
+
+
+# --- the chain: season board, plans, report --------------------------------------------------
+
+
+@login_required
+@require_GET
+def board(request, pk):
+    user = request.user
+    today = timezone.localdate()
+    year = _year(request)
+    data = selectors.season_board_for(user, pk, year=year, today=today)
+    chain = selectors.chain_get_for(user, pk)
+    plans = selectors.plan_list_for(user).filter(chain=chain)[:10]
+    return render(
+        request,
+        "linkage/board.html",
+        {
+            "chain": chain,
+            "board": data,
+            "board_json": json.dumps(data, ensure_ascii=False),
+            "plans": plans,
+            "plan_form": PlanForm(initial={"start": today}),
+            "can_plan": services.can_plan(user, chain),
+            "year": year,
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_create(request, pk):
+    user = request.user
+    chain = selectors.chain_get_for(user, pk)
+    if not services.can_plan(user, chain):
+        raise PermissionDenied
+    form = PlanForm(request.POST)
+    if form.is_valid():
+        try:
+            plan = services.plan_create(actor=user, chain=chain, **form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已生成对接方案。"))
+            return redirect("linkage:plan_detail", pk=plan.pk)
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else field
+            messages.error(request, f"{label}：{errors[0]}")
+    return redirect("linkage:board", pk=chain.pk)
+
+
+@login_required
+@require_GET
+def plan_detail(request, pk):
+    user = request.user
+    plan = selectors.plan_get_for(user, pk)
+    shipments = plan.shipments.select_related(
+        "lot__product", "lot__producer", "order__buyer"
+    ).order_by("ship_on", "id")
+    lots = {
+        lot.pk: lot
+        for lot in selectors.lot_list_for(user)
+        .filter(pk__in=[u["lot"] for u in plan.unshipped])
+        .select_related("product", "producer")
+    }
+    unshipped = [
+        {"lot": lots.get(u["lot"]), "kg": u["kg"], "reason": reason_label(u["reason"])}
+        for u in plan.unshipped
+    ]
+    return render(
+        request,
+        "linkage/plan_detail.html",
+        {"plan": plan, "shipments": shipments, "unshipped": unshipped},
+    )
+
+
+@login_required
+@require_GET
+def report(request, pk):
+    user = request.user
+    year = _year(request)
+    data = selectors.season_report_for(user, pk, year=year)
+    return render(
+        request, "linkage/report.html", {"report": data, "total_rows": [data.total], "year": year}
+    )
+
+
+# --- shipments -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def shipment_list(request):
+    user = request.user
+    _require_any(user)
+    rows = selectors.shipment_list_for(user).select_related(
+        "lot__product", "lot__producer", "order__buyer"
+    )
+    filterset = ShipmentFilter(
+        request.GET, queryset=rows.order_by("-ship_on", "-id"), request=request
+    )
+    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    items = [
+        {
+            "shipment": s,
+            "producer_side": services.can_supply(
+                user, village_path=s.village_path, chain_path=s.chain_path
+            ),
+            "buyer_side": services.can_buy(user, s.buyer_path),
+            "coordinator": services.can(user, services.Action.MANAGE_MEMBERS, s.chain_path),
+        }
+        for s in page.object_list
+    ]
+    return render(
+        request,
+        "linkage/shipment_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "items": items,
+            "query_without_page": query_without(request, "page"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def shipment_confirm(request, pk):
+    user = request.user
+    shipment = selectors.shipment_get_for(user, pk)
+    side = request.POST.get("side", "")
+    try:
+        services.shipment_confirm(actor=user, shipment=shipment, side=side)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已确认发运。"))
+    return redirect(_next(request, "linkage:shipments"))
+
+
+@login_required
+@require_POST
+def shipment_outcome(request, pk):
+    user = request.user
+    shipment = selectors.shipment_get_for(user, pk)
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.shipment_record_outcome(actor=user, shipment=shipment, **form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已登记结果。"))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else field
+            messages.error(request, f"{label}：{errors[0]}")
+    return redirect(_next(request, "linkage:shipments"))
+
+
+def _next(request, default: str) -> str:
+    from django.urls import reverse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+# --- producers, buyers, reservations ---------------------------------------------------------
+
+
+@login_required
+@require_GET
+def producer_list(request):
+    user = request.user
+    _require_any(user)
+    rows = selectors.producer_list_for(user).select_related("village", "chain")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "linkage/producer_list.html", {"page": page, "query_without_page": ""})
+
+
+@login_required
+@require_GET
+def buyer_list(request):
+    user = request.user
+    _require_any(user)
+    rows = selectors.buyer_list_for(user).select_related("organization")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "linkage/buyer_list.html", {"page": page, "query_without_page": ""})
+
+
+@login_required
+@require_GET
+def reservation_list(request):
+    user = request.user
+    _require_any(user)
+    rows = selectors.reservation_list_for(user).select_related("buyer")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    facts = selectors.reservation_facts(page.object_list)
+    return render(
+        request,
+        "linkage/reservation_list.html",
+        {"page": page, "facts": facts, "query_without_page": ""},
+    )
