@@ -5,7 +5,8 @@ PostgreSQL, time the import and the reads behind the pages, print a table, write
     python -m bench --quick         # one city (日照, 3711), 20,000 members: under a minute
     python -m bench --db sqlite     # one database only
     python -m bench --only import   # only some parts: import (with the raw loads), reads, motion,
-                                    # http (the real server under load: bench/http.py)
+                                    # http (the real server under load: bench/http.py),
+                                    # match (the talent matcher, no database: bench/match.py)
     python -m bench --pg-url postgres://postgres@127.0.0.1:5432/tongchou_bench
     python -m bench.motion --database-url sqlite:///var/bench/bench.sqlite3   # issue 3 again
 
@@ -278,6 +279,10 @@ def run_http(args) -> None:
     subprocess.run(command, check=False, cwd=REPO)
 
 
+def run_match() -> None:
+    subprocess.run([sys.executable, "-m", "bench.match"], check=False, cwd=REPO)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="one city, 20,000 members")
@@ -304,14 +309,20 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default=os.environ.get("ONLY", ""),
-        help="comma-separated parts to run: import (and the raw loads), reads, motion, http "
+        help="comma-separated parts to run: import (and the raw loads), reads, motion, http, match "
         "(default: all; the members are imported in every part but http)",
     )
     args = parser.parse_args()
     parts = {p.strip() for p in args.only.split(",") if p.strip()}
-    unknown = parts - {"import", "reads", "motion", "http"}
+    unknown = parts - {"import", "reads", "motion", "http", "match"}
     if unknown:
-        raise SystemExit(f"unknown part(s) {sorted(unknown)}: import, reads, motion, http")
+        raise SystemExit(f"unknown part(s) {sorted(unknown)}: import, reads, motion, http, match")
+    # The talent matcher needs no database: it runs first, on its own generated scenario.
+    if not parts or "match" in parts:
+        run_match()
+    parts -= {"match"}
+    if args.only and not parts:
+        return
     # The serving bench builds its own deployment and server: it runs on its own, last.
     serving = not parts or "http" in parts
     if parts == {"http"}:

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tongchou.transfers",
     "tongchou.orglife",
     "tongchou.education",
+    "tongchou.talent",
     "tongchou.accounts",
     "tongchou.portal",
     "tongchou.demo",
