@@ -55,6 +55,9 @@ class Talent:
     available: tuple[tuple[int, int], ...]  # inclusive day ranges
     capacity: int = 1
     busy: tuple[tuple[int, int], ...] = ()  # existing assignments, inclusive day ranges
+    # The app's "which regions": region-code prefixes the talent will go to (empty: anywhere
+    # within max_km). Not part of the scenario file.
+    regions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Need:
     last: int
     slots: int
     priority: int
+    region: str = ""  # region code of the place (the app's; "" in scenario files)
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,11 @@ def covers(talent: Talent, first: int, last: int) -> bool:
     return not any(a <= last and first <= b for a, b in talent.busy)
 
 
+def goes_to(talent: Talent, need: Need) -> bool:
+    """The talent's regions, if they named any, include the need's place."""
+    return not talent.regions or any(need.region.startswith(r) for r in talent.regions)
+
+
 # --- candidates -------------------------------------------------------------------------------
 
 
@@ -209,12 +218,13 @@ def candidates(talents: list[Talent], needs: list[Need]) -> Candidates:
     key = ct * len(needs) + cn
     key, first = np.unique(key, return_index=True)
     ct, cn, cm = ct[first], cn[first], cm[first]
-    busy = np.array([bool(t.busy) for t in talents], dtype=bool)
-    if busy.any():
+    # Busy periods and region lists are rare: those talents' pairs are checked one by one.
+    special = np.array([bool(t.busy or t.regions) for t in talents], dtype=bool)
+    if special.any():
         keep = np.ones(len(ct), dtype=bool)
-        for k in np.nonzero(busy[ct])[0]:
+        for k in np.nonzero(special[ct])[0]:
             t, n = talents[ct[k]], needs[cn[k]]
-            keep[k] = covers(t, n.first, n.last)
+            keep[k] = covers(t, n.first, n.last) and goes_to(t, n)
         ct, cn, cm = ct[keep], cn[keep], cm[keep]
     return Candidates(ct, cn, cm)
 
@@ -335,7 +345,9 @@ def explain_unfilled(
             np.full(len(with_skill), n.lat),
             np.full(len(with_skill), n.lon),
         )
-        near = any(km[k] <= talents[i].max_km for k, i in enumerate(with_skill))
+        near = any(
+            km[k] <= talents[i].max_km and goes_to(talents[i], n) for k, i in enumerate(with_skill)
+        )
         out.append(Unfilled(j, empty, UNAVAILABLE if near else TOO_FAR))
     return out
 
@@ -379,6 +391,7 @@ def check(talents: list[Talent], needs: list[Need], pairs: list[Pair]) -> None:
         seen.add((p.talent, p.need))
         assert n.skill in t.skills, "skill"
         assert covers(t, n.first, n.last), "period"
+        assert goes_to(t, n), "regions"
         km = haversine_km(t.lat, t.lon, n.lat, n.lon)
         assert km <= t.max_km, "distance"
         assert int(metres(km)) == p.metres, "metres"

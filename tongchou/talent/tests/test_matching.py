@@ -26,6 +26,8 @@ def brute_force(talents, needs):
                 continue
             if any(not (b < n.first or n.last < a) for a, b in t.busy):
                 continue
+            if t.regions and not any(n.region.startswith(r) for r in t.regions):
+                continue
             km = haversine_km(t.lat, t.lon, n.lat, n.lon)
             if km > t.max_km:
                 continue
@@ -70,6 +72,7 @@ def random_instance(rng: random.Random):
                 available=((a, a + rng.randint(15, 40)),),
                 capacity=rng.choice([0, 1, 1, 1, 2, 3]),
                 busy=busy,
+                regions=("6402",) if rng.random() < 0.15 else (),
             )
         )
     needs = []
@@ -86,6 +89,7 @@ def random_instance(rng: random.Random):
                 last=first + rng.randint(0, 6),
                 slots=rng.randint(1, 3),
                 priority=rng.randint(1, 5),
+                region=rng.choice(["640202", "640205", "640302"]),
             )
         )
     return talents, needs
@@ -118,7 +122,7 @@ def test_solver_matches_brute_force_on_random_tiny_instances():
         nonzero += result.priority > 0
         rich += n_feasible >= 6
     # The instances are not trivially empty: most fill something, many have choices to make.
-    assert nonzero > 750 and rich > 180, (nonzero, rich)
+    assert nonzero > 750 and rich > 150, (nonzero, rich)
 
 
 def test_priority_dominates_any_distance():
