@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("tongchou.transfers.api_urls")),
     path("", include("tongchou.orglife.api_urls")),
     path("", include("tongchou.education.api_urls")),
+    path("", include("tongchou.talent.api_urls")),
     path("", include("tongchou.accounts.api_urls")),
     path("", include("tongchou.portal.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -31,7 +32,9 @@ urlpatterns = [
     path("transfers/", include("tongchou.transfers.urls")),
     path("life/", include("tongchou.orglife.urls")),
     path("education/", include("tongchou.education.urls")),
+    path("talent/", include("tongchou.talent.urls")),
     path("accounts/", include("tongchou.accounts.urls")),
+    path("me/talent/", include("tongchou.talent.me_urls")),
     path("me/", include("tongchou.portal.urls")),
 ]
 
