@@ -279,6 +279,15 @@ SPECTACULAR_SETTINGS = {
         "TransferStateEnum": "tongchou.transfers.models.TransferState",
         "SessionKindEnum": "tongchou.orglife.models.SessionKind",
         "AttendanceStatusEnum": "tongchou.orglife.models.AttendanceStatus",
+        # Named here since the talent app brought a second "reason" enum (unfilled slots).
+        "ReasonEnum": "tongchou.mobility.models.MobilityReason",
+        "TalentKindEnum": "tongchou.talent.models.TalentKind",
+        "ExchangeKindEnum": "tongchou.talent.models.ExchangeKind",
+        "ExchangeStateEnum": "tongchou.talent.models.AssignmentState",
+        "NeedStatusEnum": "tongchou.talent.models.NeedStatus",
+        "RoundStateEnum": "tongchou.talent.models.RoundState",
+        "UnfilledReasonEnum": "tongchou.talent.serializers.UNFILLED_REASONS",
+        "FlowDirectionEnum": "tongchou.talent.serializers.FLOW_DIRECTIONS",
     },
 }
 

@@ -16,6 +16,7 @@ from tongchou.education.tests.factories import make_course, make_record, make_tr
 from tongchou.mobility.models import ServiceStation, StationKind
 from tongchou.mobility.tests.factories import external_spell, spell_for
 from tongchou.orglife.models import Attendance, Session, SessionFormat, SessionKind
+from tongchou.talent.tests import factories as talent_factories
 from tongchou.transfers import services as transfer_services
 from tongchou.transfers.models import TransferKind
 
@@ -114,6 +115,10 @@ def rich(world):
         to_org=world.joint_a,
         reason="工作调动",
     )
+    talent = talent_factories.make_member_talent(member)
+    need = talent_factories.make_need(a.village, slots=2)
+    exchange = talent_factories.make_assignment(talent, a.street, a.village)
+    match = talent_factories.make_round(a.county, talent, need)
     return {
         "/api/accounts/{id}/": world.secretary_a.pk,
         "/api/education/courses/{id}/": course.pk,
@@ -133,6 +138,10 @@ def rich(world):
         "/api/regions/{code}/children/": a.county_region.code,
         "/api/transfers/{id}/": transfer.pk,
         "/api/transfers/{id}/letter/": transfer.pk,
+        "/api/talent/profiles/{id}/": talent.pk,
+        "/api/talent/needs/{id}/": need.pk,
+        "/api/talent/exchanges/{id}/": exchange.pk,
+        "/api/talent/rounds/{id}/": match.pk,
     }
 
 

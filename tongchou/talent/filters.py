@@ -42,7 +42,9 @@ def _skill_choices():
 class TalentFilter(_SubtreeMixin, FilterSet):
     q = filters.CharFilter(label=_("姓名或职务"), method="filter_text")
     kind = ChoiceFilter(label=_("类别"), choices=TalentKind.choices)
-    skill = ChoiceFilter(label=_("技能"), choices=_skill_choices, method="filter_skill")
+    skill = ChoiceFilter(
+        label=_("技能"), choices=_skill_choices, field_name="skills__code", distinct=True
+    )
     returning = BooleanFilter(label=_("返乡创业"))
     org = IdFilter(label=_("所属党组织（含下级）"), method="filter_subtree")
 
@@ -59,9 +61,6 @@ class TalentFilter(_SubtreeMixin, FilterSet):
             | Q(expert_name__icontains=value)
             | Q(current_post__icontains=value)
         )
-
-    def filter_skill(self, queryset, name, value):
-        return queryset.filter(skills__code=value) if value else queryset
 
 
 class NeedFilter(_SubtreeMixin, FilterSet):

@@ -19,6 +19,8 @@ from tongchou.talent.models import (
 )
 
 ID = {"min_value": 1, "max_value": MAX_ID}
+UNFILLED_REASONS = ["no_skill", "too_far", "unavailable", "taken"]
+FLOW_DIRECTIONS = ["urban_to_rural", "rural_to_urban", "within"]
 
 
 class SkillSerializer(serializers.ModelSerializer):
@@ -30,7 +32,7 @@ class SkillSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PeriodSerializer(serializers.Serializer):
+class AvailabilityPeriodSerializer(serializers.Serializer):
     first_day = serializers.DateField()
     last_day = serializers.DateField()
 
@@ -42,7 +44,7 @@ class TalentSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     skills = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     regions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    availability = PeriodSerializer(many=True, read_only=True)
+    availability = AvailabilityPeriodSerializer(many=True, read_only=True)
 
     class Meta:
         model = Talent
@@ -82,7 +84,7 @@ class ProfileWriteSerializer(serializers.Serializer):
     home_lat = serializers.FloatField(required=False, allow_null=True)
     home_lon = serializers.FloatField(required=False, allow_null=True)
     capacity = serializers.IntegerField(min_value=0, max_value=20, required=False)
-    availability = PeriodSerializer(many=True, required=False)
+    availability = AvailabilityPeriodSerializer(many=True, required=False)
 
 
 class TalentWriteSerializer(ProfileWriteSerializer):
@@ -241,7 +243,7 @@ class ProposalSerializer(serializers.ModelSerializer):
 class UnfilledSerializer(serializers.Serializer):
     need = serializers.IntegerField()
     slots = serializers.IntegerField()
-    reason = serializers.ChoiceField(choices=["no_skill", "too_far", "unavailable", "taken"])
+    reason = serializers.ChoiceField(choices=UNFILLED_REASONS)
     taken_by = serializers.ListField(child=serializers.IntegerField())
 
 
@@ -282,7 +284,7 @@ class RoundWriteSerializer(serializers.Serializer):
 
 
 class DirectionTotalsSerializer(serializers.Serializer):
-    direction = serializers.ChoiceField(choices=["urban_to_rural", "rural_to_urban", "within"])
+    direction = serializers.ChoiceField(choices=FLOW_DIRECTIONS)
     people = serializers.IntegerField()
     person_days = serializers.IntegerField()
 
@@ -294,7 +296,7 @@ class FlowRowSerializer(serializers.Serializer):
     from_org_name = serializers.CharField(source="from_org")
     to_org = serializers.IntegerField(source="to_org_id")
     to_org_name = serializers.CharField(source="to_org")
-    direction = serializers.ChoiceField(choices=["urban_to_rural", "rural_to_urban", "within"])
+    direction = serializers.ChoiceField(choices=FLOW_DIRECTIONS)
     first_day = serializers.DateField()
     last_day = serializers.DateField()
     people = serializers.IntegerField()
