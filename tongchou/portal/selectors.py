@@ -65,6 +65,7 @@ class Waiting:
     transfers_total: int = 0
     stations: list[StationWork] = field(default_factory=list)
     imports: list = field(default_factory=list)  # own imports running or finished lately
+    exchanges: list = field(default_factory=list)  # planned exchanges to or from their orgs
     member: Member | None = None
     summary: dict | None = None
 
@@ -106,6 +107,13 @@ def waiting_for(user, *, today) -> Waiting:
         for job in import_job_list_for(user, limit=5)
         if not job.finished or (job.finished_at and job.finished_at >= since)
     ]
+    from tongchou.talent.selectors import waiting_assignments_for
+
+    waiting.exchanges = list(
+        waiting_assignments_for(user)
+        .select_related("talent__member", "from_org", "to_org", "need")
+        .order_by("first_day", "id")[:HOME_LIST_LIMIT]
+    )
     waiting.member = own_member(user)
     if waiting.member is not None:
         waiting.summary = summary_for(waiting.member, today=today)

@@ -43,7 +43,8 @@ def start(request):
             and not waiting.stations
             and waiting.member is None
             and not waiting.transfers
-            and not waiting.imports,
+            and not waiting.imports
+            and not waiting.exchanges,
         },
     )
 
