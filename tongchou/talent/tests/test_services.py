@@ -25,8 +25,12 @@ D = dt.date
 
 
 def _state():
-    return (Talent.objects.count(), Need.objects.count(), Assignment.objects.count(),
-            AuditEvent.objects.count())  # fmt: skip
+    return (
+        Talent.objects.count(),
+        Need.objects.count(),
+        Assignment.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def test_member_profile_links_the_member_and_copies_nothing(world):
@@ -122,24 +126,41 @@ def test_bad_needs_are_refused_by_field(world, changes, field, code):
 def test_needs_are_posted_in_scope_only(world):
     with pytest.raises(PermissionDenied):
         services.need_create(
-            actor=world.admin_b, organization=world.a.village, title="x", skill="law",
-            first_day=D(2027, 1, 1), last_day=D(2027, 1, 2), lat=39, lon=106, slots=1,
-        )  # fmt: skip
+            actor=world.admin_b,
+            organization=world.a.village,
+            title="x",
+            skill="law",
+            first_day=D(2027, 1, 1),
+            last_day=D(2027, 1, 2),
+            lat=39,
+            lon=106,
+            slots=1,
+        )
 
 
 def test_exchange_states_and_overlap(world):
     talent = make_expert(world.a.street)
     a = services.assignment_create(
-        actor=world.admin_a, talent=talent, kind="stationed", from_org=world.a.street,
-        to_org=world.a.village, first_day=D(2026, 3, 1), last_day=D(2026, 8, 31),
+        actor=world.admin_a,
+        talent=talent,
+        kind="stationed",
+        from_org=world.a.street,
+        to_org=world.a.village,
+        first_day=D(2026, 3, 1),
+        last_day=D(2026, 8, 31),
         goals="村集体经济增收",
-    )  # fmt: skip
+    )
     assert a.state == AssignmentState.PLANNED
     with pytest.raises(ApplicationError) as caught:
         services.assignment_create(
-            actor=world.admin_a, talent=talent, kind="secondment", from_org=world.a.street,
-            to_org=world.a.village, first_day=D(2026, 8, 31), last_day=D(2026, 9, 30),
-        )  # fmt: skip
+            actor=world.admin_a,
+            talent=talent,
+            kind="secondment",
+            from_org=world.a.street,
+            to_org=world.a.village,
+            first_day=D(2026, 8, 31),
+            last_day=D(2026, 9, 30),
+        )
     assert caught.value.code == "talent_busy"
     with pytest.raises(ApplicationError) as caught:
         services.assignment_complete(actor=world.admin_a, assignment=a, summary="好")
@@ -155,17 +176,27 @@ def test_exchange_states_and_overlap(world):
     assert a.state == AssignmentState.ENDED_EARLY and a.end_day == D(2026, 5, 31)
     # Ended: the period is free again.
     services.assignment_create(
-        actor=world.admin_a, talent=talent, kind="secondment", from_org=world.a.street,
-        to_org=world.a.village, first_day=D(2026, 8, 1), last_day=D(2026, 9, 30),
-    )  # fmt: skip
+        actor=world.admin_a,
+        talent=talent,
+        kind="secondment",
+        from_org=world.a.street,
+        to_org=world.a.village,
+        first_day=D(2026, 8, 1),
+        last_day=D(2026, 9, 30),
+    )
 
 
 def test_both_sides_and_their_committees_see_an_exchange(world):
     talent = make_expert(world.a.street)
     a = services.assignment_create(
-        actor=world.admin_a, talent=talent, kind="expert_visit", from_org=world.a.street,
-        to_org=world.b.village, first_day=D(2026, 4, 1), last_day=D(2026, 4, 10),
-    )  # fmt: skip
+        actor=world.admin_a,
+        talent=talent,
+        kind="expert_visit",
+        from_org=world.a.street,
+        to_org=world.b.village,
+        first_day=D(2026, 4, 1),
+        last_day=D(2026, 4, 10),
+    )
     for user in (world.admin_a, world.admin_b, world.root):
         assert selectors.assignment_list_for(user).filter(pk=a.pk).exists()
     assert not selectors.assignment_list_for(world.norole).exists()
@@ -176,26 +207,45 @@ def test_ledger_directions_and_person_days_by_year(world):
     talent = make_expert(world.a.street)
     other = make_expert(world.b.village, name="张大姐")
     down = Assignment.objects.create(
-        talent=talent, kind="stationed", from_org=world.a.street, from_path=world.a.street.path,
-        to_org=world.a.village, to_path=world.a.village.path, first_day=D(2025, 12, 1),
-        last_day=D(2026, 1, 31), state=AssignmentState.COMPLETED,
-    )  # fmt: skip
+        talent=talent,
+        kind="stationed",
+        from_org=world.a.street,
+        from_path=world.a.street.path,
+        to_org=world.a.village,
+        to_path=world.a.village.path,
+        first_day=D(2025, 12, 1),
+        last_day=D(2026, 1, 31),
+        state=AssignmentState.COMPLETED,
+    )
     up = Assignment.objects.create(
-        talent=other, kind="city_training", from_org=world.b.village,
-        from_path=world.b.village.path, to_org=world.b.street, to_path=world.b.street.path,
-        first_day=D(2026, 3, 1), last_day=D(2026, 3, 31), ended_on=D(2026, 3, 10),
+        talent=other,
+        kind="city_training",
+        from_org=world.b.village,
+        from_path=world.b.village.path,
+        to_org=world.b.street,
+        to_path=world.b.street.path,
+        first_day=D(2026, 3, 1),
+        last_day=D(2026, 3, 31),
+        ended_on=D(2026, 3, 10),
         state=AssignmentState.ENDED_EARLY,
-    )  # fmt: skip
+    )
     Assignment.objects.create(  # planned: has not flowed
-        talent=other, kind="city_training", from_org=world.b.village,
-        from_path=world.b.village.path, to_org=world.b.street, to_path=world.b.street.path,
-        first_day=D(2026, 6, 1), last_day=D(2026, 6, 30),
-    )  # fmt: skip
+        talent=other,
+        kind="city_training",
+        from_org=world.b.village,
+        from_path=world.b.village.path,
+        to_org=world.b.street,
+        to_path=world.b.street.path,
+        first_day=D(2026, 6, 1),
+        last_day=D(2026, 6, 30),
+    )
     rows = flows.assignment_flows(year=2026)
-    assert [(r.assignment_id, r.direction, r.first_day, r.last_day, r.person_days) for r in rows] == [
+    assert [
+        (r.assignment_id, r.direction, r.first_day, r.last_day, r.person_days) for r in rows
+    ] == [
         (down.pk, flows.URBAN_TO_RURAL, D(2026, 1, 1), D(2026, 1, 31), 31),
         (up.pk, flows.RURAL_TO_URBAN, D(2026, 3, 1), D(2026, 3, 10), 10),
-    ]  # fmt: skip
+    ]
     assert [r.person_days for r in flows.assignment_flows(year=2025)] == [31]
     county_a = flows.assignment_flows(year=2026, under_path=world.a.county.path)
     assert [r.assignment_id for r in county_a] == [down.pk]
@@ -220,19 +270,40 @@ def _round_world(world):
     for t in (near, far):
         t.availability.create(first_day=D(2030, 1, 1), last_day=D(2030, 12, 31))
     urgent = services.need_create(
-        actor=world.admin_a, organization=world.a.village, title="急", skill="agri-tech",
-        first_day=D(2030, 5, 1), last_day=D(2030, 5, 10), lat=39.01, lon=106.4, slots=1,
+        actor=world.admin_a,
+        organization=world.a.village,
+        title="急",
+        skill="agri-tech",
+        first_day=D(2030, 5, 1),
+        last_day=D(2030, 5, 10),
+        lat=39.01,
+        lon=106.4,
+        slots=1,
         priority=3,
-    )  # fmt: skip
+    )
     law = services.need_create(
-        actor=world.admin_a, organization=world.a.village, title="法律", skill="law",
-        first_day=D(2030, 5, 1), last_day=D(2030, 5, 10), lat=39.01, lon=106.4, slots=1,
+        actor=world.admin_a,
+        organization=world.a.village,
+        title="法律",
+        skill="law",
+        first_day=D(2030, 5, 1),
+        last_day=D(2030, 5, 10),
+        lat=39.01,
+        lon=106.4,
+        slots=1,
         priority=1,
-    )  # fmt: skip
+    )
     nobody = services.need_create(
-        actor=world.admin_a, organization=world.a.village, title="养老", skill="elderly-care",
-        first_day=D(2030, 5, 1), last_day=D(2030, 5, 10), lat=39.01, lon=106.4, slots=1,
-    )  # fmt: skip
+        actor=world.admin_a,
+        organization=world.a.village,
+        title="养老",
+        skill="elderly-care",
+        first_day=D(2030, 5, 1),
+        last_day=D(2030, 5, 10),
+        lat=39.01,
+        lon=106.4,
+        slots=1,
+    )
     return near, far, urgent, law, nobody
 
 
