@@ -247,8 +247,9 @@ def solve(talents: list[Talent], needs: list[Need], *, cands: Candidates | None 
         big = units * m_max + 1
         prio = np.array([n.priority for n in needs], dtype=np.int64)
         p_max = int(prio.max())
-        # |cost of any arc| ≤ big·p_max + m_max; a solution uses ≤ units of them.
-        if (big * p_max + m_max) * (units + 1) >= INT63:
+        # |cost of any arc| ≤ big·p_max + m_max; a solution uses ≤ units of them, and OR-Tools'
+        # cost scaling multiplies every cost by the number of nodes + 1.
+        if (big * p_max + m_max) * max(units + 1, n_t + n_n + 3) >= INT63:
             raise TooLarge(
                 "priorities × slots × distances too large for exact 64-bit costs "
                 f"(big-M {big:,}, highest priority {p_max:,}, {units:,} units)"
@@ -279,6 +280,8 @@ def solve(talents: list[Talent], needs: list[Need], *, cands: Candidates | None 
         smcf.set_node_supply(source, units)
         smcf.set_node_supply(sink, -units)
         status = smcf.solve()
+        if status == smcf.BAD_COST_RANGE:
+            raise TooLarge("costs out of the solver's range (priorities or distances too large)")
         if status != smcf.OPTIMAL:
             raise RuntimeError(f"min cost flow ended with status {status}")
         flows = smcf.flows(np.asarray(pair_arcs, dtype=np.int64))

@@ -118,6 +118,10 @@ def test_solver_matches_brute_force_on_random_tiny_instances():
         assert {u.need: u.slots for u in result.unfilled} == {
             j: n.slots - filled[j] for j, n in enumerate(needs) if filled[j] < n.slots
         }
+        # "taken": by needs of equal or higher priority only, as an optimum must be.
+        for u in result.unfilled:
+            if u.reason == matching.TAKEN:
+                assert all(needs[k].priority >= needs[u.need].priority for k in u.taken_by)
         checked += 1
         nonzero += result.priority > 0
         rich += n_feasible >= 6
@@ -179,3 +183,11 @@ def test_availability_is_inclusive_and_distance_limit_inclusive():
 def test_haversine_known_distance():
     # One degree of latitude on a 6371.0 km sphere: 6371 π / 180.
     assert haversine_km(0, 0, 1, 0) == pytest.approx(111.19492664455873, abs=1e-9)
+
+
+def test_absurd_priorities_are_refused_not_overflowed():
+    t = Talent("a", frozenset({"法律"}), 39.0, 106.0, 20100.0, ((0, 100),), capacity=10**9)
+    # 100 feasible units of up to 20,000 km: big-M 2·10^9, times a priority of 10^9.
+    needs = [Need(f"n{k}", "法律", -39.0, -74.0 + k / 10, 1, 2, 10**9, 10**9) for k in range(100)]
+    with pytest.raises(matching.TooLarge):
+        solve([t], needs)
