@@ -555,15 +555,17 @@ def need_update(*, actor, need: Need, **changes) -> Need:
 
 
 def _check_free(talent: Talent, first: dt.date, last: dt.date, *, exclude: int | None = None):
-    clash = (
+    """A person serves at most ``capacity`` exchanges at a time (one, unless their profile says
+    more: an expert may visit several villages in the same weeks)."""
+    clashes = list(
         Assignment.objects.filter(
             talent=talent, state__in=BUSY_STATES, first_day__lte=last, last_day__gte=first
         )
         .exclude(pk=exclude)
-        .select_related("to_org")
-        .first()
+        .select_related("to_org")[: max(1, talent.capacity)]
     )
-    if clash is not None:
+    if len(clashes) >= max(1, talent.capacity):
+        clash = clashes[0]
         raise ApplicationError(
             "talent_busy",
             _("%(name)s在%(a)s至%(b)s已有交流任职（%(org)s）。")
@@ -939,7 +941,8 @@ def pair_check(talent: Talent, need: Need, *, busy=()) -> float:
 @transaction.atomic
 def proposal_swap(*, actor, proposal: Proposal, talent: Talent) -> Proposal:
     """Put another talent on the pair: every rule is checked again, including what the round
-    already gives them (capacity, one slot a need, overlapping periods)."""
+    already gives them (capacity, one slot a need, overlapping periods). When the other talent
+    is at capacity in this round, the two pairs exchange their talents, if both new pairs hold."""
     match = _open_round(actor, proposal.round)
     need = proposal.need
     if talent.pk == proposal.talent_id:
@@ -953,27 +956,53 @@ def proposal_swap(*, actor, proposal: Proposal, talent: Talent) -> Proposal:
     )
     if any(p.need_id == need.pk for p in others):
         raise ApplicationError("duplicate", _("该人才已在此需求中。"), field="talent")
+    km = pair_check(talent, need, busy=_busy(talent))
+    partner = None
     if len(others) >= talent.capacity:
-        raise ApplicationError(
-            "capacity", _("%(name)s本轮已满额。") % {"name": talent.name}, field="talent"
-        )
-    busy = [
-        (a.first_day.toordinal(), a.last_day.toordinal())
-        for a in talent.assignments.filter(state__in=BUSY_STATES)
-    ]
-    km = pair_check(talent, need, busy=busy)
+        # Exchange with one of their pairs: the displaced talent takes that need instead.
+        current = proposal.talent
+        mine = set(match.proposals.filter(talent=current).values_list("need_id", flat=True))
+        for other in others:
+            if other.need_id in mine:
+                continue
+            try:
+                other_km = pair_check(current, other.need, busy=_busy(current))
+            except ApplicationError:
+                continue
+            partner = other
+            break
+        if partner is None:
+            raise ApplicationError(
+                "capacity", _("%(name)s本轮已满额。") % {"name": talent.name}, field="talent"
+            )
     before = {"talent": proposal.talent_id, "need": need.pk, "km": proposal.km}
+    if partner is not None:
+        partner.talent, partner.km, partner.adjusted = proposal.talent, other_km, True
     proposal.talent, proposal.km, proposal.adjusted = talent, km, True
     proposal.save()
+    if partner is not None:
+        partner.save()
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=proposal,
         org_path=match.org_path,
         before=before,
-        after={"talent": talent.pk, "need": need.pk, "km": km},
+        after={
+            "talent": talent.pk,
+            "need": need.pk,
+            "km": km,
+            "exchanged_with": partner.pk if partner else None,
+        },
     )
     return proposal
+
+
+def _busy(talent: Talent) -> list[tuple[int, int]]:
+    return [
+        (a.first_day.toordinal(), a.last_day.toordinal())
+        for a in talent.assignments.filter(state__in=BUSY_STATES)
+    ]
 
 
 @transaction.atomic

@@ -362,3 +362,40 @@ def test_round_pages_explain_pairs_and_unfilled(client, world):
     client.login(username="secretary_a", password=PASSWORD)
     home = client.get("/").content.decode()
     assert "急" in home and "法律" in home
+
+
+def test_swapping_in_a_talent_at_capacity_exchanges_the_two_pairs(world):
+    a = make_expert(world.a.street, name="甲", lat=39.0, lon=106.4)
+    b = make_expert(world.a.street, name="乙", lat=39.02, lon=106.4)
+    for t in (a, b):
+        t.availability.create(first_day=D(2030, 1, 1), last_day=D(2030, 12, 31))
+    needs = [
+        services.need_create(
+            actor=world.admin_a,
+            organization=world.a.village,
+            title=title,
+            skill="agri-tech",
+            first_day=D(2030, 5, 1),
+            last_day=D(2030, 5, 10),
+            lat=lat,
+            lon=106.4,
+            slots=1,
+        )
+        for title, lat in (("北", 39.0), ("南", 39.02))
+    ]
+    match = services.round_run(
+        actor=world.admin_a, organization=world.a.county, today=D(2030, 1, 1)
+    )
+    assert {(p.talent_id, p.need_id) for p in match.proposals.all()} == {
+        (a.pk, needs[0].pk),
+        (b.pk, needs[1].pk),
+    }
+    services.proposal_swap(
+        actor=world.admin_a, proposal=match.proposals.get(need=needs[0]), talent=b
+    )
+    assert {(p.talent_id, p.need_id, p.adjusted) for p in match.proposals.all()} == {
+        (b.pk, needs[0].pk, True),
+        (a.pk, needs[1].pk, True),
+    }
+    made = services.round_confirm(actor=world.admin_a, match=match)
+    assert len(made) == 2
