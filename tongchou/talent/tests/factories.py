@@ -17,6 +17,17 @@ from tongchou.talent.models import (
 )
 
 
+def ensure_taxonomy() -> None:
+    """The seeded skills again, for tests after a transactional test flushed the tables."""
+    import importlib
+
+    seed = importlib.import_module("tongchou.talent.migrations.0002_seed_skills")
+    for order, (code, name, name_en) in enumerate(seed.SKILLS, start=1):
+        Skill.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "order": order * 10}
+        )
+
+
 def skill(code: str = "agri-tech") -> Skill:
     return Skill.objects.get(code=code)
 
