@@ -81,3 +81,41 @@ def test_profile_page_masks_phones_and_lists_exchanges(client, world):
     page = client.get(f"/talent/{talent.pk}/").content.decode()
     assert world.a.members[0].phone not in page
     assert world.a.members[0].phone_masked in page
+
+
+def test_lists_take_the_same_queries_for_3_rows_as_for_9(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tongchou.talent.tests.factories import make_assignment, make_expert, make_need
+
+    def add(n):
+        for k in range(n):
+            talent = make_expert(world.a.village, name=f"专家{k}")
+            make_need(world.a.village)
+            make_assignment(talent, world.a.street, world.a.village)
+
+    urls = [
+        "/talent/",
+        "/talent/needs/",
+        "/talent/exchanges/",
+        "/talent/ledger/",
+        "/api/talent/profiles/",
+        "/api/talent/needs/",
+        "/api/talent/exchanges/",
+    ]
+    client.login(username="admin_a", password=PASSWORD)
+
+    def counts():
+        out = []
+        for url in urls:
+            client.get(url)  # warm per-process caches
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            out.append(len(queries))
+        return out
+
+    add(3)
+    few = counts()
+    add(6)
+    assert counts() == few
