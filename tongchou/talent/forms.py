@@ -96,6 +96,12 @@ class ProfileForm(forms.Form):
     max_km = forms.IntegerField(
         label=_("最远服务距离（公里）"), min_value=0, max_value=20000, required=False
     )
+    regions = forms.CharField(
+        label=_("愿意服务的地区"),
+        required=False,
+        max_length=500,
+        help_text=_("区划代码，以逗号或空格分隔，如 640221；不填则只按距离。"),
+    )
     home_lat = forms.FloatField(label=_("常住地纬度"), min_value=-90, max_value=90, required=False)
     home_lon = forms.FloatField(
         label=_("常住地经度"), min_value=-180, max_value=180, required=False
@@ -113,6 +119,11 @@ class ProfileForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields = {"skills": _skills_field(), **self.fields}
+
+    def clean_regions(self) -> list[str]:
+        import re
+
+        return [c for c in re.split(r"[\s,，、]+", self.cleaned_data.get("regions") or "") if c]
 
 
 class ExpertForm(ProfileForm):

@@ -43,7 +43,7 @@ class TalentSerializer(serializers.ModelSerializer):
     phone = serializers.CharField(source="phone_masked", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     skills = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    regions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    regions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     availability = AvailabilityPeriodSerializer(many=True, read_only=True)
 
     class Meta:
@@ -85,6 +85,11 @@ class ProfileWriteSerializer(serializers.Serializer):
     home_lon = serializers.FloatField(required=False, allow_null=True)
     capacity = serializers.IntegerField(min_value=0, max_value=20, required=False)
     availability = AvailabilityPeriodSerializer(many=True, required=False)
+    regions = serializers.ListField(
+        child=serializers.CharField(max_length=12),
+        required=False,
+        help_text="Division codes served (empty: by distance only).",
+    )
 
 
 class TalentWriteSerializer(ProfileWriteSerializer):

@@ -204,6 +204,27 @@ def skills_from(values: Iterable) -> list[Skill]:
     return out
 
 
+def regions_from(values: Iterable) -> list:
+    """Divisions by instance or code; an unknown code is refused by name."""
+    from tongchou.regions.models import Region
+
+    values = list(values or [])
+    codes = {str(v).strip() for v in values if not isinstance(v, Region)}
+    found = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    out = []
+    for v in values:
+        region = v if isinstance(v, Region) else found.get(str(v).strip())
+        if region is None:
+            raise ApplicationError(
+                "unknown_region",
+                _("未知的区划代码：%(c)s。") % {"c": str(v)[:20]},
+                field="regions",
+            )
+        if region not in out:
+            out.append(region)
+    return out
+
+
 def _active_org(org: Organization, field: str = "organization") -> None:
     if org.status != OrgStatus.ACTIVE:
         raise ApplicationError("organization_dissolved", _("该党组织已撤销。"), field=field)
@@ -284,7 +305,7 @@ def _after_profile(talent: Talent, *, skills, regions, availability) -> None:
     if skills is not None:
         talent.skills.set(skills_from(skills))
     if regions is not None:
-        talent.regions.set(list(regions))
+        talent.regions.set(regions_from(regions))
     if availability is not None:
         periods = [_period(a, b, field="availability") for a, b in availability]
         talent.availability.all().delete()

@@ -79,11 +79,13 @@ def _profile_initial(talent) -> dict:
     initial = {f: getattr(talent, f) for f in PROFILE_FIELDS}
     initial["skills"] = list(talent.skills.all())
     initial["availability"] = [(a.first_day, a.last_day) for a in talent.availability.all()]
+    initial["regions"] = " ".join(r.code for r in talent.regions.all())
     return initial
 
 
 def _profile_values(data: dict) -> dict:
-    return {k: v for k, v in data.items() if k in {*PROFILE_FIELDS, "skills", "availability"}}
+    keep = {*PROFILE_FIELDS, "skills", "availability", "regions"}
+    return {k: v for k, v in data.items() if k in keep}
 
 
 # --- the pool --------------------------------------------------------------------------------

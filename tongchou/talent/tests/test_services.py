@@ -399,3 +399,15 @@ def test_swapping_in_a_talent_at_capacity_exchanges_the_two_pairs(world):
     }
     made = services.round_confirm(actor=world.admin_a, match=match)
     assert len(made) == 2
+
+
+def test_regions_served_by_code_and_unknown_codes_refused(world):
+    talent = make_expert(world.a.village)
+    services.talent_update(actor=world.admin_a, talent=talent, regions=[world.a.county_region.code])
+    assert list(talent.regions.values_list("code", flat=True)) == [world.a.county_region.code]
+    before = _state()
+    with pytest.raises(ApplicationError) as caught:
+        services.talent_update(actor=world.admin_a, talent=talent, regions=["999999"])
+    assert (caught.value.field, caught.value.code) == ("regions", "unknown_region")
+    assert _state() == before
+    assert talent.regions.count() == 1
