@@ -432,7 +432,9 @@ def talent_update(*, actor, talent: Talent, **changes) -> Talent:
     unknown = set(changes) - PROFILE_EDITABLE
     if unknown:
         raise ApplicationError("not_editable", f"cannot change {', '.join(sorted(unknown))}")
-    talent = Talent.objects.select_for_update().select_related("member").get(pk=talent.pk)
+    talent = (
+        Talent.objects.select_for_update(of=("self",)).select_related("member").get(pk=talent.pk)
+    )
     if not may_edit_talent(actor, talent):
         raise PermissionDenied
     before = _snapshot(talent)
