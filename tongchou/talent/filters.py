@@ -14,7 +14,6 @@ from tongchou.talent.models import (
     Need,
     NeedStatus,
     Priority,
-    Skill,
     Talent,
     TalentKind,
 )
@@ -35,16 +34,11 @@ class _SubtreeMixin:
         return queryset.filter(tree.subtree_q(path, "org_path"))
 
 
-def _skill_choices():
-    return [(s.code, str(s)) for s in Skill.objects.filter(active=True)]
-
-
 class TalentFilter(_SubtreeMixin, FilterSet):
     q = filters.CharFilter(label=_("姓名或职务"), method="filter_text")
     kind = ChoiceFilter(label=_("类别"), choices=TalentKind.choices)
-    skill = ChoiceFilter(
-        label=_("技能"), choices=_skill_choices, field_name="skills__code", distinct=True
-    )
+    # A code; the page offers the taxonomy in a select (views), the API takes the code.
+    skill = filters.CharFilter(label=_("技能"), field_name="skills__code", distinct=True)
     returning = BooleanFilter(label=_("返乡创业"))
     org = IdFilter(label=_("所属党组织（含下级）"), method="filter_subtree")
 
@@ -65,7 +59,7 @@ class TalentFilter(_SubtreeMixin, FilterSet):
 
 class NeedFilter(_SubtreeMixin, FilterSet):
     q = filters.CharFilter(label=_("需求名称"), field_name="title", lookup_expr="icontains")
-    skill = ChoiceFilter(label=_("技能"), choices=_skill_choices, field_name="skill__code")
+    skill = filters.CharFilter(label=_("技能"), field_name="skill__code")
     status = ChoiceFilter(label=_("状态"), choices=NeedStatus.choices)
     priority = ChoiceFilter(label=_("紧急程度"), choices=Priority.choices)
     org = IdFilter(label=_("需求党组织（含下级）"), method="filter_subtree")

@@ -57,9 +57,12 @@ def _picker(user, selected) -> list[tuple[str, str]]:
 
 
 def _listing(request, filterset, template: str, **context):
-    filterset.form.fields["org"].widget = FastSelect(
-        choices=_picker(request.user, request.GET.get("org"))
-    )
+    fields = filterset.form.fields
+    fields["org"].widget = FastSelect(choices=_picker(request.user, request.GET.get("org")))
+    if "skill" in fields:
+        fields["skill"].widget = FastSelect(
+            choices=[("", _("全部")), *((s.code, str(s)) for s in selectors.skill_list())]
+        )
     rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
