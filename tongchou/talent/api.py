@@ -16,7 +16,7 @@ from tongchou.core.errors import ApplicationError
 from tongchou.organizations.models import OrgStatus
 from tongchou.organizations.permissions import Action
 from tongchou.organizations.selectors import organization_get_for
-from tongchou.talent import flows, selectors, services
+from tongchou.talent import flows, rounds, selectors, services
 from tongchou.talent.filters import AssignmentFilter, NeedFilter, TalentFilter
 from tongchou.talent.models import Assignment, MatchRound, Need, Talent
 from tongchou.talent.serializers import (
@@ -349,7 +349,7 @@ class MatchRoundViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         org = _org(
             request.user, data.validated_data["organization"], "organization", Action.MANAGE_ORGS
         )
-        match = services.round_run(actor=request.user, organization=org)
+        match = rounds.round_run(actor=request.user, organization=org)
         return Response(RoundDetailSerializer(match).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -360,7 +360,7 @@ class MatchRoundViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], filterset_class=None)
     def confirm(self, request, pk=None):
         match = self.get_object()
-        services.round_confirm(actor=request.user, match=match)
+        rounds.round_confirm(actor=request.user, match=match)
         return Response(RoundDetailSerializer(self.get_object()).data)
 
 

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from tongchou.members.models import Member
 from tongchou.organizations.models import Organization, OrgKind, OrgStatus
 from tongchou.regions.models import RegionKind, UrbanRural
-from tongchou.talent import services
+from tongchou.talent import rounds, services
 from tongchou.talent.models import Assignment, ExchangeKind, Priority, Skill, Talent
 
 ROOT_CODE = "6402"
@@ -183,7 +183,7 @@ def populate(*, today: dt.date, rng: random.Random) -> dict[str, int]:
         made += 1
         _season(actor, a, today, rng)
 
-    match = services.round_run(actor=actor, organization=root, today=today)
+    match = rounds.round_run(actor=actor, organization=root, today=today)
     return {
         "人才": len(talents),
         "人才需求": needs,

@@ -19,7 +19,7 @@ from tongchou.members.selectors import member_get_for
 from tongchou.organizations.permissions import Action, can
 from tongchou.organizations.selectors import organization_get_for, organization_picker_choices
 from tongchou.portal.selectors import own_member
-from tongchou.talent import flows, selectors, services
+from tongchou.talent import flows, rounds, selectors, services
 from tongchou.talent.filters import AssignmentFilter, NeedFilter, TalentFilter
 from tongchou.talent.forms import (
     AssignmentForm,
@@ -480,19 +480,17 @@ def round_list(request):
         _require(user, Action.MANAGE_ORGS)
         if form.is_valid():
             try:
-                match = services.round_run(
-                    actor=user, organization=form.cleaned_data["organization"]
-                )
+                match = rounds.round_run(actor=user, organization=form.cleaned_data["organization"])
             except ApplicationError as exc:
                 apply_error(form, exc)
             else:
                 return redirect("talent:round_detail", pk=match.pk)
-    rounds = selectors.round_list_for(user).select_related("organization", "created_by")
+    recent = selectors.round_list_for(user).select_related("organization", "created_by")
     return render(
         request,
         "talent/round_list.html",
         {
-            "rounds": rounds[:50],
+            "rounds": recent[:50],
             "form": form,
             "can_run": bool(form.org_options),
         },
@@ -507,7 +505,7 @@ def round_detail(request, pk):
     (remove a pair, swap its talent), confirms or discards."""
     user = request.user
     match = selectors.round_get_for(user, pk)
-    coordinates = services.can_coordinate(user, match.organization)
+    coordinates = rounds.can_coordinate(user, match.organization)
     if request.method == "POST":
         if not coordinates:
             raise PermissionDenied
@@ -534,18 +532,18 @@ def _act(request, match: MatchRound) -> None:
             proposal_id = request.POST.get("proposal")
             proposal = selectors.proposal_get_for(user, match.pk, proposal_id)
             if action == "remove":
-                services.proposal_remove(actor=user, proposal=proposal)
+                rounds.proposal_remove(actor=user, proposal=proposal)
             else:
                 if not form.is_valid():
                     raise ApplicationError("invalid", _("请填写人才编号。"), field="talent")
                 talent = selectors.talent_get_for(user, form.cleaned_data["talent"])
-                services.proposal_swap(actor=user, proposal=proposal, talent=talent)
+                rounds.proposal_swap(actor=user, proposal=proposal, talent=talent)
         elif action == "confirm":
-            made = services.round_confirm(actor=user, match=match)
+            made = rounds.round_confirm(actor=user, match=match)
             messages.success(request, _("已确认 %(n)s 项交流任职。") % {"n": len(made)})
             return
         elif action == "discard":
-            services.round_discard(actor=user, match=match)
+            rounds.round_discard(actor=user, match=match)
         else:
             raise ApplicationError("invalid", _("未知的操作。"), field="action")
     except Http404:

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from tests.world import PASSWORD
 from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditEvent
-from tongchou.talent import flows, selectors, services
+from tongchou.talent import flows, rounds, selectors, services
 from tongchou.talent.models import (
     Assignment,
     AssignmentState,
@@ -309,9 +309,7 @@ def _round_world(world):
 
 def test_a_round_proposes_the_optimum_and_confirms_into_exchanges(world):
     near, far, urgent, law, nobody = _round_world(world)
-    match = services.round_run(
-        actor=world.admin_a, organization=world.a.county, today=D(2030, 1, 1)
-    )
+    match = rounds.round_run(actor=world.admin_a, organization=world.a.county, today=D(2030, 1, 1))
     pairs = {(p.talent_id, p.need_id) for p in match.proposals.all()}
     # The far expert is the only lawyer: the near one takes the urgent need.
     assert pairs == {(near.pk, urgent.pk), (far.pk, law.pk)}
@@ -320,9 +318,9 @@ def test_a_round_proposes_the_optimum_and_confirms_into_exchanges(world):
     # A swap that breaks a rule is refused by name; removing works.
     proposal = match.proposals.get(need=law)
     with pytest.raises(ApplicationError) as caught:
-        services.proposal_swap(actor=world.admin_a, proposal=proposal, talent=near)
+        rounds.proposal_swap(actor=world.admin_a, proposal=proposal, talent=near)
     assert caught.value.code in ("no_skill", "capacity")
-    made = services.round_confirm(actor=world.admin_a, match=match)
+    made = rounds.round_confirm(actor=world.admin_a, match=match)
     assert {(a.talent_id, a.need_id, a.to_org_id) for a in made} == {
         (near.pk, urgent.pk, world.a.village.pk),
         (far.pk, law.pk, world.a.village.pk),
@@ -333,25 +331,21 @@ def test_a_round_proposes_the_optimum_and_confirms_into_exchanges(world):
     assert selectors.waiting_assignments_for(world.secretary_a).count() == 2
     assert selectors.waiting_assignments_for(world.admin_b).count() == 0
     # A second round: the filled needs are gone, the talents busy in that period.
-    again = services.round_run(
-        actor=world.admin_a, organization=world.a.county, today=D(2030, 1, 1)
-    )
+    again = rounds.round_run(actor=world.admin_a, organization=world.a.county, today=D(2030, 1, 1))
     assert again.proposals.count() == 0 and [u["need"] for u in again.unfilled] == [nobody.pk]
 
 
 def test_only_a_coordinator_runs_rounds(world):
     with pytest.raises(PermissionDenied):
-        services.round_run(actor=world.secretary_a, organization=world.a.village)
+        rounds.round_run(actor=world.secretary_a, organization=world.a.village)
     with pytest.raises(PermissionDenied):
-        services.round_run(actor=world.admin_b, organization=world.a.county)
+        rounds.round_run(actor=world.admin_b, organization=world.a.county)
     assert MatchRound.objects.count() == 0
 
 
 def test_round_pages_explain_pairs_and_unfilled(client, world):
     _round_world(world)
-    match = services.round_run(
-        actor=world.admin_a, organization=world.a.county, today=D(2030, 1, 1)
-    )
+    match = rounds.round_run(actor=world.admin_a, organization=world.a.county, today=D(2030, 1, 1))
     client.login(username="admin_a", password=PASSWORD)
     page = client.get(f"/talent/rounds/{match.pk}/").content.decode()
     assert "没有人具备该技能" in page and "具备" in page and "公里" in page
@@ -383,21 +377,17 @@ def test_swapping_in_a_talent_at_capacity_exchanges_the_two_pairs(world):
         )
         for title, lat in (("北", 39.0), ("南", 39.02))
     ]
-    match = services.round_run(
-        actor=world.admin_a, organization=world.a.county, today=D(2030, 1, 1)
-    )
+    match = rounds.round_run(actor=world.admin_a, organization=world.a.county, today=D(2030, 1, 1))
     assert {(p.talent_id, p.need_id) for p in match.proposals.all()} == {
         (a.pk, needs[0].pk),
         (b.pk, needs[1].pk),
     }
-    services.proposal_swap(
-        actor=world.admin_a, proposal=match.proposals.get(need=needs[0]), talent=b
-    )
+    rounds.proposal_swap(actor=world.admin_a, proposal=match.proposals.get(need=needs[0]), talent=b)
     assert {(p.talent_id, p.need_id, p.adjusted) for p in match.proposals.all()} == {
         (b.pk, needs[0].pk, True),
         (a.pk, needs[1].pk, True),
     }
-    made = services.round_confirm(actor=world.admin_a, match=match)
+    made = rounds.round_confirm(actor=world.admin_a, match=match)
     assert len(made) == 2
 
 
