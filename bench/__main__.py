@@ -8,6 +8,7 @@ PostgreSQL, time the import and the reads behind the pages, print a table, write
                                     # http (the real server under load: bench/http.py),
                                     # resources (issue 8: bookings and flows, bench/resources.py)
                                     # linkage (the supply–sales planner: bench/linkage.py)
+                                    # match (the talent matcher, no database: bench/match.py)
     python -m bench --pg-url postgres://postgres@127.0.0.1:5432/tongchou_bench
     python -m bench.motion --database-url sqlite:///var/bench/bench.sqlite3   # issue 3 again
 
@@ -276,8 +277,9 @@ def _pad(text: str, width: int) -> str:
 # Parts that build their own deployments (or need none) run as their own modules, after the
 # shared import/reads/motion run: part name → (module, passes --db/--quick).
 STANDALONE = {
-    "resources": ("bench.resources", True),  # issue 8: bookings and flows
+    "match": ("bench.match", False),  # issue 8: the talent matcher, no database
     "linkage": ("bench.linkage", False),  # issue 10: the supply–sales planner, no database
+    "resources": ("bench.resources", True),  # issue 8: bookings and flows
     "http": ("bench.http", True),  # the real server under load, last
 }
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tongchou.education",
     "tongchou.resources",
     "tongchou.linkage",
+    "tongchou.talent",
     "tongchou.accounts",
     "tongchou.portal",
     "tongchou.demo",
@@ -298,6 +299,13 @@ SPECTACULAR_SETTINGS = {
         "BuyerKindEnum": "tongchou.linkage.models.BuyerKind",
         "UnshippedReasonEnum": "tongchou.linkage.planner.REASONS",
         "ReasonEnum": "tongchou.mobility.models.MobilityReason",
+        "TalentKindEnum": "tongchou.talent.models.TalentKind",
+        "ExchangeKindEnum": "tongchou.talent.models.ExchangeKind",
+        "ExchangeStateEnum": "tongchou.talent.models.AssignmentState",
+        "NeedStatusEnum": "tongchou.talent.models.NeedStatus",
+        "RoundStateEnum": "tongchou.talent.models.RoundState",
+        "UnfilledReasonEnum": "tongchou.talent.serializers.UNFILLED_REASONS",
+        "FlowDirectionEnum": "tongchou.talent.serializers.FLOW_DIRECTIONS",
     },
 }
 

@@ -13,6 +13,7 @@ api_patterns = [
     path("", include("tongchou.education.api_urls")),
     path("", include("tongchou.resources.api_urls")),
     path("", include("tongchou.linkage.api_urls")),
+    path("", include("tongchou.talent.api_urls")),
     path("", include("tongchou.accounts.api_urls")),
     path("", include("tongchou.portal.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -35,7 +36,9 @@ urlpatterns = [
     path("education/", include("tongchou.education.urls")),
     path("resources/", include("tongchou.resources.urls")),
     path("linkage/", include("tongchou.linkage.urls")),
+    path("talent/", include("tongchou.talent.urls")),
     path("accounts/", include("tongchou.accounts.urls")),
+    path("me/talent/", include("tongchou.talent.me_urls")),
     path("me/", include("tongchou.portal.urls")),
 ]
 

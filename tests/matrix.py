@@ -250,10 +250,21 @@ from tests.matrix_apps import (  # noqa: E402
     orglife,
     portal,
     resources,
+    talent,
     transfers,
 )
 
-APP_MODULES = (mobility, transfers, orglife, education, linkage, accounts, portal, resources)
+APP_MODULES = (
+    mobility,
+    transfers,
+    orglife,
+    education,
+    linkage,
+    accounts,
+    portal,
+    resources,
+    talent,
+)
 for _module in APP_MODULES:
     REGISTRY.update(_module.ENTRIES)
 STATE_MODELS: tuple = tuple(model for m in APP_MODULES for model in m.STATE_MODELS)

@@ -18,6 +18,7 @@ from tongchou.mobility.models import ServiceStation, StationKind
 from tongchou.mobility.tests.factories import external_spell, spell_for
 from tongchou.orglife.models import Attendance, Session, SessionFormat, SessionKind
 from tongchou.resources.tests.factories import book, make_room
+from tongchou.talent.tests import factories as talent_factories
 from tongchou.transfers import services as transfer_services
 from tongchou.transfers.models import TransferKind
 
@@ -119,6 +120,10 @@ def rich(world):
     room = make_room(world)
     booking = book(world, room)
     linkage = make_linkage_rows(a, "甲")
+    talent = talent_factories.make_member_talent(member)
+    need = talent_factories.make_need(a.village, slots=2)
+    exchange = talent_factories.make_assignment(talent, a.street, a.village)
+    match = talent_factories.make_round(a.county, talent, need)
     return {
         "/api/accounts/{id}/": world.secretary_a.pk,
         "/api/resources/items/{id}/": room.pk,
@@ -150,6 +155,10 @@ def rich(world):
         "/api/regions/{code}/children/": a.county_region.code,
         "/api/transfers/{id}/": transfer.pk,
         "/api/transfers/{id}/letter/": transfer.pk,
+        "/api/talent/profiles/{id}/": talent.pk,
+        "/api/talent/needs/{id}/": need.pk,
+        "/api/talent/exchanges/{id}/": exchange.pk,
+        "/api/talent/rounds/{id}/": match.pk,
     }
 
 

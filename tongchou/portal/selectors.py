@@ -67,6 +67,7 @@ class Waiting:
     imports: list = field(default_factory=list)  # own imports running or finished lately
     bookings_to_decide: list = field(default_factory=list)  # requests on resources kept here
     bookings_cancelled: list = field(default_factory=list)  # a session/training lost its place
+    exchanges: list = field(default_factory=list)  # planned exchanges to or from their orgs
     member: Member | None = None
     summary: dict | None = None
 
@@ -119,6 +120,13 @@ def waiting_for(user, *, today) -> Waiting:
         cancelled_for_organizer(user, today=today)
         .select_related("resource")
         .order_by("starts_at", "id")[:HOME_LIST_LIMIT]
+    )
+    from tongchou.talent.selectors import waiting_assignments_for
+
+    waiting.exchanges = list(
+        waiting_assignments_for(user)
+        .select_related("talent__member", "from_org", "to_org", "need")
+        .order_by("first_day", "id")[:HOME_LIST_LIMIT]
     )
     waiting.member = own_member(user)
     if waiting.member is not None:

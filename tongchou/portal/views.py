@@ -44,7 +44,8 @@ def start(request):
             and waiting.member is None
             and not waiting.transfers
             and not waiting.imports
-            and not waiting.bookings_cancelled,
+            and not waiting.bookings_cancelled
+            and not waiting.exchanges,
         },
     )
 
