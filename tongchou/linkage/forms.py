@@ -110,8 +110,9 @@ class ProducerForm(forms.Form):
     lon = forms.FloatField(label=_("经度"), help_text=_("地图上的点，如 106.42。"))
 
     def __init__(self, *args, user, producer: Producer | None = None, **kwargs):
-        if producer is not None and not args and "initial" not in kwargs:
-            kwargs["initial"] = {
+        super().__init__(*args, **kwargs)
+        if producer is not None and not self.is_bound:
+            self.initial = {
                 "name": producer.name,
                 "kind": producer.kind,
                 "village": producer.village_id,
@@ -119,7 +120,6 @@ class ProducerForm(forms.Form):
                 "lat": producer.lat,
                 "lon": producer.lon,
             }
-        super().__init__(*args, **kwargs)
         orgs = visible_active_orgs(user)
         chains = orgs.filter(org_type=OrgType.INDUSTRY_CHAIN)
         if producer is not None:
@@ -143,8 +143,9 @@ class BuyerForm(forms.Form):
     )
 
     def __init__(self, *args, user, buyer: Buyer | None = None, **kwargs):
-        if buyer is not None and not args and "initial" not in kwargs:
-            kwargs["initial"] = {
+        super().__init__(*args, **kwargs)
+        if buyer is not None and not self.is_bound:
+            self.initial = {
                 "kind": buyer.kind,
                 "name": buyer.name,
                 "organization": buyer.organization_id,
@@ -152,7 +153,6 @@ class BuyerForm(forms.Form):
                 "lon": buyer.lon,
                 "max_km": buyer.max_km,
             }
-        super().__init__(*args, **kwargs)
         # As the API: an active organization the user manages members of.
         self.fields["organization"].queryset = (
             organization_list_for(user, action=Action.MANAGE_MEMBERS)
@@ -168,12 +168,12 @@ class ReservationForm(forms.Form):
     reserved = forms.DecimalField(label=_("预留采购额（元）"), max_digits=14, decimal_places=2)
 
     def __init__(self, *args, user, reservation=None, **kwargs):
-        if reservation is not None and not args and "initial" not in kwargs:
-            kwargs["initial"] = {
+        super().__init__(*args, **kwargs)
+        if reservation is not None and not self.is_bound:
+            self.initial = {
                 "food_budget": reservation.food_budget,
                 "reserved": reservation.reserved,
             }
-        super().__init__(*args, **kwargs)
         if reservation is not None:
             # Changing a reservation: its unit and year stay.
             del self.fields["buyer"], self.fields["year"]
