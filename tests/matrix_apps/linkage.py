@@ -51,8 +51,20 @@ ENTRIES: dict[str, Entry] = {
     "linkage:order_create": Entry(none, (page_get(out=None), page_post(200, out=None))),
     "linkage:shipments": Entry(none, (page_get(out=None),)),
     "linkage:producers": Entry(none, (page_get(out=None),)),
+    "linkage:producer_create": Entry(none, (page_get(out=None), page_post(200, out=None))),
     "linkage:buyers": Entry(none, (page_get(out=None),)),
+    "linkage:buyer_create": Entry(none, (page_get(out=None), page_post(200, out=None))),
     "linkage:reservations": Entry(none, (page_get(out=None),)),
+    "linkage:reservation_create": Entry(none, (page_get(out=None), page_post(200, out=None))),
+    # Edit pages fetch the row through the scope: without a role it is missing; an empty POST
+    # re-renders the form with its errors and changes nothing.
+    "linkage:producer_edit": Entry(
+        _pk("producer"), (page_get(no_role=404), page_post(200, no_role=404))
+    ),
+    "linkage:buyer_edit": Entry(_pk("buyer"), (page_get(no_role=404), page_post(200, no_role=404))),
+    "linkage:reservation_edit": Entry(
+        _pk("reservation"), (page_get(no_role=404), page_post(200, no_role=404))
+    ),
     # A chain's pages fetch it through the scope: without a role it is missing.
     "linkage:board": Entry(_pk("chain"), (page_get(no_role=404),)),
     "linkage:report": Entry(_pk("chain"), (page_get(no_role=404),)),

@@ -5,9 +5,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.linkage import selectors
-from tongchou.linkage.models import Buyer, Producer, Product
+from tongchou.linkage.models import Buyer, BuyerKind, Producer, ProducerKind, Product
 from tongchou.organizations.models import Organization, OrgStatus, OrgType
 from tongchou.organizations.permissions import Action, scope_for
+from tongchou.organizations.selectors import organization_list_for
 
 
 def manageable_producers(user):
@@ -23,6 +24,13 @@ def open_chains():
     """Industry chains a buyer may post an order to: every active one (their names are public
     facts; what they hold stays in their scope)."""
     return Organization.objects.filter(org_type=OrgType.INDUSTRY_CHAIN, status=OrgStatus.ACTIVE)
+
+
+def visible_active_orgs(user):
+    """Organizations a producer may name as its village or chain: active ones in the user's
+    view of organizations, as for the API (the service then asks for the right to manage the
+    village or the chain)."""
+    return organization_list_for(user).filter(status=OrgStatus.ACTIVE)
 
 
 class DateInput(forms.DateInput):
@@ -89,3 +97,85 @@ class PlanForm(forms.Form):
 class OutcomeForm(forms.Form):
     delivered_kg = forms.IntegerField(label=_("送达（公斤）"), min_value=0)
     sold_kg = forms.IntegerField(label=_("验收售出（公斤）"), min_value=0)
+
+
+# Coordinates and distances are checked by the services (one rule and one message for the
+# pages and the API): the form only reads numbers.
+class ProducerForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("类别"), choices=ProducerKind.choices)
+    village = forms.ModelChoiceField(label=_("所在村党组织"), queryset=Organization.objects.none())
+    chain = forms.ModelChoiceField(label=_("产业链党组织"), queryset=Organization.objects.none())
+    lat = forms.FloatField(label=_("纬度"), help_text=_("地图上的点，如 39.02。"))
+    lon = forms.FloatField(label=_("经度"), help_text=_("地图上的点，如 106.42。"))
+
+    def __init__(self, *args, user, producer: Producer | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if producer is not None and not self.is_bound:
+            self.initial = {
+                "name": producer.name,
+                "kind": producer.kind,
+                "village": producer.village_id,
+                "chain": producer.chain_id,
+                "lat": producer.lat,
+                "lon": producer.lon,
+            }
+        orgs = visible_active_orgs(user)
+        chains = orgs.filter(org_type=OrgType.INDUSTRY_CHAIN)
+        if producer is not None:
+            # Where it is now stays a choice (a chain's secretary may not see the village).
+            orgs = orgs | Organization.objects.filter(pk=producer.village_id)
+            chains = chains | Organization.objects.filter(pk=producer.chain_id)
+        self.fields["village"].queryset = orgs.order_by("path")
+        self.fields["chain"].queryset = chains.order_by("name", "id")
+
+
+class BuyerForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"), choices=BuyerKind.choices)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    organization = forms.ModelChoiceField(
+        label=_("所属党组织"), queryset=Organization.objects.none()
+    )
+    lat = forms.FloatField(label=_("纬度"), help_text=_("地图上的点，如 39.02。"))
+    lon = forms.FloatField(label=_("经度"), help_text=_("地图上的点，如 106.42。"))
+    max_km = forms.IntegerField(
+        label=_("最远采购距离（公里）"), help_text=_("只从这个距离以内的产地采购。")
+    )
+
+    def __init__(self, *args, user, buyer: Buyer | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if buyer is not None and not self.is_bound:
+            self.initial = {
+                "kind": buyer.kind,
+                "name": buyer.name,
+                "organization": buyer.organization_id,
+                "lat": buyer.lat,
+                "lon": buyer.lon,
+                "max_km": buyer.max_km,
+            }
+        # As the API: an active organization the user manages members of.
+        self.fields["organization"].queryset = (
+            organization_list_for(user, action=Action.MANAGE_MEMBERS)
+            .filter(status=OrgStatus.ACTIVE)
+            .order_by("path")
+        )
+
+
+class ReservationForm(forms.Form):
+    buyer = forms.ModelChoiceField(label=_("采购单位"), queryset=Buyer.objects.none())
+    year = forms.IntegerField(label=_("年度"))
+    food_budget = forms.DecimalField(label=_("年度食材预算（元）"), max_digits=14, decimal_places=2)
+    reserved = forms.DecimalField(label=_("预留采购额（元）"), max_digits=14, decimal_places=2)
+
+    def __init__(self, *args, user, reservation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if reservation is not None and not self.is_bound:
+            self.initial = {
+                "food_budget": reservation.food_budget,
+                "reserved": reservation.reserved,
+            }
+        if reservation is not None:
+            # Changing a reservation: its unit and year stay.
+            del self.fields["buyer"], self.fields["year"]
+        else:
+            self.fields["buyer"].queryset = manageable_buyers(user).order_by("name", "id")

@@ -141,6 +141,10 @@ def reservation_list_for(user) -> QuerySet[Reservation]:
     return Reservation.objects.filter(scope_for(user, Action.VIEW_MEMBERS).q("buyer_path"))
 
 
+def reservation_get_for(user, pk) -> Reservation:
+    return _get(reservation_list_for(user).select_related("buyer"), pk)
+
+
 @dataclass
 class ReservationFacts:
     reservation: Reservation

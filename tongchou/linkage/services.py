@@ -3,8 +3,10 @@ transaction and leaves an audit event.
 
 Who writes what (``MANAGE_MEMBERS`` on the path named):
 
-* producers and their lots: the producer's village organization (its secretary) or the chain;
-* buyer units, their orders and 消费帮扶 reservations: the buyer's organization;
+* producers (added and edited) and their lots: the producer's village organization (its
+  secretary) or the chain; an edit needs the right where the producer is and where it goes;
+* buyer units (added and edited), their orders and 消费帮扶 reservations: the buyer's
+  organization (an edit: the old one's and the new one's);
 * plans and closing lots at the end of their shelf life: the industry-chain organization (its
   secretary, or an admin above it such as the county's) — the coordinator;
 * a shipment is confirmed once by each side (producer side: the lot's village or chain; buyer
@@ -165,26 +167,33 @@ PRODUCER_FIELDS = ["name", "kind", "village", "chain", "lat", "lon"]
 LOT_FIELDS = ["producer", "product", "grade", "kg", "harvest_on", "shelf_days", "price", "state"]
 
 
+def _producer_values(*, name, kind, village: Organization, chain: Organization, lat, lon) -> dict:
+    """The checked fields of a producer (one set of rules for adding and editing)."""
+    _active(village, "village")
+    _chain(chain)
+    if kind not in ProducerKind.values:
+        raise ApplicationError("invalid", _("请选择生产主体类别。"), field="kind")
+    lat, lon = _place(lat, lon)
+    return {
+        "name": _text(name, field="name", label=_("名称")),
+        "kind": kind,
+        "village": village,
+        "chain": chain,
+        "village_path": village.path,
+        "chain_path": chain.path,
+        "lat": lat,
+        "lon": lon,
+    }
+
+
 @transaction.atomic
 def producer_create(
     *, actor, name: str, kind: str, village: Organization, chain: Organization, lat, lon
 ) -> Producer:
     if not can_supply(actor, village_path=village.path, chain_path=chain.path):
         raise PermissionDenied
-    _active(village, "village")
-    _chain(chain)
-    if kind not in ProducerKind.values:
-        raise ApplicationError("invalid", _("请选择生产主体类别。"), field="kind")
-    lat, lon = _place(lat, lon)
     producer = Producer(
-        name=_text(name, field="name", label=_("名称")),
-        kind=kind,
-        village=village,
-        chain=chain,
-        village_path=village.path,
-        chain_path=chain.path,
-        lat=lat,
-        lon=lon,
+        **_producer_values(name=name, kind=kind, village=village, chain=chain, lat=lat, lon=lon)
     )
     _full_clean(producer, exclude=["village_path", "chain_path"])
     producer.save()
@@ -194,6 +203,50 @@ def producer_create(
         obj=producer,
         org_path=producer.village_path,
         also_paths=[producer.chain_path],
+        after=audit.snapshot(producer, PRODUCER_FIELDS),
+    )
+    return producer
+
+
+@transaction.atomic
+def producer_update(
+    *,
+    actor,
+    producer: Producer,
+    name: str,
+    kind: str,
+    village: Organization,
+    chain: Organization,
+    lat,
+    lon,
+) -> Producer:
+    """Edit a producer: the right is needed on where it is and on where it goes. Its lots carry
+    the village's and the chain's paths, so once it has lots it stays in its village and chain."""
+    producer = Producer.objects.select_for_update().get(pk=producer.pk)
+    if not can_supply(actor, village_path=producer.village_path, chain_path=producer.chain_path):
+        raise PermissionDenied
+    if not can_supply(actor, village_path=village.path, chain_path=chain.path):
+        raise PermissionDenied
+    values = _producer_values(name=name, kind=kind, village=village, chain=chain, lat=lat, lon=lon)
+    if producer.lots.exists():
+        for field in ("village", "chain"):
+            if values[field].pk != getattr(producer, f"{field}_id"):
+                raise ApplicationError(
+                    "producer_has_lots",
+                    _("该生产主体已有供应批次，不能更换所在村党组织或产业链党组织。"),
+                    field=field,
+                )
+    before = audit.snapshot(producer, PRODUCER_FIELDS)
+    for key, value in values.items():
+        setattr(producer, key, value)
+    _full_clean(producer, exclude=["village_path", "chain_path"])
+    producer.save()
+    audit.record_update(
+        actor=actor,
+        obj=producer,
+        org_path=producer.village_path,
+        also_paths=[producer.chain_path],
+        before=before,
         after=audit.snapshot(producer, PRODUCER_FIELDS),
     )
     return producer
@@ -308,12 +361,8 @@ BUYER_FIELDS = ["name", "kind", "organization", "lat", "lon", "max_km"]
 ORDER_FIELDS = ["buyer", "chain", "product", "kg", "deliver_on", "max_price", "lat", "lon"]
 
 
-@transaction.atomic
-def buyer_create(
-    *, actor, name: str, kind: str, organization: Organization, lat, lon, max_km
-) -> Buyer:
-    if not can_buy(actor, organization.path):
-        raise PermissionDenied
+def _buyer_values(*, name, kind, organization: Organization, lat, lon, max_km) -> dict:
+    """The checked fields of a buyer unit (one set of rules for adding and editing)."""
     _active(organization, "organization")
     if kind not in BuyerKind.values:
         raise ApplicationError("invalid", _("请选择采购单位类别。"), field="kind")
@@ -324,14 +373,27 @@ def buyer_create(
         raise ApplicationError("invalid", _("最远采购距离应为整数公里。"), field="max_km") from None
     if not 1 <= max_km <= 20_000:
         raise ApplicationError("invalid", _("最远采购距离应在1到20000公里之间。"), field="max_km")
+    return {
+        "name": _text(name, field="name", label=_("名称")),
+        "kind": kind,
+        "organization": organization,
+        "org_path": organization.path,
+        "lat": lat,
+        "lon": lon,
+        "max_km": max_km,
+    }
+
+
+@transaction.atomic
+def buyer_create(
+    *, actor, name: str, kind: str, organization: Organization, lat, lon, max_km
+) -> Buyer:
+    if not can_buy(actor, organization.path):
+        raise PermissionDenied
     buyer = Buyer(
-        name=_text(name, field="name", label=_("名称")),
-        kind=kind,
-        organization=organization,
-        org_path=organization.path,
-        lat=lat,
-        lon=lon,
-        max_km=max_km,
+        **_buyer_values(
+            name=name, kind=kind, organization=organization, lat=lat, lon=lon, max_km=max_km
+        )
     )
     _full_clean(buyer, exclude=["org_path"])
     buyer.save()
@@ -340,6 +402,42 @@ def buyer_create(
         action=AuditAction.CREATE,
         obj=buyer,
         org_path=buyer.org_path,
+        after=audit.snapshot(buyer, BUYER_FIELDS),
+    )
+    return buyer
+
+
+@transaction.atomic
+def buyer_update(
+    *, actor, buyer: Buyer, name: str, kind: str, organization: Organization, lat, lon, max_km
+) -> Buyer:
+    """Edit a buyer unit: the right is needed on its organization and on the new one. Its
+    orders and reservations carry the organization's path, so once it has any it stays there.
+    Orders already posted keep their own delivery point."""
+    buyer = Buyer.objects.select_for_update().get(pk=buyer.pk)
+    if not can_buy(actor, buyer.org_path) or not can_buy(actor, organization.path):
+        raise PermissionDenied
+    values = _buyer_values(
+        name=name, kind=kind, organization=organization, lat=lat, lon=lon, max_km=max_km
+    )
+    if organization.pk != buyer.organization_id and (
+        buyer.orders.exists() or buyer.reservations.exists()
+    ):
+        raise ApplicationError(
+            "buyer_has_orders",
+            _("该采购单位已有订单或消费帮扶预留，不能更换所属党组织。"),
+            field="organization",
+        )
+    before = audit.snapshot(buyer, BUYER_FIELDS)
+    for key, value in values.items():
+        setattr(buyer, key, value)
+    _full_clean(buyer, exclude=["org_path"])
+    buyer.save()
+    audit.record_update(
+        actor=actor,
+        obj=buyer,
+        org_path=buyer.org_path,
+        before=before,
         after=audit.snapshot(buyer, BUYER_FIELDS),
     )
     return buyer

@@ -18,6 +18,12 @@ urlpatterns = [
     path("shipments/<int:pk>/confirm/", views.shipment_confirm, name="shipment_confirm"),
     path("shipments/<int:pk>/outcome/", views.shipment_outcome, name="shipment_outcome"),
     path("producers/", views.producer_list, name="producers"),
+    path("producers/new/", views.producer_create, name="producer_create"),
+    path("producers/<int:pk>/edit/", views.producer_edit, name="producer_edit"),
     path("buyers/", views.buyer_list, name="buyers"),
+    path("buyers/new/", views.buyer_create, name="buyer_create"),
+    path("buyers/<int:pk>/edit/", views.buyer_edit, name="buyer_edit"),
     path("reservations/", views.reservation_list, name="reservations"),
+    path("reservations/new/", views.reservation_create, name="reservation_create"),
+    path("reservations/<int:pk>/edit/", views.reservation_edit, name="reservation_edit"),
 ]

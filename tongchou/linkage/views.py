@@ -19,7 +19,15 @@ from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import apply_error, query_without
 from tongchou.linkage import selectors, services
 from tongchou.linkage.filters import LotFilter, OrderFilter, ShipmentFilter
-from tongchou.linkage.forms import LotForm, OrderForm, OutcomeForm, PlanForm
+from tongchou.linkage.forms import (
+    BuyerForm,
+    LotForm,
+    OrderForm,
+    OutcomeForm,
+    PlanForm,
+    ProducerForm,
+    ReservationForm,
+)
 from tongchou.linkage.models import ShipmentState
 
 PAGE_SIZE = 50
@@ -322,6 +330,9 @@ def _next(request, default: str) -> str:
 
 
 # --- producers, buyers, reservations ---------------------------------------------------------
+# Added and edited through the services, with the API's rules: a producer by its village or its
+# chain, a buyer unit and its reservations by the buyer's organization. Out of scope is a 404; a
+# visible row the user may not change is a 403.
 
 
 @login_required
@@ -331,7 +342,58 @@ def producer_list(request):
     _require_any(user)
     rows = selectors.producer_list_for(user).select_related("village", "chain")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "linkage/producer_list.html", {"page": page, "query_without_page": ""})
+    items = [
+        {
+            "producer": p,
+            "editable": services.can_supply(
+                user, village_path=p.village_path, chain_path=p.chain_path
+            ),
+        }
+        for p in page.object_list
+    ]
+    return render(
+        request,
+        "linkage/producer_list.html",
+        {"page": page, "items": items, "query_without_page": ""},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def producer_create(request):
+    user = request.user
+    _require_any(user)
+    form = ProducerForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            producer = services.producer_create(actor=user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已添加生产主体：%(name)s。") % {"name": producer.name})
+            return redirect("linkage:producers")
+    return render(request, "linkage/producer_form.html", {"form": form, "producer": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def producer_edit(request, pk):
+    user = request.user
+    producer = selectors.producer_get_for(user, pk)
+    if not services.can_supply(
+        user, village_path=producer.village_path, chain_path=producer.chain_path
+    ):
+        raise PermissionDenied
+    form = ProducerForm(request.POST or None, user=user, producer=producer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            producer = services.producer_update(actor=user, producer=producer, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已保存生产主体：%(name)s。") % {"name": producer.name})
+            return redirect("linkage:producers")
+    return render(request, "linkage/producer_form.html", {"form": form, "producer": producer})
 
 
 @login_required
@@ -341,7 +403,48 @@ def buyer_list(request):
     _require_any(user)
     rows = selectors.buyer_list_for(user).select_related("organization")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "linkage/buyer_list.html", {"page": page, "query_without_page": ""})
+    items = [{"buyer": b, "editable": services.can_buy(user, b.org_path)} for b in page]
+    return render(
+        request,
+        "linkage/buyer_list.html",
+        {"page": page, "items": items, "query_without_page": ""},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def buyer_create(request):
+    user = request.user
+    _require_any(user)
+    form = BuyerForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            buyer = services.buyer_create(actor=user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已添加采购单位：%(name)s。") % {"name": buyer.name})
+            return redirect("linkage:buyers")
+    return render(request, "linkage/buyer_form.html", {"form": form, "buyer": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def buyer_edit(request, pk):
+    user = request.user
+    buyer = selectors.buyer_get_for(user, pk)
+    if not services.can_buy(user, buyer.org_path):
+        raise PermissionDenied
+    form = BuyerForm(request.POST or None, user=user, buyer=buyer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            buyer = services.buyer_update(actor=user, buyer=buyer, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已保存采购单位：%(name)s。") % {"name": buyer.name})
+            return redirect("linkage:buyers")
+    return render(request, "linkage/buyer_form.html", {"form": form, "buyer": buyer})
 
 
 @login_required
@@ -351,9 +454,57 @@ def reservation_list(request):
     _require_any(user)
     rows = selectors.reservation_list_for(user).select_related("buyer")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    facts = selectors.reservation_facts(page.object_list)
+    facts = [
+        {"facts": f, "editable": services.can_buy(user, f.reservation.buyer_path)}
+        for f in selectors.reservation_facts(page.object_list)
+    ]
     return render(
         request,
         "linkage/reservation_list.html",
         {"page": page, "facts": facts, "query_without_page": ""},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reservation_create(request):
+    user = request.user
+    _require_any(user)
+    form = ReservationForm(
+        request.POST or None, user=user, initial={"year": timezone.localdate().year}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = services.reservation_set(actor=user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已保存消费帮扶预留：%(row)s。") % {"row": row})
+            return redirect("linkage:reservations")
+    return render(request, "linkage/reservation_form.html", {"form": form, "reservation": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reservation_edit(request, pk):
+    user = request.user
+    reservation = selectors.reservation_get_for(user, pk)
+    if not services.can_buy(user, reservation.buyer_path):
+        raise PermissionDenied
+    form = ReservationForm(request.POST or None, user=user, reservation=reservation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = services.reservation_set(
+                actor=user,
+                buyer=reservation.buyer,
+                year=reservation.year,
+                **form.cleaned_data,
+            )
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已保存消费帮扶预留：%(row)s。") % {"row": row})
+            return redirect("linkage:reservations")
+    return render(
+        request, "linkage/reservation_form.html", {"form": form, "reservation": reservation}
     )

@@ -299,3 +299,56 @@ def test_reservations_reserved_vs_bought(lw):
         services.reservation_set(
             actor=lw.village_secretary, buyer=lw.buyer_a, year=2026, food_budget=1, reserved=1
         )
+
+
+def producer_fields(producer, **kw) -> dict:
+    values = {
+        "name": producer.name,
+        "kind": producer.kind,
+        "village": producer.village,
+        "chain": producer.chain,
+        "lat": producer.lat,
+        "lon": producer.lon,
+    }
+    values.update(kw)
+    return values
+
+
+def test_producer_update_needs_the_right_where_it_is_and_where_it_goes(lw):
+    p = lw.producer_a
+    with pytest.raises(PermissionDenied):  # another county's admin
+        services.producer_update(actor=lw.admin_b, producer=p, **producer_fields(p, name="x"))
+    with pytest.raises(PermissionDenied):  # the village secretary cannot move it to county B
+        services.producer_update(
+            actor=lw.village_secretary,
+            producer=p,
+            **producer_fields(p, village=lw.village_b, chain=lw.chain_b),
+        )
+    with pytest.raises(ApplicationError) as exc:  # the same rules as adding
+        services.producer_update(actor=lw.root, producer=p, **producer_fields(p, lon=181))
+    assert exc.value.field == "lon"
+    p.refresh_from_db()
+    assert (p.name, p.village, p.lon) == ("长胜番茄合作社", lw.village_a, 106.42)
+    # Without lots the root may move it; the paths follow.
+    services.producer_update(
+        actor=lw.root, producer=p, **producer_fields(p, village=lw.village_b, chain=lw.chain_b)
+    )
+    p.refresh_from_db()
+    assert (p.village_path, p.chain_path) == (lw.village_b.path, lw.chain_b.path)
+    assert not AuditEvent.objects.filter(object_type="linkage.producer", actor=lw.admin_b)
+
+
+def test_buyer_update_keeps_a_buyer_with_orders_in_its_organization(lw):
+    b = lw.buyer_a
+    fields = {"name": b.name, "kind": "outlet", "lat": b.lat, "lon": b.lon, "max_km": 30}
+    with pytest.raises(PermissionDenied):
+        services.buyer_update(actor=lw.admin_b, buyer=b, organization=b.organization, **fields)
+    post_order(lw)
+    with pytest.raises(ApplicationError) as exc:
+        services.buyer_update(actor=lw.root, buyer=b, organization=lw.county_b, **fields)
+    assert exc.value.code == "buyer_has_orders"
+    services.buyer_update(actor=lw.canteen, buyer=b, organization=b.organization, **fields)
+    b.refresh_from_db()
+    assert (b.kind, b.max_km, b.org_path) == ("outlet", 30, lw.canteen_org.path)
+    event = AuditEvent.objects.get(object_type="linkage.buyer", action="update")
+    assert event.before == {"kind": "government_canteen", "max_km": 60}
