@@ -84,7 +84,8 @@ def _managed_org(user, pk, field: str) -> Organization:
 
 
 def _chain(pk, field: str = "chain") -> Organization:
-    """Any active industry chain (an order may go to a chain outside the buyer's scope)."""
+    """Any active industry chain (an order may go to a chain outside the buyer's scope, a
+    producer may join one outside the village's)."""
     org = Organization.objects.filter(
         pk=pk, org_type=OrgType.INDUSTRY_CHAIN, status=OrgStatus.ACTIVE
     ).first()
@@ -157,7 +158,9 @@ class ProducerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         args = dict(data.validated_data)
         user = request.user
         args["village"] = _ref(lambda: organization_get_for(user, args["village"]), "village")
-        args["chain"] = _ref(lambda: organization_get_for(user, args["chain"]), "chain")
+        # Any active chain, as for orders: a village's cooperative joins a chain that
+        # usually sits above the village's view (under the county).
+        args["chain"] = _chain(args["chain"])
         producer = services.producer_create(actor=user, **args)
         return Response(ProducerSerializer(producer).data, status=status.HTTP_201_CREATED)
 

@@ -21,15 +21,15 @@ def manageable_buyers(user):
 
 
 def open_chains():
-    """Industry chains a buyer may post an order to: every active one (their names are public
-    facts; what they hold stays in their scope)."""
+    """Industry chains a buyer may post an order to, or a producer join: every active one
+    (their names are public facts; what they hold stays in their scope)."""
     return Organization.objects.filter(org_type=OrgType.INDUSTRY_CHAIN, status=OrgStatus.ACTIVE)
 
 
 def visible_active_orgs(user):
-    """Organizations a producer may name as its village or chain: active ones in the user's
-    view of organizations, as for the API (the service then asks for the right to manage the
-    village or the chain)."""
+    """Organizations a producer may name as its village: active ones in the user's view of
+    organizations, as for the API (the service then asks for the right to manage the village
+    or the chain)."""
     return organization_list_for(user).filter(status=OrgStatus.ACTIVE)
 
 
@@ -121,7 +121,9 @@ class ProducerForm(forms.Form):
                 "lon": producer.lon,
             }
         orgs = visible_active_orgs(user)
-        chains = orgs.filter(org_type=OrgType.INDUSTRY_CHAIN)
+        # Any active chain, as for orders (and the API): a village's cooperative joins a chain
+        # that usually sits above the village's view; managing the village is what counts.
+        chains = open_chains()
         if producer is not None:
             # Where it is now stays a choice (a chain's secretary may not see the village).
             orgs = orgs | Organization.objects.filter(pk=producer.village_id)

@@ -121,3 +121,21 @@ def test_bad_lots_name_the_field_and_write_nothing(lw, change, field):
     assert r.status_code in (400, 404)
     assert r.json()["field"] == field
     assert not Lot.objects.exists()
+
+
+def test_a_village_secretary_adds_its_cooperative_to_a_chain_above_its_view(lw):
+    """Any active industry chain, as on the page; the village must be in scope and managed."""
+    body = {
+        "name": "长胜辣椒合作社",
+        "kind": "cooperative",
+        "village": lw.village_a.pk,
+        "chain": lw.chain_a.pk,
+        "lat": 39.03,
+        "lon": 106.41,
+    }
+    r = api(lw.village_secretary).post("/api/linkage/producers/", body, format="json")
+    assert r.status_code == 201, r.json()
+    not_a_chain = api(lw.village_secretary).post(
+        "/api/linkage/producers/", {**body, "chain": lw.village_a.pk}, format="json"
+    )
+    assert not_a_chain.status_code == 404 and not_a_chain.json()["field"] == "chain"

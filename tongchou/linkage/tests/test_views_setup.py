@@ -106,10 +106,23 @@ def test_a_village_out_of_scope_is_refused_like_a_missing_one(client, lw):
     assert Producer.objects.count() == 2
 
 
-def test_a_village_secretary_cannot_name_a_chain_it_does_not_see(client, lw):
-    """As the API: the village and the chain are organizations in the caller's view."""
+def test_a_village_secretary_registers_its_cooperative_under_a_chain_above_its_view(client, lw):
+    """The chain usually sits under the county, above the village's view: any active chain
+    may be named (as for orders, and in the API), and managing the village is what counts."""
     client.force_login(lw.village_secretary)
+    page = client.get(reverse("linkage:producer_create")).content.decode()
+    assert lw.chain_a.name in page
     response = client.post(reverse("linkage:producer_create"), producer_data(lw))
+    assert response.status_code == 302, response.content.decode()[:500]
+    producer = Producer.objects.get(name="长胜枸杞家庭农场")
+    assert (producer.village, producer.chain) == (lw.village_a, lw.chain_a)
+
+
+def test_the_chain_must_be_an_active_industry_chain(client, lw):
+    client.force_login(lw.village_secretary)
+    response = client.post(
+        reverse("linkage:producer_create"), producer_data(lw, chain=lw.village_a.pk)
+    )
     assert errors_of(response, "chain")
     assert Producer.objects.count() == 2
 
