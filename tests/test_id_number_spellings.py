@@ -13,6 +13,7 @@ from django.urls import reverse
 from tongchou.core import crypto
 from tongchou.core.tests.factories import make_id_number, member_values
 from tongchou.core.validators import (
+    id_check_char,
     id_number_spoiled_by_excel,
     normalize_id_number,
 )
@@ -58,7 +59,14 @@ def test_numbers_a_spreadsheet_made_are_recognised():
     good = make_id_number()
     assert id_number_spoiled_by_excel("6.40202E+17")
     assert id_number_spoiled_by_excel("6.4020219850314E+17")
-    assert id_number_spoiled_by_excel(good[:15] + "000")  # 15 significant digits kept
+    # 15 significant digits kept, the rest zeros: spoiled, unless the zeros happen to make a
+    # valid number (then it may be a real one, and is taken as it is). Which of the two a
+    # prefix gives is fixed by its checksum, so both are chosen, not left to the serials.
+    prefixes = [f"64020219850314{n}" for n in range(10)]
+    spoiled = next(p for p in prefixes if id_check_char(p + "00") != "0")
+    valid = next(p for p in prefixes if id_check_char(p + "00") == "0")
+    assert id_number_spoiled_by_excel(spoiled + "000")
+    assert not id_number_spoiled_by_excel(valid + "000")
     assert id_number_spoiled_by_excel(good + ".0")
     assert not id_number_spoiled_by_excel(good)
     assert not id_number_spoiled_by_excel("123")
