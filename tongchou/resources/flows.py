@@ -211,6 +211,7 @@ class Report:
     by_month: dict = field(default_factory=dict)  # (month, direction) -> Cell
     by_kind: dict = field(default_factory=dict)  # (kind, direction) -> Cell
     kinds: dict = field(default_factory=dict)  # kind -> label
+    kind_sources: dict = field(default_factory=dict)  # kind -> its source's label
     totals: dict = field(default_factory=dict)  # direction -> Cell
     total: Cell = field(default_factory=Cell)
 
@@ -221,8 +222,14 @@ class Report:
         ]
 
     def kind_rows(self):
+        """(kind, label, source label, cells by direction), the sources in registry order."""
         return [
-            (k, label, [self.by_kind.get((k, d), Cell()) for d, _l in self.directions])
+            (
+                k,
+                label,
+                self.kind_sources.get(k, ""),
+                [self.by_kind.get((k, d), Cell()) for d, _l in self.directions],
+            )
             for k, label in self.kinds.items()
         ]
 
@@ -257,6 +264,7 @@ def report(query: FlowQuery, sources: Iterable[str] | None = None) -> Report:
             totals[t.direction].add(t)
             result.total.add(t)
             result.kinds.setdefault(t.kind, t.kind_label)
+            result.kind_sources.setdefault(t.kind, str(SOURCES[key].label))
     result.by_month, result.by_kind, result.totals = dict(by_month), dict(by_kind), dict(totals)
     return result
 
