@@ -122,7 +122,7 @@ def generate(plan, args) -> dict:
     """Resources and bookings, written in bulk (the services are timed separately)."""
     from django.db import connection
 
-    from tongchou.resources.services import direction_of
+    from tongchou.regions.flows import direction_of
 
     rng = random.Random(args.seed)
     nodes = plan.nodes

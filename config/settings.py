@@ -305,7 +305,7 @@ SPECTACULAR_SETTINGS = {
         "NeedStatusEnum": "tongchou.talent.models.NeedStatus",
         "RoundStateEnum": "tongchou.talent.models.RoundState",
         "UnfilledReasonEnum": "tongchou.talent.serializers.UNFILLED_REASONS",
-        "FlowDirectionEnum": "tongchou.talent.serializers.FLOW_DIRECTIONS",
+        "FlowDirectionEnum": "tongchou.regions.flows.FlowDirection",
     },
 }
 

@@ -353,8 +353,10 @@ class FlowReportView(APIView):
 
     @extend_schema(
         summary="Resource flows both ways for an organization's subtree and a year",
-        description="Uses, hours and people by direction (u2r, r2u, within), per month and "
-        "per kind; a flow counts when its provider or its user is inside the subtree. Without "
+        description="Uses, hours, people and person-days by direction (u2r, r2u, within), per "
+        "month and per kind, from confirmed bookings and trainer dispatches (kinds of resource) "
+        "and exchanges that took place (kinds of exchange, in the month they started); a flow "
+        "counts when its provider or its user is inside the subtree. Without "
         "organization: the caller's whole scope when it is one subtree (else 400).",
         parameters=[
             OpenApiParameter("organization", OpenApiTypes.INT, description="Organization id."),
@@ -392,6 +394,7 @@ class FlowReportView(APIView):
                     "uses": c.uses,
                     "hours": c.hours,
                     "people": c.people,
+                    "person_days": c.person_days,
                 }
                 for (k, d), c in sorted(mapping.items(), key=lambda kv: (str(kv[0][0]), kv[0][1]))
             ]
@@ -400,7 +403,14 @@ class FlowReportView(APIView):
             "organization": org.pk if org else None,
             "year": int(year),
             "totals": [
-                {"key": "", "direction": d, "uses": c.uses, "hours": c.hours, "people": c.people}
+                {
+                    "key": "",
+                    "direction": d,
+                    "uses": c.uses,
+                    "hours": c.hours,
+                    "people": c.people,
+                    "person_days": c.person_days,
+                }
                 for d, _label, c in report.direction_rows()
             ],
             "months": cells(report.by_month, lambda m: m.isoformat()),

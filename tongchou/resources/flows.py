@@ -1,13 +1,15 @@
 """Resources flowing both ways (资源双向流动): the flow report, generated from the records.
 
 Every use of something one organization offers another is a *flow* from the provider's region
-to the user's region, classed by the two regions' urban/rural codes: urban→rural (``u2r``),
-rural→urban (``r2u``) or within one class (``within``). The report sums flows per month, by
-direction and by kind — uses, hours, people — for one organization's subtree (a county, a
-street, a branch: a flow counts when either side is inside it), and drills down to the rows.
+to the user's region, classed by the regions' one rule (``regions.flows``): urban→rural
+(``u2r``), rural→urban (``r2u``) or within one class (``within``). The report sums flows per
+month, by direction and by kind — uses, hours, people, person-days — for one organization's
+subtree (a county, a street, a branch: a flow counts when either side is inside it), and
+drills down to the rows.
 
 Sources plug in through a small registry, so the report never changes when another app adds
-its flows (exchange assignments and pairing activities from the talent app, later).
+its flows: bookings and trainer dispatches here, exchange assignments from the talent app
+(``talent.flows.EXCHANGES``), pairing activities later.
 
 The contract of a source (``FlowSource``):
 
@@ -16,13 +18,19 @@ The contract of a source (``FlowSource``):
   for ``query`` (``FlowQuery``: ``path`` — the subtree, ``""`` for everything — and the
   half-open period ``[start, end)`` of dates). One ``FlowTotal`` per (month, kind, direction):
   ``month`` is the first day of the month (local time), ``kind`` a short code and
-  ``kind_label`` its label, ``direction`` one of ``Direction``, ``uses`` a count, ``hours`` and
-  ``people`` sums (0 where meaningless). Only facts that happened count (for bookings:
-  confirmed ones); direction is the provider→user direction fixed when the fact was made.
-* ``rows(query, *, month, kind, direction, limit) -> list[FlowRow]``: the records behind one
-  cell of the report (any of month/kind/direction may be None: not filtered), newest first, at
-  most ``limit``; each ``FlowRow`` names the provider and the user, when, hours, people and a
-  link (``url``) to the record, which the viewer may open only if it is in their scope.
+  ``kind_label`` its label, ``direction`` one of ``regions.flows.FlowDirection``, ``uses`` a
+  count, ``hours``, ``people`` and ``person_days`` sums (0 where meaningless: bookings have no
+  person-days, exchanges no hours). Kind codes are distinct across sources. Only facts that
+  happened count (for bookings: confirmed ones; for exchanges: active, completed or ended
+  early); direction is the provider→user direction by the regions' rule.
+* ``rows(query, *, month, kind, direction, limit, viewer) -> list[FlowRow]``: the records
+  behind one cell of the report (any of month/kind/direction may be None: not filtered),
+  newest first, at most ``limit``; each ``FlowRow`` names the provider and the user, when,
+  hours, people, person-days and a link (``url``) to the record. The link (and anything
+  personal in ``what``) is given only when ``viewer`` may open the record: a booking is in the
+  scope of whoever may see the report (either side in their ``VIEW_ORGS`` scope); an exchange
+  needs ``VIEW_MEMBERS`` over either side, so for others the row stays but without the link
+  or the person's name.
 
 Register a source in the app's ``AppConfig.ready`` with ``flows.register(source)``.
 Performance: for the whole deployment the booking source reads ``FlowMonth``, the monthly
@@ -45,6 +53,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core import tree
+from tongchou.regions.flows import FlowDirection
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,7 @@ class FlowTotal:
     uses: int
     hours: float
     people: int
+    person_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,8 @@ class FlowRow:
     hours: float
     people: int
     url: str = ""
+    person_days: int = 0
+    until: dt.date | None = None  # a flow over days (an exchange): ``when`` … ``until``
 
 
 @dataclass(frozen=True)
@@ -139,7 +151,9 @@ def _booking_totals(query: FlowQuery) -> Iterable[FlowTotal]:
         )
 
 
-def _booking_rows(query: FlowQuery, *, month=None, kind=None, direction=None, limit=200):
+def _booking_rows(
+    query: FlowQuery, *, month=None, kind=None, direction=None, limit=200, viewer=None
+):
     rows = _booking_qs(query)
     if month is not None:
         rows = rows.filter(month=month)
@@ -180,11 +194,13 @@ class Cell:
     uses: int = 0
     hours: float = 0.0
     people: int = 0
+    person_days: int = 0
 
     def add(self, total: FlowTotal) -> None:
         self.uses += total.uses
         self.hours += total.hours
         self.people += total.people
+        self.person_days += total.person_days
 
 
 @dataclass
@@ -195,6 +211,7 @@ class Report:
     by_month: dict = field(default_factory=dict)  # (month, direction) -> Cell
     by_kind: dict = field(default_factory=dict)  # (kind, direction) -> Cell
     kinds: dict = field(default_factory=dict)  # kind -> label
+    kind_sources: dict = field(default_factory=dict)  # kind -> its source's label
     totals: dict = field(default_factory=dict)  # direction -> Cell
     total: Cell = field(default_factory=Cell)
 
@@ -205,8 +222,14 @@ class Report:
         ]
 
     def kind_rows(self):
+        """(kind, label, source label, cells by direction), the sources in registry order."""
         return [
-            (k, label, [self.by_kind.get((k, d), Cell()) for d, _l in self.directions])
+            (
+                k,
+                label,
+                self.kind_sources.get(k, ""),
+                [self.by_kind.get((k, d), Cell()) for d, _l in self.directions],
+            )
             for k, label in self.kinds.items()
         ]
 
@@ -227,12 +250,10 @@ def year_query(path: str, year: int) -> FlowQuery:
 
 
 def report(query: FlowQuery, sources: Iterable[str] | None = None) -> Report:
-    from tongchou.resources.models import Direction
-
     result = Report(
         query=query,
         months=months_between(query.start, query.end),
-        directions=[(d.value, str(d.label)) for d in Direction],
+        directions=[(d.value, str(d.label)) for d in FlowDirection],
     )
     keys = list(sources) if sources is not None else list(SOURCES)
     by_month, by_kind, totals = defaultdict(Cell), defaultdict(Cell), defaultdict(Cell)
@@ -243,14 +264,23 @@ def report(query: FlowQuery, sources: Iterable[str] | None = None) -> Report:
             totals[t.direction].add(t)
             result.total.add(t)
             result.kinds.setdefault(t.kind, t.kind_label)
+            result.kind_sources.setdefault(t.kind, str(SOURCES[key].label))
     result.by_month, result.by_kind, result.totals = dict(by_month), dict(by_kind), dict(totals)
     return result
 
 
-def drill(query: FlowQuery, *, month=None, kind=None, direction=None, limit=200) -> list[FlowRow]:
+def drill(
+    query: FlowQuery, *, month=None, kind=None, direction=None, limit=200, viewer=None
+) -> list[FlowRow]:
+    """The rows behind a cell, from every source, newest first; ``viewer`` decides which rows
+    carry their link (see the contract above)."""
     rows: list[FlowRow] = []
     for source in SOURCES.values():
-        rows.extend(source.rows(query, month=month, kind=kind, direction=direction, limit=limit))
+        rows.extend(
+            source.rows(
+                query, month=month, kind=kind, direction=direction, limit=limit, viewer=viewer
+            )
+        )
     rows.sort(key=lambda r: r.when, reverse=True)
     return rows[:limit]
 

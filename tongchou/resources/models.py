@@ -10,7 +10,8 @@ every transaction begins IMMEDIATE (settings: the write lock is taken first), so
 check and insert cannot interleave with another writer's.
 
 The facts a flow report needs are fixed when a booking is confirmed and stored on it: the
-direction (urban→rural, rural→urban, within) from the two sides' urban/rural class, and the
+direction (urban→rural, rural→urban, within) from the two sides' urban/rural class by the
+regions' rule (``regions.flows``), and the
 minutes; the report then aggregates in SQL (``resources.flows``).
 """
 
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tongchou.core.models import TimeStampedModel
 from tongchou.core.tree import PATH_MAX_LENGTH
+from tongchou.regions.flows import FlowDirection
 
 
 class ResourceKind(models.TextChoices):
@@ -146,12 +148,6 @@ class BookingState(models.TextChoices):
 HOLDING = (BookingState.REQUESTED, BookingState.CONFIRMED)
 
 
-class Direction(models.TextChoices):
-    URBAN_TO_RURAL = "u2r", _("城→乡")
-    RURAL_TO_URBAN = "r2u", _("乡→城")
-    WITHIN = "within", _("同类区域内")
-
-
 class Booking(TimeStampedModel):
     resource = models.ForeignKey(
         Resource, verbose_name=_("资源"), on_delete=models.PROTECT, related_name="bookings"
@@ -212,7 +208,7 @@ class Booking(TimeStampedModel):
         related_name="+",
     )
     # Flow facts, fixed at confirmation (see resources.flows).
-    direction = models.CharField(_("流向"), max_length=6, choices=Direction.choices, blank=True)
+    direction = models.CharField(_("流向"), max_length=6, choices=FlowDirection.choices, blank=True)
     minutes = models.PositiveIntegerField(default=0, editable=False)
     month = models.DateField(null=True, blank=True, editable=False)  # first day, local time
 
@@ -273,7 +269,7 @@ class FlowMonth(models.Model):
 
     month = models.DateField()
     kind = models.CharField(max_length=10, choices=ResourceKind.choices)
-    direction = models.CharField(max_length=6, choices=Direction.choices)
+    direction = models.CharField(max_length=6, choices=FlowDirection.choices)
     uses = models.IntegerField(default=0)
     minutes = models.BigIntegerField(default=0)
     people = models.BigIntegerField(default=0)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from tongchou.core.api.fields import ChoiceLabelField
 from tongchou.core.validators import MAX_ID
+from tongchou.regions.flows import FlowDirection
 from tongchou.resources.models import (
     Bookers,
     Booking,
@@ -220,10 +221,11 @@ class WeekSerializer(serializers.Serializer):
 
 class FlowCellSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="Month (YYYY-MM-01) or kind; empty for totals.")
-    direction = serializers.CharField()
+    direction = serializers.ChoiceField(choices=FlowDirection.choices)
     uses = serializers.IntegerField()
     hours = serializers.FloatField()
     people = serializers.IntegerField()
+    person_days = serializers.IntegerField(help_text="Exchanges' days served; 0 for bookings.")
 
 
 class FlowReportSerializer(serializers.Serializer):

@@ -34,13 +34,13 @@ from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditAction
 from tongchou.organizations.models import Organization, OrgStatus
 from tongchou.organizations.permissions import Action, can
-from tongchou.regions.models import RegionLevel, UrbanRural
+from tongchou.regions.flows import class_of, direction_of
+from tongchou.regions.models import RegionLevel
 from tongchou.resources import permissions, selectors
 from tongchou.resources.models import (
     HOLDING,
     Booking,
     BookingState,
-    Direction,
     FlowMonth,
     Resource,
     ResourceKind,
@@ -253,25 +253,13 @@ def _expire_stale(resource: Resource, now: dt.datetime) -> None:
     ).update(state=BookingState.EXPIRED)
 
 
-def _class_of(region, organization) -> str:
-    return (region.urban_rural if region is not None else "") or organization.urban_rural
-
-
-def direction_of(owner_class: str, user_class: str) -> str:
-    if owner_class == UrbanRural.URBAN and user_class == UrbanRural.RURAL:
-        return Direction.URBAN_TO_RURAL
-    if owner_class == UrbanRural.RURAL and user_class == UrbanRural.URBAN:
-        return Direction.RURAL_TO_URBAN
-    return Direction.WITHIN
-
-
 def _fix_flow(booking: Booking) -> None:
     """The facts of the flow, fixed at confirmation: from the resource's region (its owner's
     class when the region has none) to the booking organization's."""
     resource = booking.resource
-    owner_class = _class_of(resource.region, resource.owner)
+    owner_class = class_of(resource.region, resource.owner)
     org = booking.organization
-    user_class = _class_of(org.region, org)
+    user_class = class_of(org.region, org)
     booking.direction = direction_of(owner_class, user_class)
     booking.minutes = int((booking.ends_at - booking.starts_at).total_seconds() // 60)
     booking.month = timezone.localtime(booking.starts_at).date().replace(day=1)

@@ -23,6 +23,7 @@ from tongchou.core.validators import parse_id
 from tongchou.organizations.models import Organization
 from tongchou.organizations.permissions import Action, can, scope_for
 from tongchou.organizations.selectors import organization_get_for, organization_picker_choices
+from tongchou.regions.flows import FlowDirection
 from tongchou.regions.models import Region
 from tongchou.resources import feeds, flows, permissions, selectors, services
 from tongchou.resources.forms import (
@@ -32,7 +33,7 @@ from tongchou.resources.forms import (
     ResourceForm,
     SearchForm,
 )
-from tongchou.resources.models import BookingState, Direction
+from tongchou.resources.models import BookingState
 
 PAGE_SIZE = 50
 SEARCH_SHOWN = 100
@@ -413,9 +414,15 @@ def flow_rows(request):
     if raw_month and 1 <= raw_month <= 12:
         month = dt.date(year, raw_month, 1)
     direction = request.GET.get("direction", "")
-    direction = direction if direction in Direction.values else None
-    kind = request.GET.get("kind", "")[:10] or None
-    rows = flows.drill(flows.year_query(path, year), month=month, kind=kind, direction=direction)
+    direction = direction if direction in FlowDirection.values else None
+    kind = request.GET.get("kind", "")[:32] or None
+    rows = flows.drill(
+        flows.year_query(path, year),
+        month=month,
+        kind=kind,
+        direction=direction,
+        viewer=request.user,
+    )
     return render(
         request,
         "resources/flow_rows.html",
@@ -425,8 +432,8 @@ def flow_rows(request):
             "year": year,
             "rows": rows,
             "month": month,
-            "direction": dict(Direction.choices).get(direction, ""),
-            "directions": dict(Direction.choices),
+            "direction": dict(FlowDirection.choices).get(direction, ""),
+            "directions": dict(FlowDirection.choices),
         },
     )
 

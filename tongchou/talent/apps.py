@@ -10,6 +10,8 @@ class TalentConfig(AppConfig):
     def ready(self):
         from tongchou.core import tree
         from tongchou.members.panels import Panel, register
+        from tongchou.resources import flows as resource_flows
+        from tongchou.talent import flows
         from tongchou.talent.models import Assignment, MatchRound, Need, Talent
         from tongchou.talent.panels import member_panel
 
@@ -18,4 +20,5 @@ class TalentConfig(AppConfig):
         tree.register_path_copy(MatchRound, "org_path")
         tree.register_path_copy(Assignment, "from_path")
         tree.register_path_copy(Assignment, "to_path")
+        resource_flows.register(flows.EXCHANGES)
         register(Panel("talent", "talent/_member_panel.html", member_panel, order=50))

@@ -2,33 +2,37 @@
 
 Every exchange that took place (active, completed or ended early; planned ones have not flowed
 yet) is one flow of one person from the sending organization's region to the receiving one's,
-classed by the regions' urban/rural codes (``Region.urban_rural``; an organization whose region
-carries no code falls back to its own ``urban_rural``): urban→rural, rural→urban, or within.
+classed by the regions' one rule (``regions.flows``: the regions' urban/rural codes, an
+organization's own when its region has none): urban→rural, rural→urban, or within.
 Person-days count the days served (first day to the last day, or the day it ended early),
-inclusive, clipped to the year asked for.
+inclusive.
 
-``assignment_flows`` is a plain function returning plain rows, so the flow report of the
-resources app can take exchanges in beside bookings and dispatches without knowing this app.
+Two readings of the same records:
+
+* the ledger (``assignment_flows``, ``ledger``): the talent app's own page, per year with the
+  days clipped to that year;
+* ``EXCHANGES``, a source of the flow report of the resources app (registered in this app's
+  ``AppConfig.ready``): an exchange counts in the month it started (the report's period holds
+  its first day), one use and one person, with all its person-days; totals grouped in SQL
+  (direction by ``regions.flows.with_direction``, days by date arithmetic in the database).
 """
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core import tree
-from tongchou.talent.models import Assignment, AssignmentState
+from tongchou.organizations.permissions import Action, scope_for
+from tongchou.regions.flows import FlowDirection, class_of, class_sql, direction_of, with_direction
+from tongchou.resources import flows as report
+from tongchou.talent.models import Assignment, AssignmentState, ExchangeKind
 
-URBAN_TO_RURAL = "urban_to_rural"
-RURAL_TO_URBAN = "rural_to_urban"
-WITHIN = "within"
-DIRECTIONS = {
-    URBAN_TO_RURAL: _("城市→农村"),
-    RURAL_TO_URBAN: _("农村→城市"),
-    WITHIN: _("同类地区之间"),
-}
 FLOWED = (AssignmentState.ACTIVE, AssignmentState.COMPLETED, AssignmentState.ENDED_EARLY)
 
 
@@ -47,18 +51,10 @@ class FlowRow:
     person_days: int
 
 
-def _side(org) -> str:
-    code = (org.region.urban_rural if org.region_id and org.region else "") or org.urban_rural
-    return code or ""
-
-
-def direction(from_org, to_org) -> str:
-    a, b = _side(from_org), _side(to_org)
-    if a == "urban" and b == "rural":
-        return URBAN_TO_RURAL
-    if a == "rural" and b == "urban":
-        return RURAL_TO_URBAN
-    return WITHIN
+def direction(assignment: Assignment) -> str:
+    """Which way an exchange flows, by the regions' rule (from the sending organization)."""
+    a, b = assignment.from_org, assignment.to_org
+    return direction_of(class_of(a.region, a), class_of(b.region, b))
 
 
 def assignment_flows(
@@ -96,7 +92,7 @@ def assignment_flows(
                 from_org=a.from_org.name,
                 to_org_id=a.to_org_id,
                 to_org=a.to_org.name,
-                direction=direction(a.from_org, a.to_org),
+                direction=direction(a),
                 first_day=first,
                 last_day=last,
                 people=1,
@@ -114,10 +110,107 @@ class Totals:
 
 def ledger(rows: list[FlowRow]) -> dict:
     """Totals by direction and by (direction, kind): people are distinct exchanges."""
-    by_direction: dict[str, Totals] = {d: Totals() for d in DIRECTIONS}
+    by_direction: dict[str, Totals] = {d: Totals() for d in FlowDirection.values}
     by_kind: dict[tuple[str, str], Totals] = defaultdict(Totals)
     for r in rows:
         for t in (by_direction[r.direction], by_kind[(r.direction, r.kind)]):
             t.people += r.people
             t.person_days += r.person_days
     return {"by_direction": by_direction, "by_kind": dict(sorted(by_kind.items()))}
+
+
+# --- exchanges in the flow report (resources.flows) ------------------------------------------
+
+
+def _started_in(query) -> QuerySet[Assignment]:
+    """Exchanges that flowed and started in the query's period, touching its subtree."""
+    qs = Assignment.objects.filter(
+        state__in=FLOWED, first_day__gte=query.start, first_day__lt=query.end
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=F("first_day")))
+    if query.path:
+        qs = qs.filter(
+            tree.subtree_q(query.path, "from_path") | tree.subtree_q(query.path, "to_path")
+        )
+    return with_direction(
+        qs,
+        "flow_direction",
+        from_class=class_sql("from_org__region", "from_org"),
+        to_class=class_sql("to_org__region", "to_org"),
+    )
+
+
+def _days_served():
+    """Days from the first to the last day served, exclusive of the first (add the count)."""
+    return ExpressionWrapper(
+        Coalesce("ended_on", "last_day") - F("first_day"), output_field=DurationField()
+    )
+
+
+def _exchange_totals(query: report.FlowQuery):
+    labels = dict(ExchangeKind.choices)
+    grouped = (
+        _started_in(query)
+        .annotate(flow_month=TruncMonth("first_day"))
+        .order_by()
+        .values_list("flow_month", "kind", "flow_direction")
+        .annotate(n=Count("*"), span=Sum(_days_served()))
+    )
+    for month, kind, flow_direction, n, span in grouped:
+        if isinstance(month, dt.datetime):
+            month = month.date()
+        yield report.FlowTotal(
+            month=month,
+            kind=kind,
+            kind_label=str(labels.get(kind, kind)),
+            direction=flow_direction,
+            uses=n,
+            hours=0,
+            people=n,
+            person_days=(span or dt.timedelta()).days + n,
+        )
+
+
+def _exchange_rows(
+    query: report.FlowQuery, *, month=None, kind=None, direction=None, limit=200, viewer=None
+):
+    qs = _started_in(query)
+    if month is not None:
+        qs = qs.filter(
+            first_day__gte=month, first_day__lt=(month + dt.timedelta(32)).replace(day=1)
+        )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if direction:
+        qs = qs.filter(flow_direction=direction)
+    scope = scope_for(viewer, Action.VIEW_MEMBERS) if viewer is not None else None
+    rows = []
+    own = getattr(viewer, "pk", None)
+    qs = qs.select_related("talent__member", "from_org", "to_org")
+    for a in qs.order_by("-first_day", "-id")[:limit]:
+        opens = scope is not None and (
+            scope.covers(a.from_path)
+            or scope.covers(a.to_path)
+            or (own is not None and a.talent.member is not None and a.talent.member.user_id == own)
+        )
+        rows.append(
+            report.FlowRow(
+                source="exchanges",
+                when=timezone.make_aware(dt.datetime.combine(a.first_day, dt.time())),
+                until=a.end_day,
+                kind_label=a.get_kind_display(),
+                direction=a.flow_direction,
+                provider=a.from_org.name,
+                user=a.to_org.name,
+                what=str(a.talent) if opens else a.get_kind_display(),
+                hours=0,
+                people=1,
+                person_days=(a.end_day - a.first_day).days + 1,
+                url=reverse("talent:assignment_detail", args=[a.pk]) if opens else "",
+            )
+        )
+    return rows
+
+
+EXCHANGES = report.FlowSource(
+    key="exchanges", label=_("交流任职"), totals=_exchange_totals, rows=_exchange_rows
+)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from tongchou.core.api.fields import ChoiceLabelField
 from tongchou.core.validators import MAX_ID
+from tongchou.regions.flows import FlowDirection
 from tongchou.talent.models import (
     Assignment,
     ExchangeKind,
@@ -20,7 +21,6 @@ from tongchou.talent.models import (
 
 ID = {"min_value": 1, "max_value": MAX_ID}
 UNFILLED_REASONS = ["no_skill", "too_far", "unavailable", "taken"]
-FLOW_DIRECTIONS = ["urban_to_rural", "rural_to_urban", "within"]
 
 
 class SkillSerializer(serializers.ModelSerializer):
@@ -289,7 +289,7 @@ class RoundWriteSerializer(serializers.Serializer):
 
 
 class DirectionTotalsSerializer(serializers.Serializer):
-    direction = serializers.ChoiceField(choices=FLOW_DIRECTIONS)
+    direction = serializers.ChoiceField(choices=FlowDirection.choices)
     people = serializers.IntegerField()
     person_days = serializers.IntegerField()
 
@@ -301,7 +301,7 @@ class FlowRowSerializer(serializers.Serializer):
     from_org_name = serializers.CharField(source="from_org")
     to_org = serializers.IntegerField(source="to_org_id")
     to_org_name = serializers.CharField(source="to_org")
-    direction = serializers.ChoiceField(choices=FLOW_DIRECTIONS)
+    direction = serializers.ChoiceField(choices=FlowDirection.choices)
     first_day = serializers.DateField()
     last_day = serializers.DateField()
     people = serializers.IntegerField()

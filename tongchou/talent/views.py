@@ -19,6 +19,7 @@ from tongchou.members.selectors import member_get_for
 from tongchou.organizations.permissions import Action, can
 from tongchou.organizations.selectors import organization_get_for, organization_picker_choices
 from tongchou.portal.selectors import own_member
+from tongchou.regions.flows import FlowDirection
 from tongchou.talent import flows, rounds, selectors, services
 from tongchou.talent.filters import AssignmentFilter, NeedFilter, TalentFilter
 from tongchou.talent.forms import (
@@ -391,7 +392,7 @@ def assignment_detail(request, pk):
             "log_form": log_form,
             "close_form": CloseForm(),
             "manages": manages,
-            "direction": flows.DIRECTIONS[flows.direction(assignment.from_org, assignment.to_org)],
+            "direction": FlowDirection(flows.direction(assignment)).label,
             "open": assignment.state in (AssignmentState.PLANNED, AssignmentState.ACTIVE),
         },
         status=400 if log_form.errors else 200,
@@ -458,10 +459,10 @@ def ledger(request):
             "year": year,
             "org": org,
             "rows": [
-                (r, kinds.get(r.kind, r.kind), flows.DIRECTIONS.get(r.direction, "")) for r in rows
+                (r, kinds.get(r.kind, r.kind), FlowDirection(r.direction).label) for r in rows
             ],
             "totals": flows.ledger(rows),
-            "directions": flows.DIRECTIONS,
+            "directions": dict(FlowDirection.choices),
             "picker": _picker(user, request.GET.get("org")),
         },
     )

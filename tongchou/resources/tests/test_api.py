@@ -119,7 +119,7 @@ def test_flow_report(client, world):
     assert totals["u2r"]["uses"] == 1 and totals["u2r"]["hours"] == 2.0
     assert totals["r2u"]["uses"] == 0
     assert body["kinds"] == [
-        {"key": "room", "direction": "u2r", "uses": 1, "hours": 2.0, "people": 30}
+        {"key": "room", "direction": "u2r", "uses": 1, "hours": 2.0, "people": 30, "person_days": 0}
     ]
     out = client.get("/api/resources/flows/", {"organization": 10**9}).json()
     assert out["code"] == "not_found" and out["field"] == "organization"

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditEvent
+from tongchou.regions.flows import FlowDirection
 from tongchou.resources import services
-from tongchou.resources.models import Booking, BookingState, Direction
+from tongchou.resources.models import Booking, BookingState
 from tongchou.resources.tests.factories import at, book, make_room, workday
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def test_a_village_books_a_city_room_and_the_flow_is_urban_to_rural(world):
     room = make_room(world)
     booking = book(world, room)
     assert booking.state == BookingState.CONFIRMED
-    assert booking.direction == Direction.URBAN_TO_RURAL
+    assert booking.direction == FlowDirection.URBAN_TO_RURAL
     assert booking.minutes == 120
     assert booking.month == booking.starts_at.astimezone(
         timezone.get_current_timezone()
@@ -154,7 +155,7 @@ def test_a_request_holds_its_slot_until_declined_or_expired(world):
     assert info.value.code == "stale_state"
     confirmed = services.booking_confirm(actor=world.admin_a, booking=third)
     assert confirmed.state == BookingState.CONFIRMED
-    assert confirmed.direction == Direction.URBAN_TO_RURAL
+    assert confirmed.direction == FlowDirection.URBAN_TO_RURAL
 
 
 def test_only_the_owner_side_decides(world):

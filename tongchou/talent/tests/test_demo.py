@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from tongchou.regions.flows import FlowDirection
 from tongchou.talent import demo, flows
 from tongchou.talent.models import Assignment, AssignmentState, MatchRound, Need, Talent
 
@@ -33,7 +34,7 @@ def test_populate_once_and_deterministically(django_db_blocker):
     states = set(Assignment.objects.values_list("state", flat=True))
     assert AssignmentState.ACTIVE in states or AssignmentState.COMPLETED in states
     directions = {r.direction for r in flows.assignment_flows()}
-    assert {flows.URBAN_TO_RURAL, flows.RURAL_TO_URBAN} <= directions
+    assert {FlowDirection.URBAN_TO_RURAL, FlowDirection.RURAL_TO_URBAN} <= directions
     assert MatchRound.objects.count() == 1
     assert counts["匹配建议"] == MatchRound.objects.get().proposals.count() > 0
     first = _rows()

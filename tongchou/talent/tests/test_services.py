@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from tests.world import PASSWORD
 from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditEvent
+from tongchou.regions.flows import FlowDirection
 from tongchou.talent import flows, rounds, selectors, services
 from tongchou.talent.models import (
     Assignment,
@@ -243,18 +244,24 @@ def test_ledger_directions_and_person_days_by_year(world):
     assert [
         (r.assignment_id, r.direction, r.first_day, r.last_day, r.person_days) for r in rows
     ] == [
-        (down.pk, flows.URBAN_TO_RURAL, D(2026, 1, 1), D(2026, 1, 31), 31),
-        (up.pk, flows.RURAL_TO_URBAN, D(2026, 3, 1), D(2026, 3, 10), 10),
+        (down.pk, FlowDirection.URBAN_TO_RURAL, D(2026, 1, 1), D(2026, 1, 31), 31),
+        (up.pk, FlowDirection.RURAL_TO_URBAN, D(2026, 3, 1), D(2026, 3, 10), 10),
     ]
     assert [r.person_days for r in flows.assignment_flows(year=2025)] == [31]
     county_a = flows.assignment_flows(year=2026, under_path=world.a.county.path)
     assert [r.assignment_id for r in county_a] == [down.pk]
     totals = flows.ledger(rows)["by_direction"]
-    assert (totals[flows.URBAN_TO_RURAL].people, totals[flows.URBAN_TO_RURAL].person_days) == (
+    assert (
+        totals[FlowDirection.URBAN_TO_RURAL].people,
+        totals[FlowDirection.URBAN_TO_RURAL].person_days,
+    ) == (
         1,
         31,
     )
-    assert (totals[flows.RURAL_TO_URBAN].people, totals[flows.RURAL_TO_URBAN].person_days) == (
+    assert (
+        totals[FlowDirection.RURAL_TO_URBAN].people,
+        totals[FlowDirection.RURAL_TO_URBAN].person_days,
+    ) == (
         1,
         10,
     )
