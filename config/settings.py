@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tongchou.education",
     "tongchou.accounts",
     "tongchou.portal",
+    "tongchou.service",
     "tongchou.demo",
 ]
 
