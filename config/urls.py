@@ -33,6 +33,8 @@ urlpatterns = [
     path("education/", include("tongchou.education.urls")),
     path("accounts/", include("tongchou.accounts.urls")),
     path("me/", include("tongchou.portal.urls")),
+    path("service/", include("tongchou.service.urls")),
+    path("open311/v2/", include("tongchou.service.open311_urls")),
 ]
 
 # The app's own error pages (JSON under /api/): tongchou/core/error_pages.py.
