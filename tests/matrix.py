@@ -242,9 +242,17 @@ REGISTRY: dict[str, Entry] = {
 
 # Each app above members keeps its entries in tests/matrix_apps/<app>.py (imported last: those
 # modules use the helpers defined here).
-from tests.matrix_apps import accounts, education, mobility, orglife, portal, transfers  # noqa: E402
+from tests.matrix_apps import (  # noqa: E402
+    accounts,
+    education,
+    mobility,
+    orglife,
+    portal,
+    service,
+    transfers,
+)
 
-APP_MODULES = (mobility, transfers, orglife, education, accounts, portal)
+APP_MODULES = (mobility, transfers, orglife, education, accounts, portal, service)
 for _module in APP_MODULES:
     REGISTRY.update(_module.ENTRIES)
 STATE_MODELS: tuple = tuple(model for m in APP_MODULES for model in m.STATE_MODELS)

@@ -70,7 +70,8 @@ class Open311ClientAdmin(admin.ModelAdmin):
         key = secrets.token_urlsafe(24)
         obj.key_hash, obj.key_prefix = crypto.lookup_hash(key), key[:8]
         messages.warning(
-            request, _("%(name)s 的 api_key（只显示这一次）：%(key)s") % {"name": obj.name, "key": key}
+            request,
+            _("%(name)s 的 api_key（只显示这一次）：%(key)s") % {"name": obj.name, "key": key},
         )
 
     @admin.action(description=gettext_lazy("重新生成 api_key"))

@@ -73,7 +73,9 @@ class MergeForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(
+        label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     way = forms.ChoiceField(label=_("方式"), choices=VisitWay.choices)
     notes = forms.CharField(
         label=_("走访情况"),

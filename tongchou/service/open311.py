@@ -103,9 +103,7 @@ def _error(fmt: str, code: int, description: str):
 def _guard(view):
     def wrapped(request, *args, fmt: str, **kwargs):
         try:
-            jurisdiction = request.GET.get("jurisdiction_id") or request.POST.get(
-                "jurisdiction_id"
-            )
+            jurisdiction = request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id")
             if jurisdiction and jurisdiction != _jurisdiction():
                 raise Open311Error(404, "jurisdiction_id not found")
             return view(request, *args, fmt=fmt, **kwargs)
@@ -266,9 +264,7 @@ def _list(request, fmt: str):
 def _client(api_key: str) -> Open311Client:
     if not api_key:
         raise Open311Error(403, "api_key is missing")
-    client = Open311Client.objects.filter(
-        key_hash=crypto.lookup_hash(api_key), active=True
-    ).first()
+    client = Open311Client.objects.filter(key_hash=crypto.lookup_hash(api_key), active=True).first()
     if client is None:
         raise Open311Error(403, "Invalid api_key received -- can't proceed with create_request.")
     return client
@@ -313,7 +309,9 @@ def _create(request, fmt: str):
     address_string = data.get("address_string", "").strip()
     address_id = data.get("address_id", "").strip()
     if (lat is None or long is None) and not address_string and not address_id:
-        raise Open311Error(400, "a location is required: lat and long, address_string or address_id")
+        raise Open311Error(
+            400, "a location is required: lat and long, address_string or address_id"
+        )
     place = client.organization
     if address_id:
         place = Organization.objects.filter(code=address_id, status=OrgStatus.ACTIVE).first()

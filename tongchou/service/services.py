@@ -155,9 +155,13 @@ def _category(category) -> NeedCategory:
 
 def _place(organization) -> Organization:
     if organization is None:
-        raise ApplicationError("missing_location", _("请选择所在村（社区）。"), field="organization")
+        raise ApplicationError(
+            "missing_location", _("请选择所在村（社区）。"), field="organization"
+        )
     if organization.status != OrgStatus.ACTIVE:
-        raise ApplicationError("organization_dissolved", _("该党组织已撤销。"), field="organization")
+        raise ApplicationError(
+            "organization_dissolved", _("该党组织已撤销。"), field="organization"
+        )
     return organization
 
 
@@ -397,9 +401,8 @@ def need_close(*, actor, need: Need, note: str = "", now=None) -> Need:
     if actor is not None and not permissions.can_manage_place(actor, need):
         raise PermissionDenied
     now = now or timezone.now()
-    window_over = (
-        need.state == NeedState.RESOLVED
-        and now - need.resolved_at > dt.timedelta(days=REOPEN_DAYS)
+    window_over = need.state == NeedState.RESOLVED and now - need.resolved_at > dt.timedelta(
+        days=REOPEN_DAYS
     )
     if need.state != NeedState.CONFIRMED and not window_over:
         raise _wrong_state(need)
@@ -463,7 +466,9 @@ def deadlines_recompute(*, since: dt.date | None = None, calendar=None) -> int:
     if since is not None:
         needs = needs.filter(clock_start__lte=since, resolve_due__gte=since - dt.timedelta(60))
     moved = []
-    for need in needs.only("pk", "clock_start", "ack_days", "resolve_days", "ack_due", "resolve_due"):
+    for need in needs.only(
+        "pk", "clock_start", "ack_days", "resolve_days", "ack_due", "resolve_due"
+    ):
         old = (need.ack_due, need.resolve_due)
         set_deadlines(need, calendar)
         if (need.ack_due, need.resolve_due) != old:
@@ -554,7 +559,9 @@ def visit_record(
         org_path=household.org_path,
         visited_on=visited_on,
         way=way,
-        notes=_text(notes, field="notes", label=_("走访情况"), most=DESCRIPTION_MAX, required=False),
+        notes=_text(
+            notes, field="notes", label=_("走访情况"), most=DESCRIPTION_MAX, required=False
+        ),
         recorded_by=actor,
     )
     if household.last_visited_on is None or visited_on > household.last_visited_on:

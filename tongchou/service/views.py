@@ -108,9 +108,7 @@ def need_create(request):
         except ApplicationError as exc:
             apply_error(form, exc)
         else:
-            messages.success(
-                request, _("已登记，查询码 %(code)s。") % {"code": need.tracking_code}
-            )
+            messages.success(request, _("已登记，查询码 %(code)s。") % {"code": need.tracking_code})
             return redirect("service:need_detail", pk=need.pk)
     return render(request, "service/need_form.html", {"form": form})
 

@@ -87,8 +87,16 @@ def test_post_with_lat_long_only_goes_to_the_clients_organization(client311, wor
         ({"api_key": KEY, "service_code": "nope", "lat": "1", "long": "2"}, 404),
         ({"api_key": KEY, "service_code": "employment"}, 400),
         ({"api_key": KEY, "service_code": "employment", "lat": "x", "long": "2"}, 400),
-        ({"api_key": KEY, "service_code": "employment", "lat": "1", "long": "2",
-          "description": "长" * 4001}, 400),  # fmt: skip
+        (
+            {
+                "api_key": KEY,
+                "service_code": "employment",
+                "lat": "1",
+                "long": "2",
+                "description": "长" * 4001,
+            },
+            400,
+        ),  # fmt: skip
     ],
 )
 def test_post_errors_in_the_standard_format(client311, data, status):

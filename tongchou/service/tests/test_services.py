@@ -110,7 +110,15 @@ def test_full_life_confirm_and_close(world):
     need = services.need_close(actor=world.admin_a, need=need)
     assert need.state == NeedState.CLOSED
     kinds = [e.kind for e in selectors.history_of(need)]
-    assert kinds == ["submitted", "routed", "accepted", "started", "resolved", "confirmed", "closed"]
+    assert kinds == [
+        "submitted",
+        "routed",
+        "accepted",
+        "started",
+        "resolved",
+        "confirmed",
+        "closed",
+    ]
 
 
 def test_reopen_within_the_window_only(world):
@@ -160,7 +168,9 @@ def test_calendar_correction_moves_open_deadlines_not_resolved_ones(world):
     assert done.resolve_due == old_due
     assert open_need.events.filter(kind=EventKind.DEADLINE_MOVED).exists()
     with pytest.raises(PermissionDenied):
-        services.calendar_correct(actor=world.secretary_a, day=dt.date(2024, 10, 9), is_workday=False)
+        services.calendar_correct(
+            actor=world.secretary_a, day=dt.date(2024, 10, 9), is_workday=False
+        )
 
 
 def test_overdue_escalates_to_the_street_then_the_county(world):
