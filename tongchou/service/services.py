@@ -2,11 +2,12 @@
 
 The life of a need::
 
-    submitted ──accept──▶ accepted ──start──▶ in_progress ──resolve──▶ resolved
-        │                                                   ▲             │ ├─confirm(1–5)─▶ confirmed ─close─▶ closed
-        └───────────────────────resolve─────────────────────┘             │ └─close (window over)──────────────▶ closed
-    reopened ◀──reopen (within REOPEN_DAYS, with a reason)────────────────┘
-    (any open state) ──merge──▶ merged (its events stay; the survivor lists both histories)
+    submitted ─accept─▶ accepted ─start─▶ in_progress ─resolve─▶ resolved
+    (resolve is allowed from any open state: submitted, accepted, in_progress, reopened)
+    resolved ─confirm (rating 1–5)─▶ confirmed ─close─▶ closed
+    resolved ─close (reopening window over)─▶ closed
+    resolved ─reopen (within REOPEN_DAYS, with a reason)─▶ reopened ─start─▶ in_progress …
+    (any open state) ─merge─▶ merged (its events stay; the survivor lists both histories)
 
 Every step: one transaction, the row locked, the state checked, one ``NeedEvent`` row and one
 audit event. Deadlines are counted in working days from ``clock_start`` (intake, or the day of
@@ -193,12 +194,12 @@ def need_submit(
         raise ApplicationError("invalid", "unknown intake")
     category = _category(category)
     organization = _place(organization)
-    if check and intake in (Intake.STAFF, Intake.VISIT):
-        if not can(actor, Action.MANAGE_MEMBERS, organization.path) and visit is None:
-            raise PermissionDenied
-    if check and intake == Intake.STATION:
-        if station is None or station.pk not in permissions.staffed_station_ids(actor):
-            raise PermissionDenied
+    manages = can(actor, Action.MANAGE_MEMBERS, organization.path)
+    if check and intake in (Intake.STAFF, Intake.VISIT) and not manages and visit is None:
+        raise PermissionDenied
+    staffed = station is not None and station.pk in permissions.staffed_station_ids(actor)
+    if check and intake == Intake.STATION and not staffed:
+        raise PermissionDenied
     now = now or timezone.now()
     street, county = ancestors_by_level(organization)
     need = Need(
