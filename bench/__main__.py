@@ -309,9 +309,17 @@ def main() -> None:
     )
     args = parser.parse_args()
     parts = {p.strip() for p in args.only.split(",") if p.strip()}
-    unknown = parts - {"import", "reads", "motion", "http"}
+    unknown = parts - {"import", "reads", "motion", "http", "service"}
     if unknown:
-        raise SystemExit(f"unknown part(s) {sorted(unknown)}: import, reads, motion, http")
+        raise SystemExit(f"unknown part(s) {sorted(unknown)}: import, reads, motion, http, service")
+    if "service" in parts:
+        # Issue 9 builds its own deployment of needs (bench/service.py); it runs on its own.
+        from bench import service
+
+        service.main(["--full"] if os.environ.get("FULL") else [])
+        parts.discard("service")
+        if not parts:
+            return
     # The serving bench builds its own deployment and server: it runs on its own, last.
     serving = not parts or "http" in parts
     if parts == {"http"}:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from tongchou.education import demo as education_demo
 from tongchou.mobility import demo as mobility_demo
 from tongchou.orglife import demo as orglife_demo
+from tongchou.service import demo as service_demo
 from tongchou.transfers import demo as transfers_demo
 
 STEPS = (
@@ -22,6 +23,7 @@ STEPS = (
     ("组织关系转接", transfers_demo.populate),
     ("组织生活", orglife_demo.populate),
     ("党员教育", education_demo.populate),
+    ("群众诉求与服务联盟", service_demo.populate),
 )
 
 

@@ -54,7 +54,11 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 NEED_FIELDS = ["category", "organization", "summary", "state", "unit", "resolve_due"]
 
 
-def new_tracking_code() -> str:
+def new_tracking_code(rng=None) -> str:
+    """Ten characters from 32: 2^50 codes, not guessable. ``rng``: the demo's own generator
+    (deterministic demo data); never in production."""
+    if rng is not None:
+        return "".join(rng.choice(CODE_ALPHABET) for _ in range(10))
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
 
 
@@ -186,6 +190,7 @@ def need_submit(
     calendar: WorkCalendar | None = None,
     router: Router | None = None,
     check: bool = True,
+    rng=None,
 ) -> Need:
     """Take in a need. Staff intake needs ``MANAGE_MEMBERS`` over the place or a station the
     actor staffs; public and Open311 intake are checked by their views. Routed and deadlined
@@ -203,8 +208,8 @@ def need_submit(
     now = now or timezone.now()
     street, county = ancestors_by_level(organization)
     need = Need(
-        tracking_code=new_tracking_code(),
-        token=secrets.token_hex(16),
+        tracking_code=new_tracking_code(rng),
+        token=f"{rng.getrandbits(128):032x}" if rng is not None else secrets.token_hex(16),
         category=category,
         organization=organization,
         org_path=organization.path,
