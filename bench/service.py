@@ -209,7 +209,7 @@ def run(url: str, *, needs: int, events_per_need: int, batch: int, repeat: int, 
     ids = list(Need.objects.values_list("pk", "submitted_at"))
     events = []
     for pk, at in ids:
-        for k in range(events_per_need):
+        for _ in range(events_per_need):
             events.append(NeedEvent(need_id=pk, kind="submitted", at=at, to_state="submitted"))
         if len(events) >= 50_000:
             NeedEvent.objects.bulk_create(events, batch_size=5000)
