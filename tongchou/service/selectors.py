@@ -194,9 +194,17 @@ def unit_get_for(user, pk) -> AllianceUnit:
 
 
 def household_list_for(user) -> QuerySet[Household]:
+    """Households in the user's ``VIEW_MEMBERS`` scope, and those the user is the contact
+    member of (a member with no role sees their own households only)."""
     from tongchou.organizations.permissions import Action, scope_for
 
-    return Household.objects.filter(scope_for(user, Action.VIEW_MEMBERS).q("org_path"))
+    scope = scope_for(user, Action.VIEW_MEMBERS)
+    if scope.everything:
+        return Household.objects.all()
+    q = Q(contact__user_id=user.pk) if user.is_authenticated else Q(pk__in=[])
+    if not scope.is_empty:
+        q |= scope.q("org_path")
+    return Household.objects.filter(q)
 
 
 def not_visited(user, *, months: int, today: dt.date) -> QuerySet[Household]:

@@ -218,7 +218,7 @@ def unit_detail(request, pk):
 @require_GET
 def household_list(request):
     user = request.user
-    if not can(user, Action.VIEW_MEMBERS):
+    if not can(user, Action.VIEW_MEMBERS) and not selectors.household_list_for(user).exists():
         raise PermissionDenied
     months = _int(request.GET.get("months"))
     today = timezone.localdate()

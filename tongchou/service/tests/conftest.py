@@ -10,8 +10,20 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def world(db):
+def ensure_categories():
+    """The seeded taxonomy (a transactional test's flush empties it)."""
+    import importlib
+
+    seed = importlib.import_module("tongchou.service.migrations.0002_seed_categories")
+    for order, (code, name, ack, resolve) in enumerate(seed.CATEGORIES):
+        NeedCategory.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "ack_days": ack, "resolve_days": resolve, "order": order},
+        )
+
+
+def service_world():
+    ensure_categories()
     w = build_world()
     w.employment = NeedCategory.objects.get(code="employment")
     w.health = NeedCategory.objects.get(code="health")
@@ -31,3 +43,8 @@ def world(db):
         region=w.a.county_region, category=w.employment, unit=w.bureau
     )
     return w
+
+
+@pytest.fixture
+def world(db):
+    return service_world()
