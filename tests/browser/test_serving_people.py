@@ -24,7 +24,7 @@ def test_visit_to_need_to_bureau_to_residents_rating(browser, live_server):
     member = w.a.members[0]
     member.user = w.member_a
     member.save(update_fields=["user"])
-    household = Household.objects.create(
+    Household.objects.create(
         address="甲村三组5号", organization=w.a.village, org_path=w.a.village.path,
         consent=True, contact=member,
     )  # fmt: skip
