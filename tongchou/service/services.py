@@ -583,3 +583,53 @@ def visit_record(
             **raised,
         )
     return visit
+
+
+def contact_suggestions(household: Household, *, limit: int = 5) -> list[tuple]:
+    """Members who could be this household's contact: of the household's village, fewest
+    households first (load), then — when both have coordinates — the nearest by the
+    coordinates of the households they already look after. A suggestion for the secretary,
+    never an assignment."""
+    from django.db.models import Avg, Count
+
+    from tongchou.members.models import Member
+
+    members = (
+        Member.objects.filter(organization_id=household.organization_id, archived=False)
+        .annotate(
+            load=Count("contact_households", distinct=True),
+            lat=Avg("contact_households__lat"),
+            long=Avg("contact_households__long"),
+        )
+        .order_by("pk")
+    )
+
+    def distance(m) -> float:
+        if household.lat is None or m.lat is None:
+            return float("inf")
+        return float((m.lat - household.lat) ** 2 + (m.long - household.long) ** 2) ** 0.5
+
+    ranked = sorted(members, key=lambda m: (m.load, distance(m), m.pk))
+    return [(m, m.load) for m in ranked[:limit]]
+
+
+@transaction.atomic
+def household_assign(*, actor, household: Household, member, reason: str = "") -> Household:
+    """The secretary gives the household a contact member (or rebalances)."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if not can(actor, Action.MANAGE_MEMBERS, household.org_path):
+        raise PermissionDenied
+    if member is not None and not tree.covers([household.org_path], member.org_path):
+        raise ApplicationError("invalid", _("联系党员应是本村（社区）的党员。"), field="member")
+    before = household.contact_id
+    household.contact = member
+    household.save(update_fields=["contact", "updated_at"])
+    audit.record_update(
+        actor=actor,
+        obj=household,
+        org_path=household.org_path,
+        before={"contact": before},
+        after={"contact": member.pk if member else None},
+        note=reason[:255],
+    )
+    return household

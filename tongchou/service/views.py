@@ -243,6 +243,24 @@ def household_detail(request, pk):
     household = selectors.household_list_for(user).filter(pk=_int(pk) or 0).first()
     if household is None:
         raise Http404
+    can_assign = can(user, Action.MANAGE_MEMBERS, household.org_path)
+    if request.method == "POST" and request.POST.get("step") == "assign" and can_assign:
+        from tongchou.members.models import Member
+
+        member = Member.objects.filter(
+            pk=_int(request.POST.get("member")) or 0, organization_id=household.organization_id
+        ).first()
+        try:
+            if member is None:
+                raise ApplicationError("invalid", _("联系党员应是本村（社区）的党员。"))
+            services.household_assign(
+                actor=user, household=household, member=member, reason=_("书记指定")
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存。"))
+        return redirect("service:household_detail", pk=household.pk)
     form = forms.VisitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -274,6 +292,9 @@ def household_detail(request, pk):
             "people": household.people.all(),
             "visits": household.visits.select_related("member")[:20],
             "form": form,
+            "suggestions": (
+                services.contact_suggestions(household, limit=200) if can_assign else []
+            ),
         },
     )
 

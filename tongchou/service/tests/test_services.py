@@ -250,3 +250,27 @@ def test_a_visit_raises_needs(world):
         services.visit_record(
             actor=world.norole, household=household, visited_on=dt.date(2024, 5, 6), way="phone"
         )
+
+
+def test_contact_suggestion_by_load_and_assignment(world):
+    from tongchou.core.tests.factories import create_member
+
+    busy, free = world.a.members[0], world.a.members[1]
+    make = lambda **kw: Household.objects.create(  # noqa: E731
+        address="x", organization=world.a.village, org_path=world.a.village.path, **kw
+    )
+    make(contact=busy)
+    make(contact=busy)
+    target = make()
+    create_member(world.b.village, name="外村")
+    suggested = [m for m, _ in services.contact_suggestions(target)]
+    assert suggested == [free, busy]  # fewest households first; only the village's members
+    services.household_assign(actor=world.secretary_a, household=target, member=free)
+    target.refresh_from_db()
+    assert target.contact == free  # the secretary chose; nothing was forced
+    with pytest.raises(ApplicationError):
+        services.household_assign(
+            actor=world.secretary_a, household=target, member=world.b.members[0]
+        )
+    with pytest.raises(PermissionDenied):
+        services.household_assign(actor=world.admin_b, household=target, member=free)

@@ -104,3 +104,28 @@ def test_staff_intake_form(world):
     need = Need.objects.get()
     assert r.status_code == 302 and need.unit == world.hospital
     assert c.get("/service/public/").status_code == 200
+
+
+def test_secretary_assigns_a_contact_from_the_suggestions(world):
+    from tongchou.service.models import Household
+
+    household = Household.objects.create(
+        address="甲村1号", organization=world.a.village, org_path=world.a.village.path
+    )
+    c = Client()
+    c.force_login(world.secretary_a)
+    page = c.get(f"/service/households/{household.pk}/").content.decode()
+    assert world.a.members[1].name in page
+    r = c.post(
+        f"/service/households/{household.pk}/",
+        {"step": "assign", "member": world.a.members[1].pk},
+    )
+    assert r.status_code == 302
+    household.refresh_from_db()
+    assert household.contact == world.a.members[1]
+    # A member of another village is not accepted, and nothing changes.
+    c.post(
+        f"/service/households/{household.pk}/", {"step": "assign", "member": world.b.members[0].pk}
+    )
+    household.refresh_from_db()
+    assert household.contact == world.a.members[1]
