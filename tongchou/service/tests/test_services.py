@@ -274,3 +274,19 @@ def test_contact_suggestion_by_load_and_assignment(world):
         )
     with pytest.raises(PermissionDenied):
         services.household_assign(actor=world.admin_b, household=target, member=free)
+
+
+def test_daily_command_closes_resolved_needs_past_the_window(world):
+    import io
+
+    from django.core.management import call_command
+
+    need = submit(world, now=timezone.now() - dt.timedelta(days=40))
+    services.need_resolve(
+        actor=world.bureau_staff, need=need, resolution="ok",
+        now=timezone.now() - dt.timedelta(days=services.REOPEN_DAYS + 2),
+    )  # fmt: skip
+    out = io.StringIO()
+    call_command("service_escalate", stdout=out)
+    need.refresh_from_db()
+    assert need.state == NeedState.CLOSED and "closed 1" in out.getvalue()
