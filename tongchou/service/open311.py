@@ -12,8 +12,9 @@ The published specification (wiki.open311.org/GeoReport_v2), method by method:
   method is only there for clients that ask.
 * ``GET requests.{fmt}`` — ``service_request_id`` (comma-delimited, overrides every other
   argument), ``service_code`` (comma-delimited), ``start_date``/``end_date`` (W3C date-times
-  with a time zone), ``status`` (open, closed; comma-delimited). Without dates the window is
-  the last 90 days, and at most 1,000 requests are returned, newest first.
+  with a time zone; a range may not span more than 90 days, one date alone opens a 90-day
+  window from it), ``status`` (open, closed; comma-delimited). Without dates the window is the
+  last 90 days, and at most 1,000 requests are returned, newest first.
 * ``GET requests/{service_request_id}.{fmt}`` — one request, still in a list.
 * ``GET tokens/{token}.{fmt}`` — the id of the request a token was given for.
 
@@ -244,10 +245,16 @@ def _list(request, fmt: str):
         if codes:
             rows = rows.filter(category__code__in=codes)
         start, end = _date_arg(request, "start_date"), _date_arg(request, "end_date")
+        window = dt.timedelta(days=DEFAULT_WINDOW_DAYS)
         if start is None and end is None:
-            start = timezone.now() - dt.timedelta(days=DEFAULT_WINDOW_DAYS)
-        if start is not None:
-            rows = rows.filter(submitted_at__gte=start)
+            start = timezone.now() - window
+        elif start is None:
+            start = end - window
+        elif end is None:
+            end = start + window
+        elif end - start > window:
+            raise Open311Error(400, "start_date and end_date may not span more than 90 days")
+        rows = rows.filter(submitted_at__gte=start)
         if end is not None:
             rows = rows.filter(submitted_at__lte=end)
         statuses = {s.strip() for s in request.GET.get("status", "").split(",") if s.strip()}

@@ -140,11 +140,15 @@ def test_get_requests_filters(client311, world):
     assert ids("?status=open") == [recent.pk]
     assert ids("?status=closed") == [health.pk]
     assert ids(f"?service_request_id={old.pk},{recent.pk}") == [recent.pk, old.pk]
-    start = (timezone.now() - dt.timedelta(days=200)).isoformat()
-    end = (timezone.now() - dt.timedelta(days=100)).isoformat()
-    assert ids(f"?start_date={start.replace('+', '%2B')}&end_date={end.replace('+', '%2B')}") == [
-        old.pk
-    ]
+
+    def iso(days_ago):
+        return (timezone.now() - dt.timedelta(days=days_ago)).isoformat().replace("+", "%2B")
+
+    assert ids(f"?start_date={iso(150)}&end_date={iso(100)}") == [old.pk]
+    assert ids(f"?start_date={iso(150)}") == [old.pk]  # a 90-day window from the start
+    assert ids(f"?end_date={iso(100)}") == [old.pk]
+    r = client311.get(f"/open311/v2/requests.json?start_date={iso(200)}&end_date={iso(10)}")
+    assert r.status_code == 400 and "90 days" in r.json()[0]["description"]
     r = client311.get("/open311/v2/requests.xml?start_date=yesterday")
     assert r.status_code == 400 and ET.fromstring(r.content).tag == "errors"
     assert client311.get("/open311/v2/requests.json?status=pending").status_code == 400
