@@ -285,6 +285,8 @@ class Need(models.Model):
             models.Index(fields=["unit", "state"], name="need_unit_state"),
             models.Index(fields=["state", "resolve_due"], name="need_state_due"),
             models.Index(fields=["escalated_to_path", "state"], name="need_escalated"),
+            # Open311 GET requests: a service code over a window of dates, newest first.
+            models.Index(fields=["category", "submitted_at"], name="need_category_time"),
         ]
         constraints = [
             models.CheckConstraint(
