@@ -13,6 +13,7 @@ api_patterns = [
     path("", include("tongchou.education.api_urls")),
     path("", include("tongchou.accounts.api_urls")),
     path("", include("tongchou.portal.api_urls")),
+    path("", include("tongchou.service.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

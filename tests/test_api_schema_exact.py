@@ -114,7 +114,18 @@ def rich(world):
         to_org=world.joint_a,
         reason="工作调动",
     )
+    from tongchou.service import services as service_services
+
+    need = service_services.need_submit(
+        actor=world.admin_a,
+        intake="staff",
+        category="employment",
+        organization=a.village,
+        summary="找工作",
+        phone="13600001111",
+    )
     return {
+        "/api/service/needs/{id}/": need.pk,
         "/api/accounts/{id}/": world.secretary_a.pk,
         "/api/education/courses/{id}/": course.pk,
         "/api/education/study-records/{id}/": record.pk,

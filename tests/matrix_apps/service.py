@@ -5,7 +5,7 @@ village, an alliance unit registered by each side's county, a household in each 
 The resident's pages and Open311 are public: everybody gets the same answer, and a need is
 reached only by its tracking code (public pages) or by its public fields (Open311)."""
 
-from tests.matrix import LOGIN, Check, Entry, none, page_get, page_post, side
+from tests.matrix import LOGIN, Check, Entry, api_get, none, page_get, page_post, side
 from tongchou.service.models import AllianceUnit, Household, Need, NeedEvent, Visit
 
 
@@ -124,6 +124,9 @@ ENTRIES: dict[str, Entry] = {
     "service:public_board": Entry(
         none, (Check("get", 200, 200, 200, None, json=False),), public=True
     ),
+    # REST (read-only): a role that sees members, or a unit's or station's staff.
+    "api-service-need-list": Entry(none, (api_get(out=None),)),
+    "api-service-need-detail": Entry(need, (api_get(),)),
     # Open311 GeoReport v2: reads are public; a POST without an api_key is a 403 for anyone.
     "open311:services": Entry(fmt("xml"), (Check("get", 200, 200, 200, None),), public=True),
     "open311:service": Entry(service_fmt, (Check("get", 200, 200, 200, None),), public=True),

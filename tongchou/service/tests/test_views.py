@@ -129,3 +129,21 @@ def test_secretary_assigns_a_contact_from_the_suggestions(world):
     )
     household.refresh_from_db()
     assert household.contact == world.a.members[1]
+
+
+def test_api_lists_only_what_the_caller_may_read(world):
+    jobs = services.need_submit(
+        actor=world.admin_a, intake=Intake.STAFF, category=world.employment,
+        organization=world.a.village, summary="找工作", phone="13911112222",
+    )  # fmt: skip
+    services.need_submit(
+        actor=world.admin_a, intake=Intake.STAFF, category=world.health,
+        organization=world.a.village, summary="看病",
+    )  # fmt: skip
+    c = Client()
+    c.force_login(world.bureau_staff)
+    body = c.get("/api/service/needs/").json()
+    assert [row["id"] for row in body["results"]] == [jobs.pk]
+    assert "13911112222" not in str(body) and body["results"][0]["unit_name"] == world.bureau.name
+    c.force_login(world.admin_b)
+    assert c.get(f"/api/service/needs/{jobs.pk}/").status_code == 404
