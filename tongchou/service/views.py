@@ -36,6 +36,14 @@ from tongchou.service.permissions import (
 PAGE_SIZE = 50
 
 
+def _tabs(user) -> dict:
+    """Which tabs this person may open (a tab never leads to a 403)."""
+    return {
+        "show_households": can(user, Action.VIEW_MEMBERS)
+        or selectors.household_list_for(user).exists()
+    }
+
+
 def _places():
     """Villages and communities (organizations seated in a village-level division)."""
     return Organization.objects.filter(
@@ -84,6 +92,7 @@ def need_list(request):
             "overdue": bool(request.GET.get("overdue")),
             "today": today,
             "can_intake": can_intake(user),
+            **_tabs(user),
         },
     )
 
@@ -190,7 +199,7 @@ def unit_list(request):
     if not can_use_needs(user):
         raise PermissionDenied
     units = selectors.unit_list_for(user).prefetch_related("categories")
-    return render(request, "service/unit_list.html", {"units": units})
+    return render(request, "service/unit_list.html", {"units": units, **_tabs(user)})
 
 
 @login_required
@@ -232,7 +241,12 @@ def household_list(request):
     return render(
         request,
         "service/household_list.html",
-        {"page": page, "months": months, "query_without_page": query_without(request, "page")},
+        {
+            "page": page,
+            "months": months,
+            "query_without_page": query_without(request, "page"),
+            "show_households": True,
+        },
     )
 
 
