@@ -5,7 +5,9 @@ PostgreSQL, time the import and the reads behind the pages, print a table, write
     python -m bench --quick         # one city (日照, 3711), 20,000 members: under a minute
     python -m bench --db sqlite     # one database only
     python -m bench --only import   # only some parts: import (with the raw loads), reads, motion,
-                                    # http (the real server under load: bench/http.py)
+                                    # http (the real server under load: bench/http.py),
+                                    # service (issue 9's needs: bench/service.py, FULL=1 for the
+                                    # province sizes)
     python -m bench --pg-url postgres://postgres@127.0.0.1:5432/tongchou_bench
     python -m bench.motion --database-url sqlite:///var/bench/bench.sqlite3   # issue 3 again
 
@@ -403,6 +405,10 @@ def main() -> None:
     print(f"report: {target.relative_to(REPO)} ({report['wall_seconds']} s)")
     if serving:
         run_http(args)
+    if not parts:  # every part: issue 9's own deployment of needs last
+        from bench import service
+
+        service.main(["--full"] if os.environ.get("FULL") else [])
     if not results:
         sys.exit(1)
 
