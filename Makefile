@@ -34,7 +34,7 @@ test-browser: $(STAMP)
 	./scripts/ensure-chromium
 	$(BIN)/python -m pytest -q -m browser $(PYTEST_ARGS)
 
-# make bench [QUICK=1] [ONLY=import,reads,motion,http,resources,linkage,match] [DB=sqlite|postgresql]: every part, or some.
+# make bench [QUICK=1] [ONLY=import,reads,motion,http,resources,linkage,match,service] [FULL=1] [DB=sqlite|postgresql]: every part, or some.
 bench: $(STAMP)
 	$(BIN)/python -m bench $(if $(QUICK),--quick,) $(if $(ONLY),--only $(ONLY),) $(if $(DB),--db $(DB),)
 

@@ -9,6 +9,8 @@ PostgreSQL, time the import and the reads behind the pages, print a table, write
                                     # resources (issue 8: bookings and flows, bench/resources.py)
                                     # linkage (the supply–sales planner: bench/linkage.py)
                                     # match (the talent matcher, no database: bench/match.py)
+                                    # service (issue 9's needs: bench/service.py, FULL=1 for the
+                                    # province sizes)
     python -m bench --pg-url postgres://postgres@127.0.0.1:5432/tongchou_bench
     python -m bench.motion --database-url sqlite:///var/bench/bench.sqlite3   # issue 3 again
 
@@ -280,6 +282,7 @@ STANDALONE = {
     "match": ("bench.match", False),  # issue 8: the talent matcher, no database
     "linkage": ("bench.linkage", False),  # issue 10: the supply–sales planner, no database
     "resources": ("bench.resources", True),  # issue 8: bookings and flows
+    "service": ("bench.service", False),  # issue 9: needs (FULL=1: the province sizes)
     "http": ("bench.http", True),  # the real server under load, last
 }
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "tongchou.talent",
     "tongchou.accounts",
     "tongchou.portal",
+    "tongchou.service",
     "tongchou.demo",
 ]
 

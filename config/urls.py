@@ -16,6 +16,7 @@ api_patterns = [
     path("", include("tongchou.talent.api_urls")),
     path("", include("tongchou.accounts.api_urls")),
     path("", include("tongchou.portal.api_urls")),
+    path("", include("tongchou.service.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -40,6 +41,8 @@ urlpatterns = [
     path("accounts/", include("tongchou.accounts.urls")),
     path("me/talent/", include("tongchou.talent.me_urls")),
     path("me/", include("tongchou.portal.urls")),
+    path("service/", include("tongchou.service.urls")),
+    path("open311/v2/", include("tongchou.service.open311_urls")),
 ]
 
 # The app's own error pages (JSON under /api/): tongchou/core/error_pages.py.

@@ -250,6 +250,7 @@ from tests.matrix_apps import (  # noqa: E402
     orglife,
     portal,
     resources,
+    service,
     talent,
     transfers,
 )
@@ -264,6 +265,7 @@ APP_MODULES = (
     portal,
     resources,
     talent,
+    service,
 )
 for _module in APP_MODULES:
     REGISTRY.update(_module.ENTRIES)

@@ -124,7 +124,18 @@ def rich(world):
     need = talent_factories.make_need(a.village, slots=2)
     exchange = talent_factories.make_assignment(talent, a.street, a.village)
     match = talent_factories.make_round(a.county, talent, need)
+    from tongchou.service import services as service_services
+
+    need = service_services.need_submit(
+        actor=world.admin_a,
+        intake="staff",
+        category="employment",
+        organization=a.village,
+        summary="找工作",
+        phone="13600001111",
+    )
     return {
+        "/api/service/needs/{id}/": need.pk,
         "/api/accounts/{id}/": world.secretary_a.pk,
         "/api/resources/items/{id}/": room.pk,
         "/api/resources/items/{id}/week/": room.pk,

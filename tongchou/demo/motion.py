@@ -18,6 +18,7 @@ from tongchou.linkage import demo as linkage_demo
 from tongchou.mobility import demo as mobility_demo
 from tongchou.orglife import demo as orglife_demo
 from tongchou.resources import demo as resources_demo
+from tongchou.service import demo as service_demo
 from tongchou.talent import demo as talent_demo
 from tongchou.transfers import demo as transfers_demo
 
@@ -29,6 +30,7 @@ STEPS = (
     ("资源共享", resources_demo.populate),
     ("产销对接", linkage_demo.populate),
     ("城乡人才", talent_demo.populate),
+    ("群众诉求与服务联盟", service_demo.populate),
 )
 
 

@@ -30,6 +30,9 @@ def start(request):
     user = request.user
     roles = list(role_list_for(user))
     waiting = selectors.waiting_for(user, today=timezone.localdate())
+    from tongchou.service.selectors import waiting_for as needs_waiting_for
+
+    needs_waiting = needs_waiting_for(user, timezone.localdate())
     return render(
         request,
         "portal/start.html",
@@ -37,6 +40,7 @@ def start(request):
             "roles": roles,
             "rows": roots_with_counts(user) if has_any_role(user) else [],
             "waiting": waiting,
+            "needs_waiting": needs_waiting,
             "can_view_members": can(user, Action.VIEW_MEMBERS),
             "nothing": not roles
             and not user.is_superuser
@@ -45,7 +49,9 @@ def start(request):
             and not waiting.transfers
             and not waiting.imports
             and not waiting.bookings_cancelled
-            and not waiting.exchanges,
+            and not waiting.exchanges
+            and not needs_waiting["unit_needs"]
+            and not needs_waiting["escalated"],
         },
     )
 

@@ -12,6 +12,9 @@ from tongchou.core.workdays import (
     working_days_between,
 )
 
+# The registered sources of corrections (the service app's back-office table) are read.
+pytestmark = pytest.mark.django_db
+
 D = dt.date
 
 
@@ -32,9 +35,8 @@ def test_national_day_week_and_its_swapped_saturday():
     assert working_days_between(D(2025, 9, 30), D(2025, 10, 11)) == 3
 
 
-def test_zero_days_is_the_first_working_day_from_start():
-    assert add_working_days(D(2025, 10, 1), 0) == D(2025, 10, 9)
-    assert add_working_days(D(2025, 10, 9), 0) == D(2025, 10, 9)
+def test_zero_days_is_the_start_itself():
+    assert add_working_days(D(2025, 10, 1), 0) == D(2025, 10, 1)
     with pytest.raises(ValueError):
         add_working_days(D(2025, 10, 9), -1)
 

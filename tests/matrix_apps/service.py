@@ -1,0 +1,142 @@
+"""Permission-matrix entries for the service app (needs, alliance, households, the resident's
+public pages and Open311). Objects are made lazily per side: a need placed at each side's
+village, an alliance unit registered by each side's county, a household in each village.
+
+The resident's pages and Open311 are public: everybody gets the same answer, and a need is
+reached only by its tracking code (public pages) or by its public fields (Open311)."""
+
+from tests.matrix import LOGIN, Check, Entry, api_get, none, page_get, page_post, side
+from tongchou.service.models import AllianceUnit, Household, Need, NeedEvent, Visit
+
+
+def _cached(world, key: str, make):
+    if key not in world.__dict__:
+        world.__dict__[key] = make()
+    return world.__dict__[key]
+
+
+def _need(world, in_scope: bool) -> Need:
+    from tongchou.service import services
+
+    s = side(world, in_scope)
+    return _cached(
+        world,
+        f"svc_need_{in_scope}",
+        lambda: services.need_submit(
+            actor=world.root,
+            intake="staff",
+            category="employment",
+            organization=s.village,
+            summary="想进城务工",
+            phone="13600001111",
+        ),
+    )
+
+
+def _unit(world, in_scope: bool) -> AllianceUnit:
+    s = side(world, in_scope)
+    return _cached(
+        world,
+        f"svc_unit_{in_scope}",
+        lambda: AllianceUnit.objects.create(
+            name="人社局", kind="department", organization=s.county, org_path=s.county.path
+        ),
+    )
+
+
+def _household(world, in_scope: bool) -> Household:
+    s = side(world, in_scope)
+    return _cached(
+        world,
+        f"svc_household_{in_scope}",
+        lambda: Household.objects.create(
+            address="3组5号", organization=s.village, org_path=s.village.path, consent=True
+        ),
+    )
+
+
+def need(world, in_scope: bool) -> dict:
+    return {"pk": _need(world, in_scope).pk}
+
+
+def code(world, in_scope: bool) -> dict:
+    return {"code": _need(world, in_scope).tracking_code}
+
+
+def unit(world, in_scope: bool) -> dict:
+    return {"pk": _unit(world, in_scope).pk}
+
+
+def household(world, in_scope: bool) -> dict:
+    return {"pk": _household(world, in_scope).pk}
+
+
+def fmt(value: str):
+    return lambda world, in_scope: {"fmt": value}
+
+
+def service_fmt(world, in_scope: bool) -> dict:
+    return {"code": "employment", "fmt": "xml"}
+
+
+def request_fmt(world, in_scope: bool) -> dict:
+    return {"pk": _need(world, in_scope).pk, "fmt": "json"}
+
+
+def token_fmt(world, in_scope: bool) -> dict:
+    return {"token": _need(world, in_scope).token, "fmt": "xml"}
+
+
+def public_get() -> Check:
+    return Check("get", 200, 200, 200, 200, json=False)
+
+
+ENTRIES: dict[str, Entry] = {
+    # Lists need a role that sees members, or work at a unit or station (403 without).
+    "service:needs": Entry(none, (page_get(out=None),)),
+    # Forms re-render (200) with the errors of an empty POST.
+    "service:need_create": Entry(none, (page_get(out=None), page_post(200, out=None))),
+    # A need out of scope (or routed to another unit) looks missing.
+    "service:need_detail": Entry(need, (page_get(no_role=404),)),
+    # POST only; an unknown step goes back to the need with its message.
+    "service:need_action": Entry(
+        need, (Check("get", LOGIN, 405, 405, 405, json=False), page_post(302, no_role=404))
+    ),
+    "service:units": Entry(none, (page_get(out=None),)),
+    "service:unit_detail": Entry(unit, (page_get(no_role=404),)),
+    "service:households": Entry(none, (page_get(out=None),)),
+    "service:household_detail": Entry(
+        household, (page_get(no_role=404), page_post(200, no_role=404))
+    ),
+    # The resident's pages: no account; a code is the only key to one need.
+    "service:public_submit": Entry(
+        none,
+        (
+            Check("get", 200, 200, 200, None, json=False),
+            Check("post", 200, 200, 200, None, json=False),
+        ),
+        public=True,
+    ),
+    "service:track": Entry(none, (Check("get", 200, 200, 200, None, json=False),), public=True),
+    "service:track_detail": Entry(
+        code, (public_get(), Check("post", 302, 302, 302, 302, json=False)), public=True
+    ),
+    "service:public_board": Entry(
+        none, (Check("get", 200, 200, 200, None, json=False),), public=True
+    ),
+    # REST (read-only): a role that sees members, or a unit's or station's staff.
+    "api-service-need-list": Entry(none, (api_get(out=None),)),
+    "api-service-need-detail": Entry(need, (api_get(),)),
+    # Open311 GeoReport v2: reads are public; a POST without an api_key is a 403 for anyone.
+    "open311:services": Entry(fmt("xml"), (Check("get", 200, 200, 200, None),), public=True),
+    "open311:service": Entry(service_fmt, (Check("get", 200, 200, 200, None),), public=True),
+    "open311:requests": Entry(
+        fmt("json"),
+        (Check("get", 200, 200, 200, None), Check("post", 403, 403, 403, None, json=False)),
+        public=True,
+    ),
+    "open311:request": Entry(request_fmt, (public_get(),), public=True),
+    "open311:token": Entry(token_fmt, (public_get(),), public=True),
+}
+
+STATE_MODELS: tuple = (Need, NeedEvent, Household, Visit)

@@ -1,0 +1,217 @@
+"""Reads of needs, always through the reader's scope (``permissions.need_read_q``); a need out
+of scope is a 404 like a missing one. Public reads (by tracking code, the resolved list, the
+per-street figures) never carry names, phones or exact addresses."""
+
+import datetime as dt
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.http import Http404
+
+from tongchou.organizations.models import Organization
+from tongchou.service.models import (
+    DONE_STATES,
+    OPEN_STATES,
+    AllianceUnit,
+    Household,
+    Need,
+    NeedEvent,
+    NeedState,
+)
+from tongchou.service.permissions import need_read_q, staffed_unit_ids
+
+
+def _pk(pk) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def need_list_for(user) -> QuerySet[Need]:
+    q = need_read_q(user)
+    if q is None:
+        return Need.objects.none()
+    return Need.objects.filter(q)
+
+
+def need_get_for(user, pk) -> Need:
+    need = (
+        need_list_for(user)
+        .select_related("category", "organization", "unit", "rule", "rule__unit", "station")
+        .filter(pk=_pk(pk))
+        .first()
+    )
+    if need is None:
+        raise Http404
+    return need
+
+
+def need_by_code(code) -> Need:
+    """The resident's own need. A code that does not exist and one that never did look the
+    same (404, no hint)."""
+    code = str(code or "").strip().upper()
+    if not code or len(code) > 12:
+        raise Http404
+    need = Need.objects.select_related("category", "organization").filter(tracking_code=code)
+    need = need.first()
+    if need is None:
+        raise Http404
+    return need
+
+
+def history_of(need: Need) -> list[NeedEvent]:
+    """The need's events and those of every duplicate merged into it, in time order."""
+    ids = [need.pk, *Need.objects.filter(merged_into=need).values_list("pk", flat=True)]
+    return list(
+        NeedEvent.objects.filter(need_id__in=ids).select_related("actor").order_by("at", "id")
+    )
+
+
+def overdue_q(today: dt.date) -> Q:
+    return Q(state__in=OPEN_STATES, resolve_due__lt=today) | Q(
+        state=NeedState.SUBMITTED, ack_due__lt=today
+    )
+
+
+def county_overdue(county_path: str, today: dt.date, limit: int = 50) -> list[Need]:
+    """A county's overdue needs, the most overdue first (one range of need_county_due)."""
+    rows = Need.objects.filter(
+        county_path=county_path, state__in=OPEN_STATES, resolve_due__lt=today
+    ).order_by("resolve_due", "id")
+    return list(rows.select_related("category", "organization", "unit")[:limit])
+
+
+def waiting_for(user, today: dt.date, limit: int = 10) -> dict:
+    """The home page's "waiting for you": needs routed to the user's units still open, and
+    overdue needs escalated to an organization where the user holds a role."""
+    from tongchou.organizations.permissions import _role_paths
+
+    units = staffed_unit_ids(user)
+    unit_needs = []
+    if units:
+        unit_needs = list(
+            Need.objects.filter(unit_id__in=units, state__in=OPEN_STATES)
+            .select_related("category", "organization")
+            .order_by("resolve_due", "id")[:limit]
+        )
+    paths = [p for ps in _role_paths(user).values() for p in ps] if user.is_authenticated else []
+    escalated = []
+    if paths:
+        escalated = list(
+            Need.objects.filter(escalated_to_path__in=paths, state__in=OPEN_STATES)
+            .select_related("category", "organization")
+            .order_by("resolve_due", "id")[:limit]
+        )
+    return {"unit_needs": unit_needs, "escalated": escalated}
+
+
+def public_resolved(limit: int = 50) -> QuerySet[Need]:
+    """Resolved needs for the public page: only the columns that are safe to show."""
+    return (
+        Need.objects.filter(state__in=DONE_STATES)
+        .select_related("category", "organization")
+        .only(
+            "summary",
+            "category__name",
+            "organization__name",
+            "resolution",
+            "resolved_at",
+            "rating",
+            "state",
+            "submitted_at",
+        )
+        .order_by("-resolved_at", "-id")[:limit]
+    )
+
+
+def street_figures(street_paths: list[str] | None = None, *, today: dt.date) -> list[dict]:
+    """Per street/township: received, resolved on time, overdue now, average rating."""
+    rows = Need.objects.exclude(street_path="").exclude(state=NeedState.MERGED)
+    if street_paths is not None:
+        rows = rows.filter(street_path__in=street_paths)
+    figures = rows.values("street_path").annotate(
+        received=Count("id"),
+        on_time=Count("id", filter=Q(on_time=True)),
+        overdue=Count("id", filter=overdue_q(today)),
+        rating=Avg("rating"),
+    )
+    names = dict(
+        Organization.objects.filter(path__in=[f["street_path"] for f in figures]).values_list(
+            "path", "name"
+        )
+    )
+    result = [{**f, "name": names.get(f["street_path"], "")} for f in figures]
+    return sorted(result, key=lambda f: f["name"])
+
+
+def street_by_month(street_path: str, *, year: int) -> list[dict]:
+    """A street's needs by state, category and month of intake (one index range)."""
+    from django.db.models.functions import TruncMonth
+
+    rows = Need.objects.filter(
+        street_path=street_path,
+        submitted_at__gte=dt.datetime(year, 1, 1, tzinfo=dt.UTC),
+        submitted_at__lt=dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC),
+    )
+    return list(
+        rows.annotate(month=TruncMonth("submitted_at"))
+        .values("month", "state", "category_id")
+        .annotate(n=Count("id"))
+        .order_by("month", "state", "category_id")
+    )
+
+
+def unit_figures(unit: AllianceUnit, *, today: dt.date) -> dict:
+    """A unit's workload (open, overdue) and its on-time record — about the unit, not people."""
+    rows = Need.objects.filter(unit=unit)
+    return rows.aggregate(
+        open=Count("id", filter=Q(state__in=OPEN_STATES)),
+        overdue=Count("id", filter=overdue_q(today)),
+        resolved=Count("id", filter=Q(state__in=DONE_STATES)),
+        on_time=Count("id", filter=Q(on_time=True)),
+        rating=Avg("rating"),
+    )
+
+
+def unit_list_for(user) -> QuerySet[AllianceUnit]:
+    from tongchou.organizations.permissions import Action, scope_for
+
+    scope = scope_for(user, Action.VIEW_ORGS)
+    q = None if scope.is_empty else scope.q("org_path")
+    units = staffed_unit_ids(user)
+    if units:
+        q = Q(pk__in=units) if q is None else q | Q(pk__in=units)
+    if scope.everything:
+        q = Q()
+    return AllianceUnit.objects.filter(q) if q is not None else AllianceUnit.objects.none()
+
+
+def unit_get_for(user, pk) -> AllianceUnit:
+    unit = unit_list_for(user).filter(pk=_pk(pk)).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def household_list_for(user) -> QuerySet[Household]:
+    """Households in the user's ``VIEW_MEMBERS`` scope, and those the user is the contact
+    member of (a member with no role sees their own households only)."""
+    from tongchou.organizations.permissions import Action, scope_for
+
+    scope = scope_for(user, Action.VIEW_MEMBERS)
+    if scope.everything:
+        return Household.objects.all()
+    q = Q(contact__user_id=user.pk) if user.is_authenticated else Q(pk__in=[])
+    if not scope.is_empty:
+        q |= scope.q("org_path")
+    return Household.objects.filter(q)
+
+
+def not_visited(user, *, months: int, today: dt.date) -> QuerySet[Household]:
+    """Households with no visit for ``months`` months, oldest first: a list to act on."""
+    since = today - dt.timedelta(days=30 * months)
+    return (
+        household_list_for(user)
+        .filter(Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=since))
+        .order_by("last_visited_on", "id")
+    )

@@ -1,0 +1,635 @@
+"""Writes of needs, routing, deadlines, escalation and household visits.
+
+The life of a need::
+
+    submitted ─accept─▶ accepted ─start─▶ in_progress ─resolve─▶ resolved
+    (resolve is allowed from any open state: submitted, accepted, in_progress, reopened)
+    resolved ─confirm (rating 1–5)─▶ confirmed ─close─▶ closed
+    resolved ─close (reopening window over)─▶ closed
+    resolved ─reopen (within REOPEN_DAYS, with a reason)─▶ reopened ─start─▶ in_progress …
+    (any open state) ─merge─▶ merged (its events stay; the survivor lists both histories)
+
+Every step: one transaction, the row locked, the state checked, one ``NeedEvent`` row and one
+audit event. Deadlines are counted in working days from ``clock_start`` (intake, or the day of
+reopening) and recomputed for open needs whenever the calendar is corrected.
+"""
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tongchou.core import audit, crypto, tree
+from tongchou.core.errors import ApplicationError
+from tongchou.core.models import AuditAction
+from tongchou.core.workdays import WorkCalendar, load_calendar
+from tongchou.organizations.models import Organization, OrgStatus
+from tongchou.organizations.permissions import Action, can
+from tongchou.regions.models import RegionLevel
+from tongchou.service import permissions
+from tongchou.service.models import (
+    DESCRIPTION_MAX,
+    OPEN_STATES,
+    SUMMARY_MAX,
+    CalendarCorrection,
+    EventKind,
+    Household,
+    Intake,
+    Need,
+    NeedCategory,
+    NeedEvent,
+    NeedState,
+    RoutingRule,
+    Visit,
+    VisitWay,
+)
+
+REOPEN_DAYS = getattr(settings, "SERVICE_REOPEN_DAYS", 15)  # calendar days after resolution
+ESCALATE_COUNTY_AFTER = 3  # working days at the street before the county is told
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+NEED_FIELDS = ["category", "organization", "summary", "state", "unit", "resolve_due"]
+
+
+def new_tracking_code(rng=None) -> str:
+    """Ten characters from 32: 2^50 codes, not guessable. ``rng``: the demo's own generator
+    (deterministic demo data); never in production."""
+    if rng is not None:
+        return "".join(rng.choice(CODE_ALPHABET) for _ in range(10))
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+def _text(value, *, field: str, label: str, most: int, required: bool = True) -> str:
+    value = (value or "").replace("\x00", "").strip()
+    if required and not value:
+        raise ApplicationError("required", _("请填写%(label)s。") % {"label": label}, field=field)
+    if len(value) > most:
+        raise ApplicationError(
+            "too_long",
+            _("%(label)s不能超过%(n)s个字。") % {"label": label, "n": most},
+            field=field,
+        )
+    return value
+
+
+def _phone(value: str) -> str:
+    value = (value or "").strip().replace(" ", "").replace("-", "")
+    if value and not (value.isdigit() and 7 <= len(value) <= 15):
+        raise ApplicationError("invalid_phone", _("电话号码格式不正确。"), field="phone")
+    return value
+
+
+def _event(need: Need, kind: str, *, actor, from_state: str = "", note: str = "", at=None):
+    NeedEvent.objects.create(
+        need=need,
+        kind=kind,
+        at=at or timezone.now(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        from_state=from_state,
+        to_state=need.state,
+        note=note[:500],
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE if kind == EventKind.SUBMITTED else AuditAction.UPDATE,
+        obj=need,
+        org_path=need.org_path,
+        after={"kind": kind, "state": need.state},
+        note=note,
+    )
+
+
+# --- places and routing --------------------------------------------------------------------
+
+
+def ancestors_by_level(org: Organization) -> tuple[str, str]:
+    """(street/township path, county path) above or at ``org``, by the regions of its
+    ancestors; "" where there is none."""
+    ids = tree.ancestor_ids(org.path) + [org.pk]
+    rows = Organization.objects.filter(pk__in=ids).values_list("path", "region__level")
+    street = county = ""
+    for path, level in sorted(rows, key=lambda r: len(r[0])):
+        if level == RegionLevel.TOWNSHIP:
+            street = path
+        elif level == RegionLevel.COUNTY:
+            county = path
+    return street, county
+
+
+class Router:
+    """Routing rules in memory, most specific first (built once per batch)."""
+
+    def __init__(self, rules=None):
+        if rules is None:
+            rules = list(
+                RoutingRule.objects.filter(active=True, unit__active=True).select_related("unit")
+            )
+        self.rules = sorted(
+            rules,
+            key=lambda r: (-len(r.region_id or ""), r.category_id is None, r.pk or 0),
+        )
+
+    def route(self, category_id: int, region_code: str) -> RoutingRule | None:
+        for rule in self.rules:
+            if rule.category_id is not None and rule.category_id != category_id:
+                continue
+            if rule.region_id and not region_code.startswith(rule.region_id):
+                continue
+            return rule
+        return None
+
+
+def set_deadlines(need: Need, calendar: WorkCalendar) -> None:
+    need.ack_due = calendar.add_working_days(need.clock_start, need.ack_days)
+    need.resolve_due = calendar.add_working_days(need.clock_start, need.resolve_days)
+
+
+def _category(category) -> NeedCategory:
+    if isinstance(category, NeedCategory):
+        if not category.active:
+            raise ApplicationError("unknown_category", _("没有这个诉求类别。"), field="category")
+        return category
+    found = NeedCategory.objects.filter(active=True, code=str(category or "")).first()
+    if found is None:
+        raise ApplicationError("unknown_category", _("没有这个诉求类别。"), field="category")
+    return found
+
+
+def _place(organization) -> Organization:
+    if organization is None:
+        raise ApplicationError(
+            "missing_location", _("请选择所在村（社区）。"), field="organization"
+        )
+    if organization.status != OrgStatus.ACTIVE:
+        raise ApplicationError(
+            "organization_dissolved", _("该党组织已撤销。"), field="organization"
+        )
+    return organization
+
+
+@transaction.atomic
+def need_submit(
+    *,
+    actor,
+    intake: str,
+    category,
+    organization: Organization | None,
+    summary: str,
+    description: str = "",
+    address: str = "",
+    resident_name: str = "",
+    phone: str = "",
+    station=None,
+    visit: Visit | None = None,
+    lat=None,
+    long=None,
+    now=None,
+    calendar: WorkCalendar | None = None,
+    router: Router | None = None,
+    check: bool = True,
+    rng=None,
+) -> Need:
+    """Take in a need. Staff intake needs ``MANAGE_MEMBERS`` over the place or a station the
+    actor staffs; public and Open311 intake are checked by their views. Routed and deadlined
+    here, before anyone sees it."""
+    if intake not in Intake.values:
+        raise ApplicationError("invalid", "unknown intake")
+    category = _category(category)
+    organization = _place(organization)
+    manages = can(actor, Action.MANAGE_MEMBERS, organization.path)
+    if check and intake in (Intake.STAFF, Intake.VISIT) and not manages and visit is None:
+        raise PermissionDenied
+    staffed = station is not None and station.pk in permissions.staffed_station_ids(actor)
+    if check and intake == Intake.STATION and not staffed:
+        raise PermissionDenied
+    now = now or timezone.now()
+    street, county = ancestors_by_level(organization)
+    need = Need(
+        tracking_code=new_tracking_code(rng),
+        token=f"{rng.getrandbits(128):032x}" if rng is not None else secrets.token_hex(16),
+        category=category,
+        organization=organization,
+        org_path=organization.path,
+        street_path=street,
+        county_path=county,
+        region_code=organization.region_id or "",
+        intake=intake,
+        station=station,
+        visit=visit,
+        summary=_text(summary, field="summary", label=_("公开摘要"), most=SUMMARY_MAX),
+        description=_text(
+            description,
+            field="description",
+            label=_("详细情况"),
+            most=DESCRIPTION_MAX,
+            required=False,
+        ),
+        address=_text(address, field="address", label=_("详细地址"), most=200, required=False),
+        resident_name=_text(
+            resident_name, field="resident_name", label=_("姓名"), most=50, required=False
+        ),
+        lat=lat,
+        long=long,
+        ack_days=category.ack_days,
+        resolve_days=category.resolve_days,
+        clock_start=timezone.localdate(now),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        submitted_at=now,
+    )
+    phone = _phone(phone)
+    if phone:
+        need.phone_enc = crypto.encrypt(phone)
+    set_deadlines(need, calendar or load_calendar())
+    rule = (router or Router()).route(category.pk, need.region_code)
+    if rule is not None:
+        need.unit_id, need.rule = rule.unit_id, rule
+    need.save()
+    _event(need, EventKind.SUBMITTED, actor=actor, note=Intake(intake).label, at=now)
+    if rule is not None:
+        _event(need, EventKind.ROUTED, actor=None, note=rule.describe(), at=now)
+    return need
+
+
+def _locked(need: Need) -> Need:
+    return Need.objects.select_for_update().get(pk=need.pk)
+
+
+def _wrong_state(need: Need):
+    return ApplicationError(
+        "wrong_state",
+        _("该诉求当前为“%(s)s”，不能这样操作。") % {"s": need.get_state_display()},
+        field="state",
+    )
+
+
+@transaction.atomic
+def need_reassign(*, actor, need: Need, unit, reason: str) -> Need:
+    need = _locked(need)
+    if not permissions.can_manage_place(actor, need):
+        raise PermissionDenied
+    if need.state not in OPEN_STATES:
+        raise _wrong_state(need)
+    reason = _text(reason, field="reason", label=_("改派理由"), most=200)
+    if unit is None or not unit.active:
+        raise ApplicationError("unknown_unit", _("没有这个联盟单位。"), field="unit")
+    before = need.unit.name if need.unit_id else "-"
+    need.unit, need.rule, need.route_note = unit, None, reason
+    need.save(update_fields=["unit", "rule", "route_note", "updated_at"])
+    _event(need, EventKind.REASSIGNED, actor=actor, note=f"{before} → {unit.name}: {reason}")
+    return need
+
+
+def _step(*, actor, need: Need, allowed, to: str, kind: str, note: str = "", check=None) -> Need:
+    need = _locked(need)
+    if not (check or permissions.can_work)(actor, need):
+        raise PermissionDenied
+    if need.state not in allowed:
+        raise _wrong_state(need)
+    before = need.state
+    need.state = to
+    now = timezone.now()
+    if to == NeedState.ACCEPTED:
+        need.accepted_at = now
+    need.save()
+    _event(need, kind, actor=actor, from_state=before, note=note, at=now)
+    return need
+
+
+def need_accept(*, actor, need: Need) -> Need:
+    with transaction.atomic():
+        return _step(
+            actor=actor,
+            need=need,
+            allowed=(NeedState.SUBMITTED,),
+            to=NeedState.ACCEPTED,
+            kind=EventKind.ACCEPTED,
+        )
+
+
+def need_start(*, actor, need: Need) -> Need:
+    with transaction.atomic():
+        return _step(
+            actor=actor,
+            need=need,
+            allowed=(NeedState.ACCEPTED, NeedState.REOPENED, NeedState.SUBMITTED),
+            to=NeedState.IN_PROGRESS,
+            kind=EventKind.STARTED,
+        )
+
+
+@transaction.atomic
+def need_resolve(*, actor, need: Need, resolution: str, now=None) -> Need:
+    resolution = _text(resolution, field="resolution", label=_("办理结果"), most=DESCRIPTION_MAX)
+    need = _locked(need)
+    if not permissions.can_work(actor, need):
+        raise PermissionDenied
+    if need.state not in OPEN_STATES:
+        raise _wrong_state(need)
+    before = need.state
+    now = now or timezone.now()
+    need.state = NeedState.RESOLVED
+    need.resolution = resolution
+    need.resolved_at = now
+    need.on_time = timezone.localdate(now) <= need.resolve_due
+    if need.accepted_at is None:
+        need.accepted_at = now
+    need.save()
+    _event(need, EventKind.RESOLVED, actor=actor, from_state=before, note=resolution, at=now)
+    return need
+
+
+def _rating(value) -> int:
+    try:
+        rating = int(value)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise ApplicationError("invalid_rating", _("评分应为1到5。"), field="rating")
+    return rating
+
+
+@transaction.atomic
+def need_confirm(*, tracking_code: str, rating, comment: str = "") -> Need:
+    """The resident's answer, by tracking code (no account)."""
+    rating = _rating(rating)
+    comment = _text(comment, field="comment", label=_("评价"), most=500, required=False)
+    need = Need.objects.select_for_update().filter(tracking_code=tracking_code).first()
+    if need is None:
+        raise ApplicationError("not_found", _("查询码不存在。"))
+    if need.state != NeedState.RESOLVED:
+        raise ApplicationError("not_resolved", _("诉求尚未办结，不能确认。"), field="state")
+    need.state = NeedState.CONFIRMED
+    need.rating, need.rating_comment = rating, comment
+    need.confirmed_at = timezone.now()
+    need.save()
+    _event(
+        need,
+        EventKind.CONFIRMED,
+        actor=None,
+        from_state=NeedState.RESOLVED,
+        note=f"{rating}/5 {comment}",
+    )
+    return need
+
+
+@transaction.atomic
+def need_reopen(*, tracking_code: str, reason: str, now=None) -> Need:
+    reason = _text(reason, field="reason", label=_("理由"), most=500)
+    need = Need.objects.select_for_update().filter(tracking_code=tracking_code).first()
+    if need is None:
+        raise ApplicationError("not_found", _("查询码不存在。"))
+    if need.state != NeedState.RESOLVED:
+        raise ApplicationError("not_resolved", _("只有已办结的诉求可以重新办理。"), field="state")
+    now = now or timezone.now()
+    if now - need.resolved_at > dt.timedelta(days=REOPEN_DAYS):
+        raise ApplicationError(
+            "reopen_window_over",
+            _("办结已超过%(n)s天，不能再申请重新办理，请重新提交诉求。") % {"n": REOPEN_DAYS},
+            field="reason",
+        )
+    need.state = NeedState.REOPENED
+    need.clock_start = timezone.localdate(now)
+    need.on_time = None
+    need.escalation, need.escalated_to_path, need.escalated_on = 0, "", None
+    set_deadlines(need, load_calendar())
+    need.save()
+    _event(need, EventKind.REOPENED, actor=None, from_state=NeedState.RESOLVED, note=reason)
+    return need
+
+
+@transaction.atomic
+def need_close(*, actor, need: Need, note: str = "", now=None) -> Need:
+    """Close a confirmed need, or a resolved one whose reopening window has passed."""
+    need = _locked(need)
+    if actor is not None and not permissions.can_manage_place(actor, need):
+        raise PermissionDenied
+    now = now or timezone.now()
+    window_over = need.state == NeedState.RESOLVED and now - need.resolved_at > dt.timedelta(
+        days=REOPEN_DAYS
+    )
+    if need.state != NeedState.CONFIRMED and not window_over:
+        raise _wrong_state(need)
+    before = need.state
+    need.state, need.closed_at = NeedState.CLOSED, now
+    need.save()
+    _event(need, EventKind.CLOSED, actor=actor, from_state=before, note=note)
+    return need
+
+
+@transaction.atomic
+def need_merge(*, actor, duplicate: Need, into: Need) -> Need:
+    """Merge ``duplicate`` into ``into``: both keep their events; the survivor's page shows the
+    duplicate's history beside its own."""
+    if duplicate.pk == into.pk:
+        raise ApplicationError("invalid", _("不能与自身合并。"), field="into")
+    first, second = sorted([duplicate.pk, into.pk])
+    locked = {n.pk: n for n in Need.objects.select_for_update().filter(pk__in=[first, second])}
+    duplicate, into = locked[duplicate.pk], locked[into.pk]
+    for need in (duplicate, into):
+        if not permissions.can_manage_place(actor, need):
+            raise PermissionDenied
+    if duplicate.state not in OPEN_STATES or into.state == NeedState.MERGED:
+        raise _wrong_state(duplicate if duplicate.state not in OPEN_STATES else into)
+    before = duplicate.state
+    duplicate.state, duplicate.merged_into = NeedState.MERGED, into
+    duplicate.save()
+    _event(duplicate, EventKind.MERGED, actor=actor, from_state=before, note=f"→ #{into.pk}")
+    _event(into, EventKind.MERGED, actor=actor, from_state=into.state, note=f"← #{duplicate.pk}")
+    return into
+
+
+# --- deadlines and escalation --------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_correct(*, actor, day: dt.date, is_workday: bool, note: str = "") -> int:
+    """Record a correction of the calendar and move every open deadline; returns how many
+    needs got a new deadline."""
+    if not can(actor, Action.MANAGE_ORGS):
+        raise PermissionDenied
+    CalendarCorrection.objects.update_or_create(
+        day=day, defaults={"is_workday": is_workday, "note": (note or "")[:200]}
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="service.calendarcorrection",
+        object_id=str(day),
+        object_repr=str(day),
+        after={"day": str(day), "is_workday": is_workday},
+        note=note,
+    )
+    return deadlines_recompute(since=day)
+
+
+def deadlines_recompute(*, since: dt.date | None = None, calendar=None) -> int:
+    """Recompute the deadlines of open needs whose deadline window may include ``since``."""
+    calendar = calendar or load_calendar()
+    needs = Need.objects.filter(state__in=OPEN_STATES)
+    if since is not None:
+        needs = needs.filter(clock_start__lte=since, resolve_due__gte=since - dt.timedelta(60))
+    moved = []
+    for need in needs.only(
+        "pk", "clock_start", "ack_days", "resolve_days", "ack_due", "resolve_due"
+    ):
+        old = (need.ack_due, need.resolve_due)
+        set_deadlines(need, calendar)
+        if (need.ack_due, need.resolve_due) != old:
+            moved.append(need)
+    Need.objects.bulk_update(moved, ["ack_due", "resolve_due"], batch_size=1000)
+    now = timezone.now()
+    NeedEvent.objects.bulk_create(
+        NeedEvent(
+            need=n,
+            kind=EventKind.DEADLINE_MOVED,
+            at=now,
+            to_state="",
+            note=f"{n.ack_due} / {n.resolve_due}",
+        )
+        for n in moved
+    )
+    return len(moved)
+
+
+def is_overdue(need: Need, today: dt.date) -> bool:
+    if need.state == NeedState.SUBMITTED and today > need.ack_due:
+        return True
+    return need.state in OPEN_STATES and today > need.resolve_due
+
+
+@transaction.atomic
+def needs_escalate(*, today: dt.date | None = None, calendar=None) -> tuple[int, int]:
+    """Overdue needs go to the street/township committee; still overdue
+    ``ESCALATE_COUNTY_AFTER`` working days later, to the county. Each is told on its home page
+    ("waiting for you"). Returns (to streets, to counties). Run daily (``service_escalate``)."""
+    from django.db.models import Q
+
+    today = today or timezone.localdate()
+    calendar = calendar or load_calendar()
+    overdue = Q(state__in=OPEN_STATES, resolve_due__lt=today) | Q(
+        state=NeedState.SUBMITTED, ack_due__lt=today
+    )
+    to_street = to_county = 0
+    for need in Need.objects.select_for_update().filter(overdue, escalation=0):
+        target = need.street_path or need.county_path
+        need.escalation = 1 if need.street_path else 2
+        need.escalated_to_path, need.escalated_on = target, today
+        need.save(update_fields=["escalation", "escalated_to_path", "escalated_on"])
+        _event(need, EventKind.ESCALATED, actor=None, from_state=need.state, note=target)
+        if need.escalation == 1:
+            to_street += 1
+        else:
+            to_county += 1
+    for need in Need.objects.select_for_update().filter(overdue, escalation=1):
+        if calendar.working_days_between(need.escalated_on, today) < ESCALATE_COUNTY_AFTER:
+            continue
+        if not need.county_path:
+            continue
+        need.escalation, need.escalated_to_path = 2, need.county_path
+        need.escalated_on = today
+        need.save(update_fields=["escalation", "escalated_to_path", "escalated_on"])
+        _event(need, EventKind.ESCALATED, actor=None, from_state=need.state, note=need.county_path)
+        to_county += 1
+    return to_street, to_county
+
+
+# --- households and visits -----------------------------------------------------------------
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    actor,
+    household: Household,
+    visited_on: dt.date,
+    way: str,
+    notes: str = "",
+    member=None,
+    needs: list[dict] | None = None,
+) -> Visit:
+    """A visit to a household, by its contact member (or a manager of its place); each need
+    raised becomes a need with the visit as intake."""
+    own = member is not None and member.user_id == getattr(actor, "pk", None)
+    if not (can(actor, Action.MANAGE_MEMBERS, household.org_path) or own):
+        raise PermissionDenied
+    if way not in VisitWay.values:
+        raise ApplicationError("invalid", _("请选择走访方式。"), field="way")
+    if visited_on > timezone.localdate():
+        raise ApplicationError("future_date", _("走访日期不能晚于今天。"), field="visited_on")
+    visit = Visit.objects.create(
+        household=household,
+        member=member,
+        org_path=household.org_path,
+        visited_on=visited_on,
+        way=way,
+        notes=_text(
+            notes, field="notes", label=_("走访情况"), most=DESCRIPTION_MAX, required=False
+        ),
+        recorded_by=actor,
+    )
+    if household.last_visited_on is None or visited_on > household.last_visited_on:
+        Household.objects.filter(pk=household.pk).update(last_visited_on=visited_on)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=visit, org_path=visit.org_path)
+    for raised in needs or []:
+        need_submit(
+            actor=actor,
+            intake=Intake.VISIT,
+            organization=household.organization,
+            visit=visit,
+            address=household.address,
+            **raised,
+        )
+    return visit
+
+
+def contact_suggestions(household: Household, *, limit: int = 5) -> list[tuple]:
+    """Members who could be this household's contact: of the household's village, fewest
+    households first (load), then — when both have coordinates — the nearest by the
+    coordinates of the households they already look after. A suggestion for the secretary,
+    never an assignment."""
+    from django.db.models import Avg, Count
+
+    from tongchou.members.models import Member
+
+    members = (
+        Member.objects.filter(organization_id=household.organization_id, archived=False)
+        .annotate(
+            load=Count("contact_households", distinct=True),
+            lat=Avg("contact_households__lat"),
+            long=Avg("contact_households__long"),
+        )
+        .order_by("pk")
+    )
+
+    def distance(m) -> float:
+        if household.lat is None or m.lat is None:
+            return float("inf")
+        return float((m.lat - household.lat) ** 2 + (m.long - household.long) ** 2) ** 0.5
+
+    ranked = sorted(members, key=lambda m: (m.load, distance(m), m.pk))
+    return [(m, m.load) for m in ranked[:limit]]
+
+
+@transaction.atomic
+def household_assign(*, actor, household: Household, member, reason: str = "") -> Household:
+    """The secretary gives the household a contact member (or rebalances)."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if not can(actor, Action.MANAGE_MEMBERS, household.org_path):
+        raise PermissionDenied
+    if member is not None and not tree.covers([household.org_path], member.org_path):
+        raise ApplicationError("invalid", _("联系党员应是本村（社区）的党员。"), field="member")
+    before = household.contact_id
+    household.contact = member
+    household.save(update_fields=["contact", "updated_at"])
+    audit.record_update(
+        actor=actor,
+        obj=household,
+        org_path=household.org_path,
+        before={"contact": before},
+        after={"contact": member.pk if member else None},
+        note=reason[:255],
+    )
+    return household

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from tongchou.service import views
+
+app_name = "service"
+
+urlpatterns = [
+    path("", views.need_list, name="needs"),
+    path("new/", views.need_create, name="need_create"),
+    path("<int:pk>/", views.need_detail, name="need_detail"),
+    path("<int:pk>/step/", views.need_action, name="need_action"),
+    path("units/", views.unit_list, name="units"),
+    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("households/", views.household_list, name="households"),
+    path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    # The resident's pages: no account.
+    path("submit/", views.public_submit, name="public_submit"),
+    path("track/", views.track, name="track"),
+    path("track/<str:code>/", views.track_detail, name="track_detail"),
+    path("public/", views.public_board, name="public_board"),
+]
