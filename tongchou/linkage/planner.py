@@ -44,8 +44,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tongchou.core.geo import EARTH_RADIUS_KM
+
 FORMAT = "tongchou-linkage/1"
-EARTH_RADIUS_KM = 6371.0
 MAX_KG = 100_000_000  # 100,000 t in one lot or order keeps every int64 sum far from overflow
 MAX_DAYS = 3660
 
@@ -285,16 +286,6 @@ def parse_scenario(data) -> Scenario:
 # Geometry and the feasible pairs
 
 
-def haversine_km(lat1, lon1, lat2, lon2):
-    """Great-circle distance in km on a sphere of radius 6371.0 km (numpy arrays or floats)."""
-    p1 = np.radians(lat1)
-    p2 = np.radians(lat2)
-    dp = p2 - p1
-    dl = np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dp / 2.0) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2.0) ** 2
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
-
-
 @dataclass
 class Arrays:
     """The scenario as numpy columns (products and buyers as small integers)."""
@@ -365,8 +356,8 @@ def pair_km(a: Arrays, lot: np.ndarray, buyer: np.ndarray) -> np.ndarray:
     """Haversine distance of many (lot, buyer) pairs. The haversine term
     sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2) is written with sin²(x/2) = (1 − cos x)/2 and the
     cosine of a difference, so that the sines and cosines are taken once per point, not per
-    pair: the same formula (within 10⁻⁶ km of ``haversine_km`` on this planet), one arcsine a
-    pair."""
+    pair: the same formula (within 10⁻⁶ km of ``core.geo.haversine_km`` on this planet), one
+    arcsine a pair."""
     if a.trig is None:
         a.trig = (_trig(a.lot_lat, a.lot_lon), _trig(a.buyer_lat, a.buyer_lon))
     lt, bt = a.trig

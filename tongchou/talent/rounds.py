@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from tongchou.core import audit
 from tongchou.core.errors import ApplicationError
+from tongchou.core.geo import haversine_km
 from tongchou.core.models import AuditAction
 from tongchou.organizations.models import Organization, OrgKind
 from tongchou.organizations.permissions import Action, can
@@ -203,7 +204,7 @@ def pair_check(talent: Talent, need: Need, *, busy=()) -> float:
         raise ApplicationError(
             "unavailable", _("%(name)s在该时段没空。") % {"name": talent.name}, field="talent"
         )
-    km = matching.haversine_km(value.lat, value.lon, need.lat, need.lon)
+    km = haversine_km(value.lat, value.lon, need.lat, need.lon)
     if (talent.max_km is None and not value.regions) or km > value.max_km:
         raise ApplicationError(
             "too_far", _("%(name)s距离太远。") % {"name": talent.name}, field="talent"

@@ -10,8 +10,9 @@ from itertools import combinations
 
 import pytest
 
+from tongchou.core.geo import haversine_km
 from tongchou.talent import matching
-from tongchou.talent.matching import Need, Talent, haversine_km, solve
+from tongchou.talent.matching import Need, Talent, solve
 
 SKILLS = ["农技", "电商", "法律"]
 
