@@ -10,7 +10,7 @@ from tongchou.core.api import SCOPED, errors
 from tongchou.service import selectors
 from tongchou.service.models import Need
 from tongchou.service.permissions import can_use_needs
-from tongchou.service.serializers import NeedSerializer
+from tongchou.service.serializers import ResidentNeedSerializer
 
 
 class UsesNeeds(BasePermission):
@@ -23,15 +23,15 @@ class UsesNeeds(BasePermission):
 @extend_schema_view(
     list=extend_schema(
         summary="Needs the caller may read, newest first",
-        responses={200: NeedSerializer(many=True), **errors(401, 403)},
+        responses={200: ResidentNeedSerializer(many=True), **errors(401, 403)},
     ),
     retrieve=extend_schema(
-        summary="One need", responses={200: NeedSerializer, **errors(401, 403, 404)}
+        summary="One need", responses={200: ResidentNeedSerializer, **errors(401, 403, 404)}
     ),
 )
 class NeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Need.objects.none()
-    serializer_class = NeedSerializer
+    serializer_class = ResidentNeedSerializer
     permission_classes = [IsAuthenticated, UsesNeeds]
 
     def get_queryset(self):
@@ -42,4 +42,4 @@ class NeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
 
     def retrieve(self, request, pk=None):
-        return Response(NeedSerializer(selectors.need_get_for(request.user, pk)).data)
+        return Response(ResidentNeedSerializer(selectors.need_get_for(request.user, pk)).data)

@@ -6,7 +6,7 @@ from tongchou.core.api.fields import ChoiceLabelField
 from tongchou.service.models import Need
 
 
-class NeedSerializer(serializers.ModelSerializer):
+class ResidentNeedSerializer(serializers.ModelSerializer):
     state_display = ChoiceLabelField(source="state")
     intake_display = ChoiceLabelField(source="intake")
     category_code = serializers.CharField(source="category.code", read_only=True)
