@@ -551,6 +551,15 @@ def demo_logins() -> list[Login]:
         "staff__username", "name"
     ):
         logins.append(Login(username, "服务站工作人员", station))
+    # Staff of service-alliance units hold no role either: they work the needs routed to them.
+    from tongchou.service.models import AllianceUnit
+
+    for username, unit in (
+        AllianceUnit.objects.filter(staff__isnull=False)
+        .order_by("staff__username")
+        .values_list("staff__username", "name")
+    ):
+        logins.append(Login(username, "联盟单位工作人员", unit))
     return logins
 
 
