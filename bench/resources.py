@@ -6,7 +6,10 @@ the generated organization network of ``bench.plan``, then bulk-generates resour
 quick 2,000) — rooms mostly, owned by street/town committees and branches, shared county- or
 province-wide — and bookings (2,000,000; quick 40,000): about 20 a resource over two years, on
 distinct days so they never overlap, 90 % confirmed with their flow facts (direction from the
-two sides' urban/rural class, minutes, month), 10 % cancelled. Loaded by ``executemany``
+two sides' urban/rural class, minutes, month), 10 % cancelled; and exchanges (talent
+assignments: ``--exchanges``, 50,000; quick 1,000) of outside experts and stationed members
+between organizations, mostly from a county's committees to its villages and some the other
+way, so the flow report sums both of its sources. Loaded by ``executemany``
 (SQLite) or ``COPY`` (PostgreSQL; the exclusion constraint is dropped for the load and added
 again after, which checks every row). Then, on SQLite and PostgreSQL (skipped with a message
 when the server cannot be reached), median of N runs after warm-ups:
@@ -14,7 +17,8 @@ when the server cannot be reached), median of N runs after warm-ups:
 * a resource's week of free/busy, ``selectors.week_for`` as a county admin — target ≤ 20 ms;
 * free rooms for 40 people in a county for an afternoon, ``selectors.search_free`` with the
   opening-hours check on the rows shown, as a village secretary of that county — ≤ 100 ms;
-* the flow report of the province root over a year, ``flows.report`` — ≤ 500 ms;
+* the flow report of the province root over a year, ``flows.report`` over every registered
+  source (bookings and exchanges) — ≤ 500 ms;
 * the race: 1,000 attempts at one slot through ``services.booking_request`` from 8 threads,
   each on its own connection — exactly 1 held (PostgreSQL: the target; SQLite: info, its
   writers are serialized).
@@ -106,12 +110,16 @@ def build(args) -> dict:
     started = time.perf_counter()
     info.update(generate(plan, args))
     info["generate_s"] = round(time.perf_counter() - started, 1)
-    log(f"{info['resources']:,} resources, {info['bookings']:,} bookings ({info['generate_s']} s)")
+    log(
+        f"{info['resources']:,} resources, {info['bookings']:,} bookings, "
+        f"{info['exchanges']:,} exchanges ({info['generate_s']} s)"
+    )
     started = time.perf_counter()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE resources_resource")
             cursor.execute("VACUUM ANALYZE resources_booking")
+            cursor.execute("VACUUM ANALYZE talent_assignment")
         else:
             cursor.execute("ANALYZE")
     info["analyze_s"] = round(time.perf_counter() - started, 1)
@@ -305,13 +313,92 @@ def generate(plan, args) -> dict:
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT MAX(id) FROM {table}))"
                 )
-    return {"resources": len(resources), "bookings": len(bookings), "first_day": str(first_day)}
+    exchanges = generate_exchanges(plan, args, rng, now)
+    return {
+        "resources": len(resources),
+        "bookings": len(bookings),
+        "exchanges": exchanges,
+        "first_day": str(first_day),
+    }
+
+
+EXCHANGE_KINDS = ["stationed", "first_secretary", "secondment", "city_training", "expert_visit"]
+
+
+def generate_exchanges(plan, args, rng: random.Random, now: dt.datetime) -> int:
+    """Talents (outside experts: no member rows needed) and their assignments over two years:
+    four in five from a county's committees to one of its villages, the rest the other way
+    (进城实训). 85 % flowed (active, completed, ended early), 15 % still planned."""
+    from django.db import connection
+
+    from tongchou.regions.flows import direction_of
+
+    providers: dict[str, list] = {}
+    villages: dict[str, list] = {}
+    for n in plan.nodes:
+        if n.level in ("county", "township"):
+            providers.setdefault(n.region[:6], []).append(n)
+        elif n.level == "village":
+            villages.setdefault(n.region[:6], []).append(n)
+    counties = sorted(c for c in providers if villages.get(c))
+    talents = max(1, args.exchanges // 2)
+    talent_rows, assignment_rows = [], []
+    for tid in range(1, talents + 1):
+        county = counties[tid % len(counties)]
+        home = rng.choice(providers[county])
+        talent_rows.append(
+            (tid, now, now, "expert", None, f"专家{tid}", "", home.id, home.path, "", False)
+            + (None, None, None, 1, True, "")
+        )
+    first = dt.date(args.year, 1, 1)
+    for aid in range(1, args.exchanges + 1):
+        tid = (aid - 1) % talents + 1
+        county = counties[tid % len(counties)]
+        committee = rng.choice(providers[county])
+        village = rng.choice(villages[county])
+        inbound = rng.random() < 0.2
+        kind = "city_training" if inbound else rng.choice(EXCHANGE_KINDS[:3] + EXCHANGE_KINDS[4:])
+        source, target = (village, committee) if inbound else (committee, village)
+        start = first + dt.timedelta(days=rng.randrange(700))
+        length = rng.choice([7, 30, 90, 180, 365])
+        last = start + dt.timedelta(days=length - 1)
+        roll = rng.random()
+        state = "planned" if roll < 0.15 else ("ended_early" if roll < 0.2 else "completed")
+        ended = start + dt.timedelta(days=length // 2) if state == "ended_early" else None
+        days = ((ended or last) - start).days + 1
+        direction = direction_of(source.urban_rural, target.urban_rural)
+        assignment_rows.append(
+            (aid, now, now, tid, kind, source.id, source.path, target.id, target.path)
+            + (start, last, ended, "", state, "", None, None, direction, start.replace(day=1), days)
+        )
+    _load(
+        "talent_talent",
+        ["id", "created_at", "updated_at", "kind", "member_id", "expert_name", "phone_enc"]
+        + ["organization_id", "org_path", "current_post", "returning", "max_km", "home_lat"]
+        + ["home_lon", "capacity", "active", "note"],
+        talent_rows,
+    )
+    _load(
+        "talent_assignment",
+        ["id", "created_at", "updated_at", "talent_id", "kind", "from_org_id", "from_path"]
+        + ["to_org_id", "to_path", "first_day", "last_day", "ended_on", "goals", "state"]
+        + ["summary", "need_id", "created_by_id", "direction", "month", "days"],
+        assignment_rows,
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("talent_talent", "talent_assignment"):
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT MAX(id) FROM {table}))"
+                )
+    return len(assignment_rows)
 
 
 def _load(table: str, columns: list[str], rows: list[tuple]) -> None:
     from django.db import connection, transaction
 
-    names = ", ".join(columns)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)  # "returning" is SQL
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
@@ -395,11 +482,12 @@ def measure_all(args, info: dict) -> dict:
     query = flows.year_query("", args.year)
 
     def report():
-        return flows.report(query, sources=["bookings"])
+        return flows.report(query)
 
     result = report()
     figures["flows_root_year_uses"] = result.total.uses
     figures["flows_root_year_by_direction"] = {d: c.uses for d, c in result.totals.items()}
+    figures["flows_root_year_person_days"] = result.total.person_days
     figures["flows_root_year_ms"] = measure(report, max(5, args.repeat // 2))
     figures["race"] = race(args, secretary, village_org, Resource.objects.get(pk=resource.pk))
     connection.close()
@@ -526,6 +614,7 @@ def main() -> None:
     parser.add_argument("--scope")
     parser.add_argument("--resources", type=int)
     parser.add_argument("--bookings", type=int)
+    parser.add_argument("--exchanges", type=int)
     parser.add_argument("--attempts", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--repeat", type=int)
@@ -542,6 +631,7 @@ def main() -> None:
     args.scope = args.scope or ("3711" if args.quick else "37")
     args.resources = args.resources or (2_000 if args.quick else 100_000)
     args.bookings = args.bookings or (40_000 if args.quick else 2_000_000)
+    args.exchanges = args.exchanges or (1_000 if args.quick else 50_000)
     args.repeat = args.repeat or (9 if args.quick else 21)
     if args.quick and args.attempts == 1000:
         args.attempts = 200
@@ -594,6 +684,7 @@ def main() -> None:
                     "scope",
                     "resources",
                     "bookings",
+                    "exchanges",
                     "attempts",
                     "threads",
                     "repeat",
@@ -616,7 +707,8 @@ def main() -> None:
         f = result["figures"]
         print(
             f"{db}: {result['build']['resources']:,} resources, "
-            f"{result['build']['bookings']:,} bookings; county {f['county']}"
+            f"{result['build']['bookings']:,} bookings, "
+            f"{result['build'].get('exchanges', 0):,} exchanges; county {f['county']}"
         )
         for key, (label, target) in TARGETS.items():
             value = f[key]["median_ms"]

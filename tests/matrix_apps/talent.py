@@ -19,6 +19,7 @@ from tongchou.talent.models import (
     Talent,
     WorkLogEntry,
 )
+from tongchou.talent.tests.factories import create_assignment
 
 
 def _cached(world, key: str, make):
@@ -70,7 +71,7 @@ def _assignment(world, in_scope: bool) -> Assignment:
     return _cached(
         world,
         f"talent_assignment_{in_scope}",
-        lambda: Assignment.objects.create(
+        lambda: create_assignment(
             talent=_talent(world, in_scope),
             kind="stationed",
             from_org=s.street,

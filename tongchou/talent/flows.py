@@ -14,22 +14,22 @@ Two readings of the same records:
 * ``EXCHANGES``, a source of the flow report of the resources app (registered in this app's
   ``AppConfig.ready``): an exchange counts in the month it started (the report's period holds
   its first day), one use and one person, with all its person-days; totals grouped in SQL
-  (direction by ``regions.flows.with_direction``, days by date arithmetic in the database).
+  over the facts each assignment stores (``direction``, ``month``, ``days``: set by the
+  services when it is agreed and when it ends early), through one covering index.
 """
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core import tree
 from tongchou.organizations.permissions import Action, scope_for
-from tongchou.regions.flows import FlowDirection, class_of, class_sql, direction_of, with_direction
+from tongchou.regions.flows import FlowDirection
 from tongchou.resources import flows as report
 from tongchou.talent.models import Assignment, AssignmentState, ExchangeKind
 
@@ -49,12 +49,6 @@ class FlowRow:
     last_day: dt.date
     people: int
     person_days: int
-
-
-def direction(assignment: Assignment) -> str:
-    """Which way an exchange flows, by the regions' rule (from the sending organization)."""
-    a, b = assignment.from_org, assignment.to_org
-    return direction_of(class_of(a.region, a), class_of(b.region, b))
 
 
 def assignment_flows(
@@ -78,7 +72,7 @@ def assignment_flows(
             Q(ended_on__gte=start) | Q(ended_on__isnull=True, last_day__gte=start)
         )
     rows = []
-    for a in qs.select_related("from_org__region", "to_org__region").order_by("first_day", "id"):
+    for a in qs.select_related("from_org", "to_org").order_by("first_day", "id"):
         first, last = a.first_day, a.end_day
         if start is not None:
             first, last = max(first, start), min(last, end)
@@ -92,7 +86,7 @@ def assignment_flows(
                 from_org=a.from_org.name,
                 to_org_id=a.to_org_id,
                 to_org=a.to_org.name,
-                direction=direction(a),
+                direction=a.direction,
                 first_day=first,
                 last_day=last,
                 people=1,
@@ -124,40 +118,25 @@ def ledger(rows: list[FlowRow]) -> dict:
 
 def _started_in(query) -> QuerySet[Assignment]:
     """Exchanges that flowed and started in the query's period, touching its subtree."""
-    qs = Assignment.objects.filter(
-        state__in=FLOWED, first_day__gte=query.start, first_day__lt=query.end
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=F("first_day")))
+    # By the stored month, as bookings are: the report's periods are whole months, and the
+    # flow index then answers a year without reading the table.
+    qs = Assignment.objects.filter(state__in=FLOWED, month__gte=query.start, month__lt=query.end)
     if query.path:
         qs = qs.filter(
             tree.subtree_q(query.path, "from_path") | tree.subtree_q(query.path, "to_path")
         )
-    return with_direction(
-        qs,
-        "flow_direction",
-        from_class=class_sql("from_org__region", "from_org"),
-        to_class=class_sql("to_org__region", "to_org"),
-    )
-
-
-def _days_served():
-    """Days from the first to the last day served, exclusive of the first (add the count)."""
-    return ExpressionWrapper(
-        Coalesce("ended_on", "last_day") - F("first_day"), output_field=DurationField()
-    )
+    return qs
 
 
 def _exchange_totals(query: report.FlowQuery):
     labels = dict(ExchangeKind.choices)
     grouped = (
         _started_in(query)
-        .annotate(flow_month=TruncMonth("first_day"))
         .order_by()
-        .values_list("flow_month", "kind", "flow_direction")
-        .annotate(n=Count("*"), span=Sum(_days_served()))
+        .values_list("month", "kind", "direction")
+        .annotate(n=Count("*"), days_served=Sum("days"))
     )
-    for month, kind, flow_direction, n, span in grouped:
-        if isinstance(month, dt.datetime):
-            month = month.date()
+    for month, kind, flow_direction, n, days_served in grouped:
         yield report.FlowTotal(
             month=month,
             kind=kind,
@@ -166,7 +145,7 @@ def _exchange_totals(query: report.FlowQuery):
             uses=n,
             hours=0,
             people=n,
-            person_days=(span or dt.timedelta()).days + n,
+            person_days=days_served or 0,
         )
 
 
@@ -175,13 +154,11 @@ def _exchange_rows(
 ):
     qs = _started_in(query)
     if month is not None:
-        qs = qs.filter(
-            first_day__gte=month, first_day__lt=(month + dt.timedelta(32)).replace(day=1)
-        )
+        qs = qs.filter(month=month)
     if kind:
         qs = qs.filter(kind=kind)
     if direction:
-        qs = qs.filter(flow_direction=direction)
+        qs = qs.filter(direction=direction)
     scope = scope_for(viewer, Action.VIEW_MEMBERS) if viewer is not None else None
     rows = []
     own = getattr(viewer, "pk", None)
@@ -198,13 +175,13 @@ def _exchange_rows(
                 when=timezone.make_aware(dt.datetime.combine(a.first_day, dt.time())),
                 until=a.end_day,
                 kind_label=a.get_kind_display(),
-                direction=a.flow_direction,
+                direction=a.direction,
                 provider=a.from_org.name,
                 user=a.to_org.name,
                 what=str(a.talent) if opens else a.get_kind_display(),
                 hours=0,
                 people=1,
-                person_days=(a.end_day - a.first_day).days + 1,
+                person_days=a.days,
                 url=reverse("talent:assignment_detail", args=[a.pk]) if opens else "",
             )
         )

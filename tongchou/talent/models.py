@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from tongchou.core import crypto
 from tongchou.core.models import TimeStampedModel
 from tongchou.core.tree import PATH_MAX_LENGTH
+from tongchou.regions.flows import FlowDirection
 
 
 class Skill(models.Model):
@@ -267,9 +268,21 @@ class Assignment(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The flow facts, kept by the services like a booking's (talent.flows): the direction
+    # between the two organizations' regions when the exchange was agreed, the month it
+    # started, and the days served (first to last or to the day it ended early, inclusive),
+    # so the flow report groups stored columns instead of joining four tables a row.
+    direction = models.CharField(max_length=6, choices=FlowDirection.choices, editable=False)
+    month = models.DateField(editable=False)
+    days = models.PositiveIntegerField(editable=False)
 
     class Meta:
         ordering = ["-first_day", "-id"]
+        indexes = [
+            models.Index(
+                fields=["month", "state", "kind", "direction", "days"], name="assignment_flow"
+            )
+        ]
         verbose_name = _("交流任职")
         verbose_name_plural = _("交流任职")
         constraints = [

@@ -35,6 +35,7 @@ from tongchou.core.models import AuditAction
 from tongchou.core.validators import normalize_phone, validate_phone
 from tongchou.organizations.models import Organization, OrgStatus
 from tongchou.organizations.permissions import Action, can
+from tongchou.regions.flows import class_of, direction_of
 from tongchou.talent.models import (
     Assignment,
     AssignmentState,
@@ -601,6 +602,21 @@ def _may_manage_assignment(actor, from_path: str, to_path: str) -> bool:
     )
 
 
+def served_days(first: dt.date, last: dt.date) -> int:
+    """Days served from ``first`` to ``last``, both counted (an exchange's person-days)."""
+    return (last - first).days + 1
+
+
+def stamp_flow_facts(assignment: Assignment) -> Assignment:
+    """Set the facts the flow report groups (``talent.flows``) from the exchange's organizations
+    and days: the direction between their regions, the month it starts, the days served."""
+    a, b = assignment.from_org, assignment.to_org
+    assignment.direction = direction_of(class_of(a.region, a), class_of(b.region, b))
+    assignment.month = assignment.first_day.replace(day=1)
+    assignment.days = served_days(assignment.first_day, assignment.end_day)
+    return assignment
+
+
 def _make_assignment(*, actor, talent, kind, from_org, to_org, first_day, last_day, goals, need):
     if kind not in ExchangeKind.values:
         raise ApplicationError("invalid", _("请选择交流类型。"), field="kind")
@@ -621,6 +637,7 @@ def _make_assignment(*, actor, talent, kind, from_org, to_org, first_day, last_d
         need=need,
         created_by=actor,
     )
+    stamp_flow_facts(assignment)
     _full_clean(assignment, exclude=["from_path", "to_path", "created_by", "need"])
     assignment.save()
     audit.record(
@@ -734,6 +751,7 @@ def assignment_end_early(
         to=AssignmentState.ENDED_EARLY,
         summary=summary,
         ended_on=max(ended_on, assignment.first_day),
+        days=served_days(assignment.first_day, max(ended_on, assignment.first_day)),
     )
 
 

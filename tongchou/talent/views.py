@@ -392,7 +392,7 @@ def assignment_detail(request, pk):
             "log_form": log_form,
             "close_form": CloseForm(),
             "manages": manages,
-            "direction": FlowDirection(flows.direction(assignment)).label,
+            "direction": assignment.get_direction_display(),
             "open": assignment.state in (AssignmentState.PLANNED, AssignmentState.ACTIVE),
         },
         status=400 if log_form.errors else 200,

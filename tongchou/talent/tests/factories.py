@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from tongchou.talent import services
 from tongchou.talent.models import (
     Assignment,
     AssignmentState,
@@ -78,9 +79,16 @@ def make_need(org, *, code="agri-tech", first=None, days=10, slots=1, priority=2
     )
 
 
+def create_assignment(**fields) -> Assignment:
+    """An assignment written directly (any state), with the flow facts the services stamp."""
+    assignment = services.stamp_flow_facts(Assignment(**fields))
+    assignment.save()
+    return assignment
+
+
 def make_assignment(talent, from_org, to_org, *, state=AssignmentState.ACTIVE, first=None):
     first = first or timezone.localdate().replace(month=1, day=1)
-    a = Assignment.objects.create(
+    a = create_assignment(
         talent=talent,
         kind="stationed",
         from_org=from_org,

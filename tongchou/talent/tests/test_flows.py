@@ -13,8 +13,8 @@ from tongchou.resources import flows as report
 from tongchou.resources.models import ResourceKind
 from tongchou.resources.tests.factories import book, make_room
 from tongchou.talent import flows
-from tongchou.talent.models import Assignment, AssignmentState, ExchangeKind
-from tongchou.talent.tests.factories import make_expert
+from tongchou.talent.models import AssignmentState, ExchangeKind
+from tongchou.talent.tests.factories import create_assignment, make_expert
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def _exchange(talent, from_org, to_org, first, days, **fields):
     values = {"kind": "stationed", "state": AssignmentState.ACTIVE}
     values.update(fields)
-    return Assignment.objects.create(
+    return create_assignment(
         talent=talent,
         from_org=from_org,
         from_path=from_org.path,
@@ -64,7 +64,7 @@ def test_the_registry_holds_the_exchanges_and_kinds_never_collide():
 def test_a_booking_and_an_exchange_between_the_same_places_flow_the_same_way(world, flowed):
     booking, exchange, _other, _first = flowed
     assert booking.direction == FlowDirection.URBAN_TO_RURAL
-    assert flows.direction(exchange) == booking.direction
+    assert exchange.direction == booking.direction
     (row,) = [r for r in flows.assignment_flows() if r.assignment_id == exchange.pk]
     assert row.direction == booking.direction
 

@@ -19,7 +19,7 @@ from tongchou.talent.models import (
     RoundState,
     Talent,
 )
-from tongchou.talent.tests.factories import make_expert
+from tongchou.talent.tests.factories import create_assignment, make_expert
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -152,6 +152,8 @@ def test_exchange_states_and_overlap(world):
         goals="村集体经济增收",
     )
     assert a.state == AssignmentState.PLANNED
+    # The flow facts are stamped when it is agreed: street A is urban, village A rural.
+    assert (a.direction, a.month, a.days) == (FlowDirection.URBAN_TO_RURAL, D(2026, 3, 1), 184)
     with pytest.raises(ApplicationError) as caught:
         services.assignment_create(
             actor=world.admin_a,
@@ -175,6 +177,7 @@ def test_exchange_states_and_overlap(world):
         actor=world.admin_a, assignment=a, ended_on=D(2026, 5, 31), summary="因病提前结束"
     )
     assert a.state == AssignmentState.ENDED_EARLY and a.end_day == D(2026, 5, 31)
+    assert a.days == 92  # 1 March to 31 May: the person-days shrink with the exchange
     # Ended: the period is free again.
     services.assignment_create(
         actor=world.admin_a,
@@ -207,7 +210,7 @@ def test_both_sides_and_their_committees_see_an_exchange(world):
 def test_ledger_directions_and_person_days_by_year(world):
     talent = make_expert(world.a.street)
     other = make_expert(world.b.village, name="张大姐")
-    down = Assignment.objects.create(
+    down = create_assignment(
         talent=talent,
         kind="stationed",
         from_org=world.a.street,
@@ -218,7 +221,7 @@ def test_ledger_directions_and_person_days_by_year(world):
         last_day=D(2026, 1, 31),
         state=AssignmentState.COMPLETED,
     )
-    up = Assignment.objects.create(
+    up = create_assignment(
         talent=other,
         kind="city_training",
         from_org=world.b.village,
@@ -230,7 +233,7 @@ def test_ledger_directions_and_person_days_by_year(world):
         ended_on=D(2026, 3, 10),
         state=AssignmentState.ENDED_EARLY,
     )
-    Assignment.objects.create(  # planned: has not flowed
+    create_assignment(  # planned: has not flowed
         talent=other,
         kind="city_training",
         from_org=world.b.village,
