@@ -132,6 +132,7 @@ def week_for(user, resource: Resource, day: dt.date) -> dict:
         )
         .select_related("organization")
     )
+    calendar = workdays.load_calendar() if resource.closed_on_days_off else None  # one read
     days = []
     for i in range(7):
         day_start = start + dt.timedelta(days=i)
@@ -151,7 +152,7 @@ def week_for(user, resource: Resource, day: dt.date) -> dict:
             {
                 "date": date,
                 "opening": opening_on(resource, date),
-                "day_off": resource.closed_on_days_off and workdays.is_day_off(date),
+                "day_off": calendar is not None and not calendar.is_workday(date),
                 "busy": rows,
             }
         )

@@ -3,7 +3,9 @@ the owner's scope always sees it; a booking is seen by both sides' scopes; outsi
 
 import pytest
 from django.http import Http404
+from django.utils import timezone
 
+from tongchou.core import workdays
 from tongchou.resources import selectors
 from tongchou.resources.tests.factories import book, make_room
 
@@ -54,3 +56,18 @@ def test_free_search_skips_busy_and_retired(world):
     assert list(selectors.search_free(world.admin_b, kind="room")) == [room]
     assert list(selectors.search_free(world.admin_b, start=start, end=end)) == []
     assert list(selectors.search_free(world.admin_b, start=end, end=end + (end - start))) == [room]
+
+
+def test_a_week_reads_the_calendar_once_whatever_its_days(world, django_assert_num_queries):
+    """With the user's scope cached: the bookings in scope, the busy blocks and the calendar's
+    corrections, once — not once a day (it was nine reads)."""
+    room = make_room(world, closed_on_days_off=True)
+    booking = book(world, room)
+    day = timezone.localtime(booking.starts_at).date()
+    selectors.week_for(world.admin_a, room, day)  # warm the user's cached scope
+    with django_assert_num_queries(3):
+        week = selectors.week_for(world.admin_a, room, day)
+    assert sum(len(d["busy"]) for d in week["days"]) == 1
+    assert [d["day_off"] for d in week["days"]] == [
+        workdays.is_day_off(d["date"]) for d in week["days"]
+    ]
