@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tongchou.core import prefill
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error, query_without
 from tongchou.core.validators import parse_id
@@ -287,17 +288,15 @@ def training_create(request):
     if not (can(user, Action.MANAGE_MEMBERS) or staffed_station_ids(user)):
         raise PermissionDenied
     # Held at a booked resource (``?booking=``, kept on the POST): place and date come from it.
-    from tongchou.resources import hooks as booking_hooks
-
-    booking = booking_hooks.booking_asked(request)
-    initial = booking_hooks.training_initial(booking) if booking is not None else None
+    held_at = prefill.asked("education.training", request)
+    initial = held_at.initial() if held_at is not None else None
     form = TrainingForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
                 training = services.training_create(actor=user, **form.cleaned_data)
-                if booking is not None:
-                    booking_hooks.attach(actor=user, booking=booking, training=training)
+                if held_at is not None:
+                    held_at.attach(actor=user, record=training)
         except ApplicationError as exc:
             apply_error(form, exc)
         else:

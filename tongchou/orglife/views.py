@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tongchou.core import spreadsheets
+from tongchou.core import prefill, spreadsheets
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import FastSelect, apply_error, query_without
 from tongchou.core.validators import parse_id
@@ -127,13 +127,11 @@ def session_create(request):
         raise PermissionDenied
     initial = {"starts_at": timezone.localtime().replace(second=0, microsecond=0)}
     # Held at a booked resource (``?booking=``, kept on the POST): place and time come from it.
-    from tongchou.resources import hooks as booking_hooks
-
-    booking = booking_hooks.booking_asked(request)
+    held_at = prefill.asked("orglife.session", request)
     org = _organization_asked(request) if request.method == "GET" else None
-    if booking is not None:
-        org = booking.organization if request.method == "GET" else None
-        initial.update(booking_hooks.session_initial(booking))
+    if held_at is not None:
+        org = held_at.organization if request.method == "GET" else None
+        initial.update(held_at.initial())
     if org is not None:
         initial["organization"] = org.code
         if org.sector:  # new employment groups meet online and offline
@@ -145,8 +143,8 @@ def session_create(request):
         try:
             with transaction.atomic():
                 session = services.session_create(actor=user, **form.service_kwargs())
-                if booking is not None:
-                    booking_hooks.attach(actor=user, booking=booking, session=session)
+                if held_at is not None:
+                    held_at.attach(actor=user, record=session)
         except ApplicationError as exc:
             apply_error(form, exc)
         else:

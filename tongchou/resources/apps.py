@@ -20,4 +20,9 @@ class ResourcesConfig(AppConfig):
         from tongchou.resources.panels import member_panel
 
         flows.register(flows.BOOKINGS)
+        from tongchou.core import prefill
+        from tongchou.resources import hooks
+
+        prefill.register("orglife.session", hooks.SESSIONS)
+        prefill.register("education.training", hooks.TRAININGS)
         register(Panel("resources", "resources/_member_panel.html", member_panel, order=60))

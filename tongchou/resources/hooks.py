@@ -1,14 +1,17 @@
-"""What other apps call to take a booking's place and time (nothing typed twice).
+"""A booking as the place and time of a session or a training (nothing typed twice).
 
-``orglife`` (a session) and ``education`` (a training) open their create form with
-``?booking=<id>``: ``booking_asked`` reads it through the scope (a booking the user may not
-record at is ignored), ``session_initial`` / ``training_initial`` prefill the form, and after the
-record is created ``attach`` links it to the booking, so a cancellation later reaches its
-organizer (the home page's waiting list)."""
+``orglife`` (a session) and ``education`` (a training) sit below this app, so they ask
+``core.prefill``; this module is what the resources app registers there (``SESSIONS`` and
+``TRAININGS``, in ``ResourcesConfig.ready``). Their create forms open with ``?booking=<id>``:
+``booking_asked`` reads it through the scope (a booking the user may not record at is ignored),
+``session_initial`` / ``training_initial`` prefill the form, and after the record is created
+``attach_session`` / ``attach_training`` link it to the booking, so a cancellation later reaches
+its organizer (the home page's waiting list)."""
 
 from django.http import Http404
 from django.utils import timezone
 
+from tongchou.core import prefill
 from tongchou.core.validators import parse_id
 from tongchou.organizations.permissions import can
 from tongchou.resources import permissions, selectors, services
@@ -52,5 +55,21 @@ def training_initial(booking: Booking) -> dict:
     }
 
 
-def attach(*, actor, booking: Booking, session=None, training=None) -> None:
-    services.booking_link(actor=actor, booking=booking, session=session, training=training)
+def attach_session(*, actor, obj: Booking, record) -> None:
+    services.booking_link(actor=actor, booking=obj, session=record)
+
+
+def attach_training(*, actor, obj: Booking, record) -> None:
+    services.booking_link(actor=actor, booking=obj, training=record)
+
+
+def booker(obj: Booking):
+    return obj.organization
+
+
+SESSIONS = prefill.Source(
+    asked=booking_asked, initial=session_initial, organization=booker, attach=attach_session
+)
+TRAININGS = prefill.Source(
+    asked=booking_asked, initial=training_initial, organization=booker, attach=attach_training
+)

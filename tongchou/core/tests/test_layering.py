@@ -76,3 +76,22 @@ def test_the_check_sees_every_kind_of_import(tmp_path):
         "tongchou.accounts.services",
     ]
     assert core_modules(), "no core module found"
+
+
+# The apps whose records a booking can hold (orglife's sessions, education's trainings) sit
+# below resources, which links a booking to them: they reach the booking through
+# ``core.prefill``, never by importing resources.
+BELOW_RESOURCES = ("orglife", "education")
+
+
+def test_the_apps_below_resources_do_not_import_it():
+    root = CORE.parent
+    offending = [
+        f"{path.relative_to(root.parent)}:{line}: {module}"
+        for app in BELOW_RESOURCES
+        for path in sorted((root / app).rglob("*.py"))
+        if "tests" not in path.relative_to(root / app).parts
+        for line, module in imported_modules(path)
+        if module.startswith("tongchou.resources")
+    ]
+    assert not offending, "imports from the resources app above:\n" + "\n".join(offending)
