@@ -12,6 +12,12 @@ def _plain_static_storage(settings):
     settings.LANGUAGE_CODE = "zh-hans"
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_directory(settings, tmp_path_factory):
+    # Photos and attachments the tests upload never land in the checkout's var/media.
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _test_flush_may_empty_the_audit_tables():
     """The audit tables refuse TRUNCATE on PostgreSQL (core migration 0005), which is how

@@ -41,6 +41,28 @@ def _booking(world, in_scope: bool, key: str = "") -> Booking:
     )
 
 
+def _photo(world, in_scope: bool, key: str):
+    from tongchou.resources import services
+    from tongchou.resources.tests.factories import png_upload
+
+    resource = _resource(world, in_scope)
+    return _cached(
+        world,
+        f"res_photo_{key}_{in_scope}",
+        lambda: services.resource_photo_add(
+            actor=world.root, resource=resource, upload=png_upload(), caption=key
+        ),
+    )
+
+
+def photo_for(key: str):
+    def kwargs(world, in_scope: bool) -> dict:
+        found = _photo(world, in_scope, key)
+        return {"pk": found.resource_id, "photo_pk": found.pk}
+
+    return kwargs
+
+
 def resource(world, in_scope: bool) -> dict:
     return {"pk": _resource(world, in_scope).pk}
 
@@ -75,6 +97,10 @@ ENTRIES: dict[str, Entry] = {
     "resources:edit": Entry(resource, (page_get(no_role=404), page_post(200, no_role=404))),
     # The booking form re-renders (200) with the errors of an empty POST.
     "resources:book": Entry(resource, (page_get(no_role=404), page_post(200, no_role=404))),
+    # Photos: the upload (no file: 400 naming it), the picture itself, and its removal.
+    "resources:photo_add": Entry(resource, (POST_ONLY, page_post(400, no_role=404))),
+    "resources:photo": Entry(photo_for("view"), (page_get(no_role=404),)),
+    "resources:photo_remove": Entry(photo_for("remove"), (POST_ONLY, page_post(302, no_role=404))),
     "resources:bookings": Entry(none, (page_get(out=None),)),
     "resources:booking_detail": Entry(booking, (page_get(no_role=404),)),
     # POST only; each redirects back to the booking (with the outcome as a message).

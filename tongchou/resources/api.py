@@ -138,7 +138,11 @@ class ResourceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             rows = selectors.resource_list_for(user)
         else:
             rows = selectors.search_free(user, start=free[0], end=free[1])
-        return rows.select_related("owner", "region", "member").order_by("name", "id")
+        return (
+            rows.select_related("owner", "region", "member")
+            .prefetch_related("photos")
+            .order_by("name", "id")
+        )
 
     def list(self, request, *args, **kwargs):
         free = self._free_time()

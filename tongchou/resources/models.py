@@ -137,6 +137,33 @@ class Resource(TimeStampedModel):
         return self.person_name
 
 
+class ResourcePhoto(models.Model):
+    """A photo of a resource (optional; a few per resource), kept as a clean JPEG
+    (``core.images``) and served through the resource's visibility, never as a public file."""
+
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("资源"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.FileField(_("照片"), upload_to="resources/photos/%Y/%m/")
+    caption = models.CharField(_("说明"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["resource", "id"]
+        verbose_name = _("资源照片")
+        verbose_name_plural = _("资源照片")
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.resource} #{self.pk}"
+
+
 class BookingState(models.TextChoices):
     REQUESTED = "requested", _("待确认")
     CONFIRMED = "confirmed", _("已确认")

@@ -22,6 +22,7 @@ from tongchou.resources.models import (
     BookingState,
     OrganizationFeed,
     Resource,
+    ResourcePhoto,
     ResourceStatus,
 )
 
@@ -56,6 +57,16 @@ def resource_get_for(user, pk) -> Resource:
     if resource is None:
         raise Http404
     return resource
+
+
+def photo_get_for(user, resource_pk, pk) -> ResourcePhoto:
+    """A photo of a resource the user may see; 404 otherwise, like a missing one."""
+    resource = resource_get_for(user, resource_pk)
+    photo = ResourcePhoto.objects.filter(resource=resource, pk=_pk(pk)).first()
+    if photo is None:
+        raise Http404
+    photo.resource = resource
+    return photo
 
 
 def holding_q(now: dt.datetime | None = None, prefix: str = "") -> Q:

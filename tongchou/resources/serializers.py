@@ -1,6 +1,7 @@
 """API shapes of shared resources and bookings. Input serializers check types; the rules run
 in the services, as for the pages."""
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from tongchou.core.api.fields import ChoiceLabelField
@@ -11,11 +12,24 @@ from tongchou.resources.models import (
     Booking,
     Resource,
     ResourceKind,
+    ResourcePhoto,
     ResourceStatus,
     Visibility,
 )
 
 ID = {"min_value": 1, "max_value": MAX_ID}
+
+
+class ResourcePhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ResourcePhoto
+        fields = ["id", "caption", "url"]
+        read_only_fields = fields
+
+    def get_url(self, photo) -> str:
+        return reverse("resources:photo", args=[photo.resource_id, photo.pk])
 
 
 class ResourceSerializer(serializers.ModelSerializer):
@@ -24,6 +38,7 @@ class ResourceSerializer(serializers.ModelSerializer):
     owner_name = serializers.CharField(source="owner.name", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     trainer = serializers.CharField(source="trainer_label", read_only=True)
+    photos = ResourcePhotoSerializer(many=True, read_only=True)
 
     class Meta:
         model = Resource
@@ -57,6 +72,7 @@ class ResourceSerializer(serializers.ModelSerializer):
             "buffer_before",
             "buffer_after",
             "hold_hours",
+            "photos",
         ]
         read_only_fields = fields
 

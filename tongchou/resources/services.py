@@ -29,7 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongchou.core import audit, tree
+from tongchou.core import audit, images, tree
 from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditAction
 from tongchou.organizations.models import Organization, OrgStatus
@@ -44,6 +44,7 @@ from tongchou.resources.models import (
     FlowMonth,
     Resource,
     ResourceKind,
+    ResourcePhoto,
     ResourceStatus,
     Visibility,
 )
@@ -236,6 +237,57 @@ def resource_update(*, actor, resource: Resource, **changes) -> Resource:
         after=audit.snapshot(resource, RESOURCE_FIELDS),
     )
     return resource
+
+
+# --- photos ----------------------------------------------------------------------------------
+
+PHOTOS_PER_RESOURCE = 8
+
+
+@transaction.atomic
+def resource_photo_add(*, actor, resource: Resource, upload, caption: str = "") -> ResourcePhoto:
+    """A photo for ``resource``, kept as the clean JPEG ``core.images`` makes of the upload."""
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    if not permissions.can_manage_resource(actor, resource):
+        raise PermissionDenied
+    if resource.photos.count() >= PHOTOS_PER_RESOURCE:
+        raise ApplicationError(
+            "too_many_photos",
+            _("每项资源最多 %(n)d 张照片，请先删除一张。") % {"n": PHOTOS_PER_RESOURCE},
+            field="photo",
+        )
+    caption = (caption or "").strip()
+    if len(caption) > 100:
+        raise ApplicationError("too_long", _("说明不能超过100个字。"), field="caption")
+    photo = ResourcePhoto(resource=resource, caption=caption, uploaded_by=actor)
+    photo.image.save("photo.jpg", images.clean_photo(upload), save=False)
+    photo.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=photo,
+        org_path=resource.owner_path,
+        after={"resource": resource.pk, "caption": caption},
+    )
+    return photo
+
+
+@transaction.atomic
+def resource_photo_remove(*, actor, photo: ResourcePhoto) -> None:
+    resource = photo.resource
+    if not permissions.can_manage_resource(actor, resource):
+        raise PermissionDenied
+    audit.record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=photo,
+        org_path=resource.owner_path,
+        before={"resource": resource.pk, "caption": photo.caption},
+    )
+    name = photo.image.name
+    photo.delete()
+    # The file goes once the row is gone for good (a rolled-back delete keeps both).
+    transaction.on_commit(lambda: photo.image.storage.delete(name))
 
 
 # --- bookings --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import apply_error, query_without
+from tongchou.core.images import PHOTO_ACCEPT
 from tongchou.core.validators import parse_id
 from tongchou.organizations.models import Organization
 from tongchou.organizations.permissions import Action, can, scope_for
@@ -162,8 +163,11 @@ def _week_day(request) -> dt.date:
 @login_required
 @require_GET
 def resource_detail(request, pk):
+    return _detail_page(request, selectors.resource_get_for(request.user, pk))
+
+
+def _detail_page(request, resource, *, photo_error: str = "", status: int = 200):
     user = request.user
-    resource = selectors.resource_get_for(user, pk)
     day = _week_day(request)
     week = selectors.week_for(user, resource, day)
     manages = permissions.can_manage_resource(user, resource)
@@ -176,6 +180,9 @@ def resource_detail(request, pk):
             "previous_week": (week["start"] - dt.timedelta(days=7)).isoformat(),
             "next_week": (week["start"] + dt.timedelta(days=7)).isoformat(),
             "can_manage": manages,
+            "photos": list(resource.photos.all()),
+            "photo_accept": PHOTO_ACCEPT,
+            "photo_error": photo_error,
             "can_book": permissions.can_keep_resources(user),
             "feed_url": request.build_absolute_uri(
                 reverse("resources:resource_feed", args=[resource.feed_token])
@@ -183,7 +190,50 @@ def resource_detail(request, pk):
             if manages
             else "",
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def photo_add(request, pk):
+    resource = selectors.resource_get_for(request.user, pk)
+    if not permissions.can_manage_resource(request.user, resource):
+        raise PermissionDenied
+    try:
+        services.resource_photo_add(
+            actor=request.user,
+            resource=resource,
+            upload=request.FILES.get("photo"),
+            caption=request.POST.get("caption", ""),
+        )
+    except ApplicationError as exc:
+        # The page again, with the reason beside the upload field (nothing else was typed).
+        return _detail_page(request, resource, photo_error=exc.message, status=400)
+    messages.success(request, _("已添加照片。"))
+    return redirect("resources:detail", pk=resource.pk)
+
+
+@login_required
+@require_GET
+def photo(request, pk, photo_pk):
+    found = selectors.photo_get_for(request.user, pk, photo_pk)
+    try:
+        handle = found.image.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_POST
+def photo_remove(request, pk, photo_pk):
+    found = selectors.photo_get_for(request.user, pk, photo_pk)
+    services.resource_photo_remove(actor=request.user, photo=found)
+    messages.success(request, _("已删除照片。"))
+    return redirect("resources:detail", pk=found.resource.pk)
 
 
 # --- booking ---------------------------------------------------------------------------------

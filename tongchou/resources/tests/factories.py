@@ -52,3 +52,15 @@ def book(world, resource, *, actor=None, org=None, day=None, start=(14, 0), end=
         ends_at=at(day, *end),
         **values,
     )
+
+
+def png_upload(name: str = "room.png", size=(32, 24), color=(200, 30, 30)):
+    """A small real PNG, as a browser would upload it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")

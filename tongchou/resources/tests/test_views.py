@@ -3,12 +3,15 @@ recorded at the booking without retyping, a cancellation reaching the organizer,
 the flow report and the iCalendar feeds."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from tongchou.core.errors import ApplicationError
 from tongchou.core.tests.factories import UserFactory, grant
 from tongchou.organizations.models import RoleKind
 from tongchou.orglife.models import Session
@@ -280,3 +283,81 @@ def test_a_resource_is_added_on_its_page(client, world):
     assert "&lt;b&gt;议事厅&lt;/b&gt;" in page and "<b>议事厅</b>" not in page
     assert Resource.objects.get().region == world.a.village_region
     assert at(workday(), 9)  # the helper makes aware datetimes
+
+
+# --- photos ------------------------------------------------------------------------------------
+
+
+def _jpeg_with_gps() -> bytes:
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (39.0, 1.0, 2.0)}  # GPS IFD: where the picture was taken
+    exif[0x010F] = "PhoneMaker"
+    out = io.BytesIO()
+    Image.new("RGB", (3000, 2000), (10, 120, 60)).save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_a_photo_is_kept_clean_and_shown_through_the_resource_scope(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    room = make_room(world, visibility="subtree")
+    client.force_login(world.admin_a)
+    upload = SimpleUploadedFile("hall.jpg", _jpeg_with_gps(), content_type="image/jpeg")
+    response = client.post(
+        reverse("resources:photo_add", args=[room.pk]),
+        {"photo": upload, "caption": "<b>大厅</b>"},
+    )
+    assert response.status_code == 302
+    photo = room.photos.get()
+    page = client.get(reverse("resources:detail", args=[room.pk])).content.decode()
+    assert "&lt;b&gt;大厅&lt;/b&gt;" in page and "<b>大厅</b>" not in page
+    served = client.get(reverse("resources:photo", args=[room.pk, photo.pk]))
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    body = b"".join(served.streaming_content)
+    with Image.open(io.BytesIO(body)) as image:
+        assert image.format == "JPEG" and max(image.size) == 1600  # shrunk for the page
+        assert not image.getexif()  # no GPS, no maker: re-encoded from the pixels
+    # Out of scope it is missing, as the resource is.
+    client.force_login(world.admin_b)
+    assert client.get(reverse("resources:photo", args=[room.pk, photo.pk])).status_code == 404
+
+
+def test_a_file_that_is_not_a_photo_is_refused_naming_the_field_and_nothing_is_kept(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    room = make_room(world)
+    client.force_login(world.admin_a)
+    script = SimpleUploadedFile(
+        "x.jpg", b"<script>alert(1)</script>" * 10, content_type="image/jpeg"
+    )
+    response = client.post(reverse("resources:photo_add", args=[room.pk]), {"photo": script})
+    assert response.status_code == 400
+    assert "只接受 JPEG、PNG 或 WebP 格式的照片" in response.content.decode()
+    assert not room.photos.exists()
+
+
+def test_photos_are_capped_per_resource_and_removed_with_their_file(
+    world, django_capture_on_commit_callbacks
+):
+    from tongchou.resources.tests.factories import png_upload
+
+    room = make_room(world)
+    photos = [
+        services.resource_photo_add(actor=world.admin_a, resource=room, upload=png_upload())
+        for _ in range(services.PHOTOS_PER_RESOURCE)
+    ]
+    with pytest.raises(ApplicationError) as caught:
+        services.resource_photo_add(actor=world.admin_a, resource=room, upload=png_upload())
+    assert (caught.value.code, caught.value.field) == ("too_many_photos", "photo")
+    with pytest.raises(PermissionDenied):
+        services.resource_photo_remove(actor=world.secretary_a, photo=photos[0])
+    storage, name = photos[0].image.storage, photos[0].image.name
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resource_photo_remove(actor=world.admin_a, photo=photos[0])
+    assert not storage.exists(name)
+    assert room.photos.count() == services.PHOTOS_PER_RESOURCE - 1
