@@ -1,6 +1,8 @@
 """Which kind of file was uploaded (by its first bytes, not its name), and the readers of the
 formats other than .xlsx: CSV (UTF-8 with or without BOM, GBK/GB18030 — what Excel saves on a
-Chinese Windows), and old Excel .xls / WPS .et (BIFF in an OLE2 container) through ``xlrd``.
+Chinese Windows), old Excel .xls / WPS .et (BIFF in an OLE2 container) through ``xlrd``, and
+the ".xls" that many government systems export, which is an HTML page holding one table (Excel
+opens it with a warning; ``HtmlSheet``).
 
 Every reader is a sheet: ``rows()`` yields ``(row number, cells)`` — every column (up to
 ``MAX_COLUMNS``) until ``select(indices)``, then only those columns in that order — and
@@ -100,6 +102,8 @@ def open_sheet(fileobj, filename: str, budget: Budget):
         return XlsxSheet(fileobj, budget)
     if head.startswith(OLE2):
         return XlsSheet(fileobj, suffix, budget)
+    if looks_like_html(fileobj):
+        return HtmlSheet(fileobj, budget)
     refuse_by_content(head)
     if suffix in (".csv", ".txt"):
         return CsvSheet(fileobj, budget)
@@ -351,6 +355,157 @@ class XlsSheet:
             return xlrd.xldate_as_datetime(value, self._datemode).date().isoformat()
         except (ValueError, OverflowError, xlrd.xldate.XLDateError):
             return number_text(repr(value), False)
+
+
+# --- an HTML table saved as .xls --------------------------------------------------------------
+
+HTML_MARKS = (b"<html", b"<!doctype html", b"<table", b"<head", b"<meta")
+
+
+def looks_like_html(fileobj) -> bool:
+    """An HTML page by its first bytes (after a BOM and white space), whatever its name."""
+    fileobj.seek(0)
+    head = fileobj.read(1024)
+    fileobj.seek(0)
+    start = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
+    return start.startswith(b"<") and any(mark in start for mark in HTML_MARKS)
+
+
+def _html_encoding(data: bytes) -> str:
+    """The page's declared charset when Python knows it (GB2312 read as its superset GB18030),
+    else UTF-8 if it decodes, else GB18030."""
+    import re
+
+    found = re.search(rb"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", data[:4096], re.IGNORECASE)
+    if found:
+        name = found.group(1).decode("ascii").lower()
+        if name in ("gb2312", "gbk", "gb_2312-80", "x-gbk"):
+            return "gb18030"
+        try:
+            return codecs.lookup(name).name
+        except LookupError:
+            pass
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8-sig"
+
+
+class _TableRows:
+    """The rows of the first table of a page, as ``html.parser`` finds them: each cell's text
+    (line breaks and runs of white space as one space), a cell spanning columns followed by
+    empty ones so the columns stay in place. Tables inside a cell give their text to it."""
+
+    def __init__(self):
+        from html.parser import HTMLParser
+
+        rows = self.rows = []
+        state = {"depth": 0, "done": False, "row": None, "cell": None, "span": 1}
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                if state["done"]:
+                    return
+                if tag == "table":
+                    state["depth"] += 1
+                elif state["depth"] != 1:
+                    if tag == "br" and state["cell"] is not None:
+                        state["cell"].append(" ")
+                elif tag == "tr":  # a missing </tr> or </td> is closed here, as browsers do
+                    close_row()
+                    state["row"] = []
+                elif tag in ("td", "th") and state["row"] is not None:
+                    close_cell()
+                    state["cell"] = []
+                    span = dict(attrs).get("colspan") or "1"
+                    state["span"] = min(int(span), MAX_COLUMNS) if span.isdigit() else 1
+                elif tag == "br" and state["cell"] is not None:
+                    state["cell"].append(" ")
+
+            def handle_endtag(self, tag):
+                if state["done"]:
+                    return
+                if tag == "table":
+                    state["depth"] -= 1
+                    if state["depth"] <= 0:
+                        close_row()
+                        state["done"] = True
+                elif state["depth"] != 1:
+                    return
+                elif tag in ("td", "th"):
+                    close_cell()
+                elif tag == "tr":
+                    close_row()
+
+            def handle_data(self, data):
+                if state["cell"] is not None:
+                    state["cell"].append(data)
+
+        def close_cell():
+            if state["cell"] is None or state["row"] is None:
+                return
+            text = " ".join("".join(state["cell"]).split())
+            row = state["row"]
+            if len(row) < MAX_COLUMNS:
+                row.append(text)
+                row.extend([""] * min(state["span"] - 1, MAX_COLUMNS - len(row)))
+            state["cell"] = None
+
+        def close_row():
+            close_cell()
+            if state["row"] is not None:
+                rows.append(state["row"])
+                state["row"] = None
+
+        self.parser = Parser(convert_charrefs=True)
+
+    def feed(self, text: str) -> list[list[str]]:
+        self.parser.feed(text)
+        done, self.rows[:] = list(self.rows), []
+        return done
+
+
+class HtmlSheet:
+    """The first table of an HTML page named .xls (the usual export of web systems, the
+    national Party member system's among them), read as text; its size is capped like an
+    .xls's."""
+
+    format = "html"
+
+    def __init__(self, fileobj, budget: Budget):
+        self.notices: list[str] = []
+        self._pick: Callable | None = None
+        self.budget = budget
+        data = fileobj.read(MAX_XLS_BYTES + 1)
+        if len(data) > MAX_XLS_BYTES:
+            raise file_error(
+                "file_too_large",
+                _("网页格式的表格文件不能超过%(mb)s MB。") % {"mb": MAX_XLS_BYTES // 1024**2}
+                + _save_as(),
+            )
+        self._text = data.decode(_html_encoding(data), errors="replace")
+        if "<table" not in self._text[:MAX_XLS_BYTES].lower():
+            raise file_error(
+                "not_a_spreadsheet",
+                _("这是一个网页文件，其中没有表格。") + _save_as(),
+            )
+        self.total = max(self._text.lower().count("<tr") - 1, 1)
+
+    def select(self, indices: list[int]) -> None:
+        self._pick = picker(indices)
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        table = _TableRows()
+        number = 0
+        chunk = 1 << 16
+        for start in range(0, len(self._text), chunk):
+            for cells in table.feed(self._text[start : start + chunk]):
+                number += 1
+                if number % 4096 == 0:
+                    self.budget.tick()
+                if any(cells):
+                    yield number, (self._pick(cells) if self._pick is not None else cells)
 
 
 def _encrypted() -> Exception:

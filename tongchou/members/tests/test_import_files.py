@@ -4,6 +4,7 @@ GBK CSV, ID numbers in every spelling or spoiled by Excel, organizations by name
 template's example row, statuses that come from mobility, and files that are not rosters."""
 
 import datetime as dt
+import html
 import io
 
 import openpyxl
@@ -480,3 +481,45 @@ def test_existing_members_are_untouched_by_a_failed_roster(w):
     _rows, result = run(w, roster_xlsx(rows), "a.xlsx")
     assert [(e.row, e.column) for e in result.errors] == [(5, "身份证号")]
     assert Member.objects.count() == 1
+
+
+# --- the ".xls" that web systems export: an HTML page with one table --------------------------
+
+
+def html_xls(rows, *, charset="gb2312") -> bytes:
+    """What the national system's "导出 Excel" gives: an HTML page named .xls, in GBK, its
+    title a cell spanning every column, numbers kept as text by an Excel style."""
+    head = (
+        '<html xmlns:o="urn:schemas-microsoft-com:office:office" '
+        'xmlns:x="urn:schemas-microsoft-com:office:excel">'
+        f'<head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+        "<style>td{mso-number-format:'\\@';}</style></head><body>"
+    )
+    body = [f'<table border="1"><tr><td colspan="{len(NATIONAL)}">红果子村党员花名册</td></tr>']
+    body.append("<tr>" + "".join(f"<th>{h}</th>" for h in NATIONAL) + "</tr>")
+    for row in rows:
+        body.append("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>")
+    body.append("</table></body></html>")
+    return (head + "\n".join(body)).encode("gbk" if charset == "gb2312" else charset)
+
+
+@pytest.mark.parametrize("charset", ["gb2312", "utf-8"])
+def test_an_html_page_named_xls_imports_like_a_workbook(w, charset):
+    rows = [national_row(1, "王五"), national_row(2, "赵六", gender="F", 备注="流动 <外出>")]
+    reader, result = run(w, html_xls(rows, charset=charset), "党员信息导出.xls")
+    assert reader.format == "html"
+    assert result.errors == [] and result.created == 2
+    assert Member.objects.get(name="赵六").id_number == rows[1][NATIONAL.index("公民身份号码")]
+
+
+def test_an_html_roster_with_a_bad_row_names_the_row_and_imports_nothing(w):
+    rows = [national_row(1, "王五"), national_row(2, "赵六", 公民身份号码="12345")]
+    _reader, result = run(w, html_xls(rows), "党员信息导出.xls")
+    assert result.created == 0
+    assert [(e.row, e.column) for e in result.errors] == [(4, "身份证号")]
+    assert not Member.objects.filter(name__in=["王五", "赵六"]).exists()
+
+
+def test_a_web_page_without_a_table_is_refused_in_words():
+    page = b"<!DOCTYPE html><html><head><title>login</title></head><body>timeout</body></html>"
+    assert "没有表格" in refused(page, "党员信息导出.xls").message
