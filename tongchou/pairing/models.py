@@ -138,7 +138,7 @@ class PairItem(models.Model):
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
-        ordering = ["year", "kind", "direction", "id"]
+        ordering = ["year", "kind", "-direction", "id"]
         verbose_name = _("共建事项")
         verbose_name_plural = _("共建事项")
         constraints = [

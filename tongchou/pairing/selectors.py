@@ -220,7 +220,7 @@ def pair_summary(pair: Pair, year: int, *, viewer=None) -> Summary:
         summary = kinds[flow.kind]
         summary.flowed.setdefault(flow.direction, Measure()).add(flow)
         summary.rows.append(_row(flow, viewer))
-    for item in pair.items.filter(year=year).order_by("kind", "direction", "id"):
+    for item in pair.items.filter(year=year).order_by("kind", "-direction", "id"):
         summary = kinds[item.kind]
         measure = summary.flowed.get(item.direction, Measure())
         flowed = measure.value(item.unit) if summary.has_records else None

@@ -99,7 +99,7 @@ def _detail(request, pair, *, member_form=None, item_form=None, status=200):
             "year": year,
             "years": years,
             "summary": selectors.pair_summary(pair, year, viewer=user),
-            "items": pair.items.order_by("year", "kind", "direction", "id"),
+            "items": pair.items.order_by("year", "kind", "-direction", "id"),
             "manages": manages,
             "member_form": member_form or MemberForm(),
             "item_form": item_form,
