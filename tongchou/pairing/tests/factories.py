@@ -15,7 +15,9 @@ from tongchou.talent.models import Assignment, AssignmentState
 from tongchou.talent.tests.factories import make_expert
 
 
-def make_pair(world, *, orgs=None, actor=None, start=dt.date(2025, 1, 1), end=dt.date(2027, 12, 31), **kw):
+def make_pair(
+    world, *, orgs=None, actor=None, start=dt.date(2025, 1, 1), end=dt.date(2027, 12, 31), **kw
+):
     """Street A (urban) with village A (rural), by county A's admin."""
     values = {"name": "甲街道·甲村结对共建", "kind": "pairing"}
     values.update(kw)

@@ -127,7 +127,13 @@ def test_the_flow_report_counts_joint_activities_once_and_bookings_and_exchanges
     year = booking.starts_at.year
     make_pair(world, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
     # A second pair with the same two organizations: a record still counts once.
-    make_pair(world, name="两联两帮", kind="two_links", start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
+    make_pair(
+        world,
+        name="两联两帮",
+        kind="two_links",
+        start=dt.date(year, 1, 1),
+        end=dt.date(year, 12, 31),
+    )
     joint_session(a.street, [a.village], dt.date(year, 3, 3), present=a.members)
     training_for(a.street, a.members[:1], dt.date(year, 4, 4))
     exchange(a.street, a.village, dt.date(year, 5, 1), 10)
@@ -143,9 +149,14 @@ def test_the_flow_report_counts_joint_activities_once_and_bookings_and_exchanges
     assert set(pairing_only.kinds) == {"joint_session", "pair_training"}
     assert pairing_only.total.uses == 2
     rows = report.drill(query, kind="joint_session", viewer=world.admin_a)
-    assert [(r.source, r.provider, r.user) for r in rows] == [("pairing", a.street.name, a.village.name)]
+    assert [(r.source, r.provider, r.user) for r in rows] == [
+        ("pairing", a.street.name, a.village.name)
+    ]
     assert rows[0].url
     assert report.drill(query, kind="joint_session", viewer=world.admin_b)[0].url == ""
     # County B's report: nothing of county A's pair.
-    assert report.report(report.year_query(world.b.county.path, year), sources=["pairing"]).total.uses == 0
+    assert (
+        report.report(report.year_query(world.b.county.path, year), sources=["pairing"]).total.uses
+        == 0
+    )
     assert pairing_flows.PAIRING.key in report.SOURCES

@@ -21,7 +21,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _refused(code: str, field: str, call):
-    pairs, members, items = Pair.objects.count(), PairMember.objects.count(), PairItem.objects.count()
+    pairs, members, items = (
+        Pair.objects.count(),
+        PairMember.objects.count(),
+        PairItem.objects.count(),
+    )
     with pytest.raises(ApplicationError) as info:
         call()
     assert (info.value.code, info.value.field) == (code, field)
@@ -96,7 +100,9 @@ def test_an_organization_is_listed_once(world):
 
 def test_the_writer_manages_at_least_one_of_the_organizations(world):
     # County B's admin names only county A's organizations: refused by name of the rule.
-    _refused("organization_out_of_scope", "organizations", lambda: make_pair(world, actor=world.admin_b))
+    _refused(
+        "organization_out_of_scope", "organizations", lambda: make_pair(world, actor=world.admin_b)
+    )
     # A member role manages nothing: no right to keep pairs at all.
     with pytest.raises(PermissionDenied):
         make_pair(world, actor=world.member_a)
@@ -139,9 +145,7 @@ def test_items_refuse_a_negative_quantity_a_wrong_unit_and_a_year_outside(world)
     _refused(
         "items_outside_period",
         "ends_on",
-        lambda: services.pair_update(
-            actor=world.admin_a, pair=pair, starts_on=dt.date(2026, 1, 1)
-        ),
+        lambda: services.pair_update(actor=world.admin_a, pair=pair, starts_on=dt.date(2026, 1, 1)),
     )
     services.pair_item_remove(actor=world.admin_a, pair=pair, item=money)
     assert list(pair.items.all()) == [item]
@@ -158,7 +162,5 @@ def test_removing_a_member_keeps_the_pair_across_the_line(world):
     street_b = pair.members.get(organization=world.b.street)
     services.pair_member_remove(actor=world.admin_a, pair=pair, member=street_b)
     assert pair.members.count() == 2
-    member = services.pair_member_add(
-        actor=world.admin_a, pair=pair, organization=world.b.village
-    )
+    member = services.pair_member_add(actor=world.admin_a, pair=pair, organization=world.b.village)
     assert member.side == "rural"
