@@ -9,9 +9,9 @@ from rest_framework.test import APIClient
 
 from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditEvent
+from tongchou.organizations.models import OrgStatus
 from tongchou.orglife import services
 from tongchou.orglife.models import Session
-from tongchou.organizations.models import OrgStatus
 
 from .test_services import create
 
