@@ -21,10 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongchou.organizations.models import Organization
 from tongchou.organizations.permissions import Action, scope_for
 from tongchou.pairing import records
-from tongchou.pairing.models import Giving, ItemKind, ItemUnit, Pair, PairItem, PairMember
+from tongchou.pairing.models import ItemKind, ItemUnit, Pair, PairItem, PairMember
 from tongchou.regions.flows import FlowDirection
 
 
@@ -226,20 +225,3 @@ def pair_summary(pair: Pair, year: int, *, viewer=None) -> Summary:
         flowed = measure.value(item.unit) if summary.has_records else None
         summary.promises.append(Promise(item, flowed))
     return Summary(pair, year, start, end, directions, list(kinds.values()))
-
-
-def giving_label(direction: str) -> str:
-    return str(Giving(direction).label)
-
-
-def organizations_named(codes: list[str]) -> tuple[list[Organization], list[str]]:
-    """Active organizations by code, in the order given, and the codes not found."""
-    from tongchou.organizations.models import OrgStatus
-
-    found = {
-        o.code: o
-        for o in Organization.objects.filter(
-            code__in=codes, status=OrgStatus.ACTIVE
-        ).select_related("region")
-    }
-    return [found[c] for c in codes if c in found], [c for c in codes if c not in found]

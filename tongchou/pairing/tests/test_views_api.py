@@ -5,6 +5,8 @@ fault, and the summary over REST."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -123,3 +125,22 @@ def test_the_api_creates_reads_and_summarises_in_scope(world):
     other.force_authenticate(world.admin_b)
     assert other.get(f"/api/pairing/pairs/{pk}/").status_code == 404
     assert other.get("/api/pairing/pairs/").json()["count"] == 0
+
+
+def test_lists_cost_a_fixed_number_of_queries(client, world, django_assert_num_queries):
+    api = APIClient()
+    api.force_authenticate(world.admin_a)
+    _login(client, world.admin_a)
+    make_pair(world)
+    client.get(reverse("pairing:list"))
+    api.get("/api/pairing/pairs/")
+    with CaptureQueriesContext(connection) as page_one:
+        client.get(reverse("pairing:list"))
+    with CaptureQueriesContext(connection) as api_one:
+        api.get("/api/pairing/pairs/")
+    for i in range(4):
+        make_pair(world, name=f"结对{i}", orgs=[world.a.street, world.a.village, world.b.village])
+    with django_assert_num_queries(len(page_one.captured_queries)):
+        assert client.get(reverse("pairing:list")).status_code == 200
+    with django_assert_num_queries(len(api_one.captured_queries)):
+        assert api.get("/api/pairing/pairs/").json()["count"] == 5
