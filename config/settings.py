@@ -308,6 +308,7 @@ SPECTACULAR_SETTINGS = {
         "RoundStateEnum": "tongchou.talent.models.RoundState",
         "UnfilledReasonEnum": "tongchou.talent.serializers.UNFILLED_REASONS",
         "FlowDirectionEnum": "tongchou.regions.flows.FlowDirection",
+        "UrbanRuralEnum": "tongchou.regions.models.UrbanRural",
         "PairKindEnum": "tongchou.pairing.models.PairKind",
         "PairStateEnum": "tongchou.pairing.models.PairState",
         "ItemKindEnum": "tongchou.pairing.models.ItemKind",

@@ -16,10 +16,10 @@ from tongchou.pairing import permissions, selectors, services
 from tongchou.pairing.filters import PairFilter
 from tongchou.pairing.models import Pair
 from tongchou.pairing.serializers import (
-    ItemRemoveSerializer,
-    ItemWriteSerializer,
-    MemberRemoveSerializer,
-    MemberWriteSerializer,
+    PairItemRemoveSerializer,
+    PairItemWriteSerializer,
+    PairMemberRemoveSerializer,
+    PairMemberWriteSerializer,
     PairDetailSerializer,
     PairItemSerializer,
     PairMemberSerializer,
@@ -111,13 +111,13 @@ class PairViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Add an organization to the pair (its side derived from its region)",
-        request=MemberWriteSerializer,
+        request=PairMemberWriteSerializer,
         responses={201: PairMemberSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="members", filterset_class=None)
     def add_member(self, request, pk=None):
         pair = self._managed()
-        data = MemberWriteSerializer(data=request.data)
+        data = PairMemberWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         (org,) = _organizations([data.validated_data["organization"]], "organization")
         member = services.pair_member_add(actor=request.user, pair=pair, organization=org)
@@ -125,13 +125,13 @@ class PairViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Remove a member (the rest must still span the urban–rural line)",
-        request=MemberRemoveSerializer,
+        request=PairMemberRemoveSerializer,
         responses={200: PairDetailSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="remove-member", filterset_class=None)
     def remove_member(self, request, pk=None):
         pair = self._managed()
-        data = MemberRemoveSerializer(data=request.data)
+        data = PairMemberRemoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         member = pair.members.filter(pk=data.validated_data["member"]).first()
         if member is None:
@@ -141,26 +141,26 @@ class PairViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Add an agreed item for a year of the pair's period",
-        request=ItemWriteSerializer,
+        request=PairItemWriteSerializer,
         responses={201: PairItemSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="items", filterset_class=None)
     def add_item(self, request, pk=None):
         pair = self._managed()
-        data = ItemWriteSerializer(data=request.data)
+        data = PairItemWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.pair_item_add(actor=request.user, pair=pair, **data.validated_data)
         return Response(PairItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Remove an agreed item",
-        request=ItemRemoveSerializer,
+        request=PairItemRemoveSerializer,
         responses={200: PairDetailSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="remove-item", filterset_class=None)
     def remove_item(self, request, pk=None):
         pair = self._managed()
-        data = ItemRemoveSerializer(data=request.data)
+        data = PairItemRemoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = pair.items.filter(pk=data.validated_data["item"]).first()
         if item is None:

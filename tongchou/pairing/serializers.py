@@ -110,15 +110,15 @@ class PairUpdateSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
-class MemberWriteSerializer(serializers.Serializer):
+class PairMemberWriteSerializer(serializers.Serializer):
     organization = serializers.IntegerField(help_text="Any active organization's id.", **ID)
 
 
-class MemberRemoveSerializer(serializers.Serializer):
+class PairMemberRemoveSerializer(serializers.Serializer):
     member = serializers.IntegerField(help_text="The pair member's id (not the org's).", **ID)
 
 
-class ItemWriteSerializer(serializers.Serializer):
+class PairItemWriteSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     kind = serializers.ChoiceField(choices=ItemKind.choices)
     direction = serializers.ChoiceField(choices=Giving.choices, help_text="Which side gives.")
@@ -129,7 +129,7 @@ class ItemWriteSerializer(serializers.Serializer):
     unit = serializers.ChoiceField(choices=ItemUnit.choices)
 
 
-class ItemRemoveSerializer(serializers.Serializer):
+class PairItemRemoveSerializer(serializers.Serializer):
     item = serializers.IntegerField(**ID)
 
 
