@@ -16,13 +16,13 @@ from tongchou.pairing import permissions, selectors, services
 from tongchou.pairing.filters import PairFilter
 from tongchou.pairing.models import Pair
 from tongchou.pairing.serializers import (
+    PairDetailSerializer,
     PairItemRemoveSerializer,
+    PairItemSerializer,
     PairItemWriteSerializer,
     PairMemberRemoveSerializer,
-    PairMemberWriteSerializer,
-    PairDetailSerializer,
-    PairItemSerializer,
     PairMemberSerializer,
+    PairMemberWriteSerializer,
     PairSerializer,
     PairUpdateSerializer,
     PairWriteSerializer,
