@@ -27,7 +27,7 @@ any other source) into the flow report.
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -191,7 +191,7 @@ def bookings_between(org_ids: set[int], start: dt.date, end: dt.date) -> list[Fl
             record_path=path,
         )
         if direction:  # fixed at confirmation: the record says which way it went
-            flow = Flow(**{**flow.__dict__, "direction": direction})
+            flow = replace(flow, direction=direction)
         flows.append(flow)
     return flows
 
