@@ -193,4 +193,4 @@ class PairViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         else:
             year = selectors.default_year(pair)
         summary = selectors.pair_summary(pair, year, viewer=request.user)
-        return Response(SummarySerializer(summary, context={"directions": summary.directions}).data)
+        return Response(SummarySerializer(summary).data)

@@ -143,9 +143,7 @@ class KindSummary:
     promises: list = field(default_factory=list)  # [Promise]
     rows: list = field(default_factory=list)  # [Row]
     has_records: bool = True  # money: False (no fund records yet)
-
-    def cells(self, directions) -> list[tuple[str, str, Measure]]:
-        return [(d, label, self.flowed.get(d, Measure())) for d, label in directions]
+    cells: list = field(default_factory=list)  # [(direction, label, Measure)], every direction
 
 
 @dataclass
@@ -224,4 +222,6 @@ def pair_summary(pair: Pair, year: int, *, viewer=None) -> Summary:
         measure = summary.flowed.get(item.direction, Measure())
         flowed = measure.value(item.unit) if summary.has_records else None
         summary.promises.append(Promise(item, flowed))
+    for summary in kinds.values():
+        summary.cells = [(d, label, summary.flowed.get(d, Measure())) for d, label in directions]
     return Summary(pair, year, start, end, directions, list(kinds.values()))

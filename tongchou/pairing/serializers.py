@@ -186,10 +186,7 @@ class KindSummarySerializer(serializers.Serializer):
     @extend_schema_field(MeasureSerializer(many=True))
     def get_flowed(self, obj) -> list[dict]:
         return MeasureSerializer(
-            [
-                {"direction": d, **m.__dict__}
-                for d, _label, m in obj.cells(self.context["directions"])
-            ],
+            [{"direction": d, **m.__dict__} for d, _label, m in obj.cells],
             many=True,
         ).data
 

@@ -24,7 +24,13 @@ def _login(client, user):
 
 def test_list_and_detail_show_the_summary_with_a_year_switcher(client, world):
     pair = make_pair(world)
-    joint_session(world.a.street, [world.a.village], dt.date(2026, 4, 1), topic="联学共建党课")
+    joint_session(
+        world.a.street,
+        [world.a.village],
+        dt.date(2026, 4, 1),
+        topic="联学共建党课",
+        present=world.a.members,
+    )
     _login(client, world.secretary_a)
     page = client.get(reverse("pairing:list")).content.decode()
     assert pair.name in page
@@ -32,6 +38,7 @@ def test_list_and_detail_show_the_summary_with_a_year_switcher(client, world):
     body = response.content.decode()
     assert response.status_code == 200
     assert "联学共建党课" in body and "?year=2027" in body
+    assert "1 次 · 2 人次" in body  # the city→village cell of joint activities
     assert "暂无资金往来记录" in body
     _login(client, world.admin_b)
     assert client.get(reverse("pairing:detail", args=[pair.pk])).status_code == 404
