@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tongchou.accounts",
     "tongchou.portal",
     "tongchou.service",
+    "tongchou.pairing",
     "tongchou.demo",
 ]
 
@@ -307,6 +308,12 @@ SPECTACULAR_SETTINGS = {
         "RoundStateEnum": "tongchou.talent.models.RoundState",
         "UnfilledReasonEnum": "tongchou.talent.serializers.UNFILLED_REASONS",
         "FlowDirectionEnum": "tongchou.regions.flows.FlowDirection",
+        "UrbanRuralEnum": "tongchou.regions.models.UrbanRural",
+        "PairKindEnum": "tongchou.pairing.models.PairKind",
+        "PairStateEnum": "tongchou.pairing.models.PairState",
+        "ItemKindEnum": "tongchou.pairing.models.ItemKind",
+        "ItemUnitEnum": "tongchou.pairing.models.ItemUnit",
+        "GivingDirectionEnum": "tongchou.pairing.models.Giving",
     },
 }
 

@@ -17,6 +17,7 @@ api_patterns = [
     path("", include("tongchou.accounts.api_urls")),
     path("", include("tongchou.portal.api_urls")),
     path("", include("tongchou.service.api_urls")),
+    path("", include("tongchou.pairing.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -42,6 +43,7 @@ urlpatterns = [
     path("me/talent/", include("tongchou.talent.me_urls")),
     path("me/", include("tongchou.portal.urls")),
     path("service/", include("tongchou.service.urls")),
+    path("pairing/", include("tongchou.pairing.urls")),
     path("open311/v2/", include("tongchou.service.open311_urls")),
 ]
 

@@ -248,6 +248,7 @@ from tests.matrix_apps import (  # noqa: E402
     linkage,
     mobility,
     orglife,
+    pairing,
     portal,
     resources,
     service,
@@ -266,6 +267,7 @@ APP_MODULES = (
     resources,
     talent,
     service,
+    pairing,
 )
 for _module in APP_MODULES:
     REGISTRY.update(_module.ENTRIES)

@@ -107,6 +107,7 @@ def rich(world):
         topic="学习新党章",
     )
     Attendance.objects.create(session=session, member=member, status="offline", held_on=day)
+    session.partners.set([a.street])  # a joint session (pairing reads it)
     course = make_course(a.village)
     record = make_record(member, course=course)
     training = make_training(a.street)
@@ -124,6 +125,26 @@ def rich(world):
     need = talent_factories.make_need(a.village, slots=2)
     exchange = talent_factories.make_assignment(talent, a.street, a.village)
     match = talent_factories.make_round(a.county, talent, need)
+    from tongchou.pairing import services as pairing_services
+
+    pair = pairing_services.pair_create(
+        actor=world.root,
+        name="甲街道·甲村结对共建",
+        organizations=[a.street, a.village],
+        starts_on=dt.date(day.year - 1, 1, 1),
+        ends_on=dt.date(day.year + 1, 12, 31),
+    )
+    for kind, unit in (("activities", "uses"), ("money", "yuan")):
+        pairing_services.pair_item_add(
+            actor=world.root,
+            pair=pair,
+            year=timezone.localdate().year,
+            kind=kind,
+            direction="u2r",
+            description="约定",
+            quantity=4,
+            unit=unit,
+        )
     from tongchou.service import services as service_services
 
     need = service_services.need_submit(
@@ -170,6 +191,8 @@ def rich(world):
         "/api/talent/needs/{id}/": need.pk,
         "/api/talent/exchanges/{id}/": exchange.pk,
         "/api/talent/rounds/{id}/": match.pk,
+        "/api/pairing/pairs/{id}/": pair.pk,
+        "/api/pairing/pairs/{id}/summary/": pair.pk,
     }
 
 

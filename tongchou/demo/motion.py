@@ -17,6 +17,7 @@ from tongchou.education import demo as education_demo
 from tongchou.linkage import demo as linkage_demo
 from tongchou.mobility import demo as mobility_demo
 from tongchou.orglife import demo as orglife_demo
+from tongchou.pairing import demo as pairing_demo
 from tongchou.resources import demo as resources_demo
 from tongchou.service import demo as service_demo
 from tongchou.talent import demo as talent_demo
@@ -31,6 +32,9 @@ STEPS = (
     ("产销对接", linkage_demo.populate),
     ("城乡人才", talent_demo.populate),
     ("群众诉求与服务联盟", service_demo.populate),
+    # Last: pairs read the sessions, bookings, trainings and exchanges made above (and a step
+    # appended keeps every earlier step's seed).
+    ("结对共建", pairing_demo.populate),
 )
 
 

@@ -3,6 +3,7 @@ and the "no one left behind" report. Reads go through the scoped selectors, writ
 services, so the API checks the same rules as the pages."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from tongchou.core.api import Pagination, ReferenceNotFound, errors
 from tongchou.core.errors import ApplicationError
 from tongchou.members.models import Member
 from tongchou.organizations.api import organization_ref
+from tongchou.organizations.models import Organization, OrgStatus
 from tongchou.organizations.permissions import Action, can
 from tongchou.orglife import report as reports
 from tongchou.orglife import roster, selectors, services
@@ -74,6 +76,19 @@ def _people_refs(args: dict) -> None:
         args[field] = member
 
 
+def _partner_refs(args: dict) -> None:
+    """Organization ids of a joint session's partners: any active organization (a partner is
+    often across the urban–rural line, outside the caller's subtree); an unknown one is a 404
+    naming the field."""
+    if "partners" not in args:
+        return
+    ids = list(dict.fromkeys(args["partners"]))
+    found = Organization.objects.filter(pk__in=ids, status=OrgStatus.ACTIVE).in_bulk()
+    if len(found) != len(ids):
+        raise ReferenceNotFound("partners")
+    args["partners"] = [found[pk] for pk in ids]
+
+
 def _station_ref(user, pk):
     if pk is None:
         return None
@@ -100,8 +115,10 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return selectors.session_list_for(self.request.user).select_related(
-            "organization", "station", "host", "minute_taker", "lecturer"
+        return (
+            selectors.session_list_for(self.request.user)
+            .select_related("organization", "station", "host", "minute_taker", "lecturer")
+            .prefetch_related(Prefetch("partners", queryset=Organization.objects.only("name")))
         )
 
     def list(self, request):
@@ -146,6 +163,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                     user, org_id, field="organization", action=Action.MANAGE_MEMBERS
                 )
         _people_refs(args)
+        _partner_refs(args)
         session = services.session_create(actor=user, **args)
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
@@ -168,6 +186,7 @@ class SessionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if "attachment" in args and args["attachment"] is None:
             args["attachment"] = False
         _people_refs(args)
+        _partner_refs(args)
         session = services.session_update(actor=request.user, session=session, **args)
         return Response(SessionSerializer(session).data)
 

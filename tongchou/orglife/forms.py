@@ -106,6 +106,14 @@ class SessionForm(forms.Form):
         required=False,
         help_text=_("党课授课人不是本组织党员的（如党校教师、上级领导），填写姓名和职务。"),
     )
+    partners = forms.CharField(
+        label=_("联合开展的党组织代码"),
+        required=False,
+        max_length=400,
+        help_text=_(
+            "联合组织生活（如结对共建的社区和村）：填写其他党组织的代码，多个用空格或逗号分隔。"
+        ),
+    )
     attachment = forms.FileField(
         label=_("附件"),
         required=False,
@@ -189,6 +197,24 @@ class SessionForm(forms.Form):
         self.fields["lecturer"].queryset = lecturers | people
         self.fields["lecturer"].widget.choices = roster.options(people, chosen["lecturer"])
 
+    def clean_partners(self):
+        """Codes of the organizations a joint session was held with (any active one: the
+        partner is often across the urban–rural line, outside the recorder's own subtree)."""
+        import re
+
+        codes = [
+            c for c in re.split(r"[\s,，、;；]+", self.cleaned_data.get("partners") or "") if c
+        ]
+        found = {
+            o.code: o for o in Organization.objects.filter(code__in=codes, status=OrgStatus.ACTIVE)
+        }
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            raise forms.ValidationError(
+                gettext("组织代码不存在或已撤销：%(codes)s。") % {"codes": "、".join(unknown[:5])}
+            )
+        return list(dict.fromkeys(found[c] for c in codes))
+
     def clean_starts_at(self):
         value = self.cleaned_data["starts_at"]
         if value is not None and not (YEARS[0] <= value.year <= YEARS[1]):
@@ -223,6 +249,7 @@ class SessionForm(forms.Form):
             "lecturer": session.lecturer_id,
             "lecturer_name": session.lecturer_name,
             "attachment": session.attachment or None,
+            "partners": " ".join(session.partners.order_by("code").values_list("code", flat=True)),
         }
 
 

@@ -9,7 +9,8 @@ A session names the people who ran it: the host (主持人) and the minute-taker
 picked from the organization's, and for a Party lecture the lecturer (授课人): a member, or —
 for someone who is not a member here (a Party-school teacher, a leader from above) — a name.
 Who was expected (应到) and who attended (实到) are read from the roster and the attendance
-(``orglife.roster``), never stored twice.
+(``orglife.roster``), never stored twice. A joint session names the other organizations that
+held it together (``partners``); it is recorded once, by the holding organization.
 """
 
 from django.conf import settings
@@ -91,6 +92,15 @@ class Session(TimeStampedModel):
     )
     lecturer_name = models.CharField(_("授课人（非本组织党员）"), max_length=50, blank=True)
     attachment = models.FileField(_("附件"), upload_to="orglife/%Y/%m/", blank=True)
+    # A joint session (联合组织生活): other organizations that held it together with this one,
+    # e.g. a city community with its paired village. The session stays this organization's
+    # (its attendance and its count); the pairing summary counts it for both sides.
+    partners = models.ManyToManyField(
+        "organizations.Organization",
+        verbose_name=_("联合开展的党组织"),
+        blank=True,
+        related_name="joint_sessions",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),

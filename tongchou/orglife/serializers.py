@@ -33,6 +33,11 @@ class TurnoutSerializer(serializers.Serializer):
     recorded = serializers.IntegerField(help_text="Rows on the sheet.")
 
 
+class SessionPartnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
 class SessionSerializer(serializers.ModelSerializer):
     """A session with its 应到/实到 (``turnout``, given in the context by session id)."""
 
@@ -53,6 +58,11 @@ class SessionSerializer(serializers.ModelSerializer):
         source="lecturer_label", read_only=True, help_text="The lecturer's name, member or not."
     )
     turnout = serializers.SerializerMethodField()
+    partners = SessionPartnerSerializer(
+        many=True,
+        read_only=True,
+        help_text="A joint session: the other organizations that held it together with this one.",
+    )
 
     class Meta:
         model = Session
@@ -79,6 +89,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "lecturer",
             "lecturer_name",
             "lecturer_display",
+            "partners",
             "turnout",
             "has_attachment",
             "created_at",
@@ -155,6 +166,13 @@ class SessionWriteSerializer(serializers.Serializer):
         help_text="Party lectures: the lecturer's name when not a member here.",
     )
     attachment = serializers.FileField(required=False, allow_null=True)
+    partners = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=10,
+        help_text="A joint session: ids of the other organizations that held it together "
+        "(any active organization; the list replaces the previous one).",
+    )
 
 
 class AttendanceSerializer(serializers.ModelSerializer):

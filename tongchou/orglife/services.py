@@ -76,11 +76,46 @@ AUDITED_FIELDS = [
 ]
 
 
+PARTNERS_MAX = 10
+
+
 def _audit_view(session: Session) -> dict:
     data = audit.snapshot(session, AUDITED_FIELDS)
     data["minutes"] = (data["minutes"] or "")[:500]
     data["attachment"] = session.attachment.name or ""
+    if session.pk:
+        data["partners"] = sorted(session.partners.values_list("pk", flat=True))
     return data
+
+
+def _check_partners(partners, org: Organization) -> list[Organization]:
+    """The organizations a joint session was held with: active, other than the holder, at
+    most ``PARTNERS_MAX`` (each named once)."""
+    found: list[Organization] = []
+    for partner in partners or ():
+        if not isinstance(partner, Organization):
+            raise ApplicationError("invalid", _("请选择有效的党组织。"), field="partners")
+        if partner.pk == org.pk:
+            raise ApplicationError(
+                "partner_is_holder",
+                _("联合开展的党组织不能是召开组织生活的党组织本身。"),
+                field="partners",
+            )
+        if partner.status != OrgStatus.ACTIVE:
+            raise ApplicationError(
+                "partner_dissolved",
+                _("%(org)s已撤销，不能联合开展组织生活。") % {"org": partner.name},
+                field="partners",
+            )
+        if partner not in found:
+            found.append(partner)
+    if len(found) > PARTNERS_MAX:
+        raise ApplicationError(
+            "too_many_partners",
+            _("联合开展的党组织最多%(n)s个。") % {"n": PARTNERS_MAX},
+            field="partners",
+        )
+    return found
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -279,9 +314,11 @@ def session_create(
     minute_taker: Member | None = None,
     lecturer: Member | None = None,
     lecturer_name: str = "",
+    partners: list[Organization] | None = None,
 ) -> Session:
     """A session of ``organization``. A station's staff record sessions held at their station,
-    which then belong to the station's organization (``organization`` may be left out)."""
+    which then belong to the station's organization (``organization`` may be left out).
+    ``partners``: the organizations it was held together with (a joint session)."""
     if organization is None:
         if station is None:
             raise ApplicationError("invalid", _("请选择党组织。"), field="organization")
@@ -308,9 +345,12 @@ def session_create(
     _check_fields(session, organization)
     _check_people(session, actor, {*PEOPLE, "lecturer_name"})
     _check_attachment(attachment)
+    partners = _check_partners(partners, organization)
     if attachment:
         session.attachment = attachment
     session.save()
+    if partners:
+        session.partners.set(partners)
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -334,7 +374,9 @@ def _value_of_given(value):
 @transaction.atomic
 def session_update(*, actor, session: Session, attachment=None, **changes) -> Session:
     """Change a session's fields (``EDITABLE``); the organization stays. ``attachment``
-    replaces the file; ``attachment=False`` removes it."""
+    replaces the file; ``attachment=False`` removes it; ``partners`` (a list) replaces the
+    organizations it was held together with."""
+    partners = changes.pop("partners", None)
     unknown = set(changes) - EDITABLE
     if unknown:
         raise ApplicationError("not_editable", f"cannot change {', '.join(sorted(unknown))}")
@@ -366,7 +408,11 @@ def session_update(*, actor, session: Session, attachment=None, **changes) -> Se
     elif attachment:
         _check_attachment(attachment)
         session.attachment = attachment
+    if partners is not None:
+        partners = _check_partners(partners, org)
     session.save()
+    if partners is not None:
+        session.partners.set(partners)
     if session.held_on != old_held_on:
         session.attendance.update(held_on=session.held_on)
     audit.record_update(

@@ -133,8 +133,8 @@ def test_list_is_scoped_and_constant_in_queries(w, django_assert_num_queries):
     session(w.village_b, SessionKind.THEME_DAY, dt.date(2025, 1, 5))
     client.get(SESSIONS)
     # count, page (scope cached on the user), and 应到/实到 of the whole page: attendance,
-    # members, transfers, spells (roster.turnout_for)
-    with django_assert_num_queries(6) as few:
+    # members, transfers, spells (roster.turnout_for), and the joint sessions' partners
+    with django_assert_num_queries(7) as few:
         response = client.get(SESSIONS)
     assert response.json()["count"] == 3
     for i in range(4):
