@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tongchou.accounts",
     "tongchou.portal",
     "tongchou.service",
+    "tongchou.jobs",
     "tongchou.demo",
 ]
 
