@@ -382,7 +382,9 @@ def county_figures(user, *, year: int) -> list[dict]:
 def street_figures(county: Organization, *, year: int) -> list[dict]:
     streets = list(
         Organization.objects.filter(
-            tree.subtree_q(county.path), region__level=RegionLevel.TOWNSHIP
+            tree.subtree_q(county.path),
+            region__level=RegionLevel.TOWNSHIP,
+            parent__region__level=RegionLevel.COUNTY,
         ).order_by("path")
     )
     data = figures(field="street_path", paths=[s.path for s in streets], year=year)

@@ -232,8 +232,7 @@ def test_steps_are_audited_and_filling_marks_the_opening(world):
         "hired",
     ]
     assert (
-        AuditEvent.objects.filter(object_type="jobs.application", object_id=str(a1.pk)).count()
-        == 3
+        AuditEvent.objects.filter(object_type="jobs.application", object_id=str(a1.pk)).count() == 3
     )
     # The other applicant can no longer be hired on a filled opening.
     services.application_step(actor=world.bureau_staff, application=a2, to_state="interviewing")
