@@ -308,6 +308,10 @@ SPECTACULAR_SETTINGS = {
         "RoundStateEnum": "tongchou.talent.models.RoundState",
         "UnfilledReasonEnum": "tongchou.talent.serializers.UNFILLED_REASONS",
         "FlowDirectionEnum": "tongchou.regions.flows.FlowDirection",
+        "OpeningStateEnum": "tongchou.jobs.models.OpeningState",
+        "OpeningStateChangeEnum": ["open", "closed"],
+        "ApplicationStateEnum": "tongchou.jobs.models.ApplicationState",
+        "SeekerKindEnum": "tongchou.jobs.models.SeekerKind",
     },
 }
 

@@ -17,6 +17,7 @@ api_patterns = [
     path("", include("tongchou.accounts.api_urls")),
     path("", include("tongchou.portal.api_urls")),
     path("", include("tongchou.service.api_urls")),
+    path("", include("tongchou.jobs.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -43,6 +44,7 @@ urlpatterns = [
     path("me/", include("tongchou.portal.urls")),
     path("service/", include("tongchou.service.urls")),
     path("open311/v2/", include("tongchou.service.open311_urls")),
+    path("jobs/", include("tongchou.jobs.urls")),
 ]
 
 # The app's own error pages (JSON under /api/): tongchou/core/error_pages.py.

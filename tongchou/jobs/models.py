@@ -286,3 +286,11 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.from_state}→{self.to_state}"
+
+    @property
+    def from_label(self) -> str:
+        return str(dict(ApplicationState.choices).get(self.from_state, self.from_state))
+
+    @property
+    def to_label(self) -> str:
+        return str(dict(ApplicationState.choices).get(self.to_state, self.to_state))
