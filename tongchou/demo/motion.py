@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongchou.education import demo as education_demo
+from tongchou.jobs import demo as jobs_demo
 from tongchou.linkage import demo as linkage_demo
 from tongchou.mobility import demo as mobility_demo
 from tongchou.orglife import demo as orglife_demo
@@ -31,6 +32,7 @@ STEPS = (
     ("产销对接", linkage_demo.populate),
     ("城乡人才", talent_demo.populate),
     ("群众诉求与服务联盟", service_demo.populate),
+    ("就业平台", jobs_demo.populate),
 )
 
 
