@@ -88,16 +88,20 @@ def populate(*, today: dt.date, rng: random.Random) -> dict[str, int]:
         ).select_related("organization")
         if u.organization.region_id[:6] in CITY_COUNTIES
     ]
-    employers = list(
-        Organization.objects.filter(
-            status=OrgStatus.ACTIVE,
-            path__startswith=root.path,
-            units__kind=OrgUnitKind.ENTERPRISE,
-            region__code__regex=r"^(640202|640205)",
+    county_paths = list(
+        Organization.objects.filter(parent=root, region_id__in=CITY_COUNTIES).values_list(
+            "path", flat=True
+        )
+    )
+    employers = [
+        org
+        for org in Organization.objects.filter(
+            status=OrgStatus.ACTIVE, units__kind=OrgUnitKind.ENTERPRISE
         )
         .distinct()
         .order_by("code")
-    )
+        if any(org.path.startswith(p) for p in county_paths)
+    ]
     streets = list(
         Region.objects.filter(
             level=RegionLevel.TOWNSHIP, parent_id__in=CITY_COUNTIES, kind=RegionKind.STREET

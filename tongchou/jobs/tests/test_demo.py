@@ -26,7 +26,6 @@ def test_populate_once_and_idempotent():
     assert Opening.objects.filter(employer__isnull=False).exists()
     # Posted in the two urban districts only (大武口区, 惠农区).
     assert len(set(Opening.objects.values_list("county_path", flat=True))) == 2
-    print(counts)
     assert JobSeeker.objects.count() == demo.SEEKERS
     assert not JobSeeker.objects.filter(consent_on__isnull=True).exists()
     assert JobSeeker.objects.filter(consent_withdrawn_on__isnull=False, active=False).count() == 2
