@@ -189,3 +189,12 @@ def test_english_pages(client, world):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("jobs:opening_detail", args=[opening.pk])).content.decode()
     assert "Suggested seekers" in page and "推荐的求职者" not in page
+
+
+def test_unit_staff_get_no_tab_they_cannot_open(client, world):
+    _login(client, world.bureau_staff)
+    page = client.get(reverse("jobs:index")).content.decode()
+    assert reverse("jobs:seekers") not in page and reverse("jobs:figures") not in page
+    _login(client, world.admin_a)
+    page = client.get(reverse("jobs:index")).content.decode()
+    assert reverse("jobs:seekers") in page and reverse("jobs:figures") in page
