@@ -153,3 +153,29 @@ def test_withdraw_consent_and_figures(world):
     assert [f["name"] for f in figures] == [world.a.county.name]
     assert figures[0]["seekers"] == 1 and len(figures[0]["months"]) == 12
     assert client.get("/api/jobs/figures/?year=abc").status_code == 400
+
+
+def test_list_endpoints_do_not_grow_with_rows(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tongchou.jobs import services
+
+    client = _client(world.admin_a)
+    urls = ["/api/jobs/openings/", "/api/jobs/seekers/", "/api/jobs/applications/"]
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    def add(i):
+        opening = make_opening(world, title=f"岗位{i}")
+        seeker = make_seeker(world, name=f"人{i}", regions=[world.a.county_region.code])
+        services.application_create(actor=world.root, seeker=seeker, opening=opening)
+
+    add(0)
+    before = [count(u) for u in urls]
+    for i in range(1, 5):
+        add(i)
+    assert [count(u) for u in urls] == before

@@ -198,3 +198,27 @@ def test_unit_staff_get_no_tab_they_cannot_open(client, world):
     _login(client, world.admin_a)
     page = client.get(reverse("jobs:index")).content.decode()
     assert reverse("jobs:seekers") in page and reverse("jobs:figures") in page
+
+
+def test_list_pages_do_not_grow_with_rows(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _login(client, world.admin_a)
+    urls = [reverse("jobs:openings"), reverse("jobs:seekers"), reverse("jobs:applications")]
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    def add(i):
+        opening = make_opening(world, title=f"岗位{i}", skills=["electrician", "welding"])
+        seeker = make_seeker(world, name=f"人{i}", member=None)
+        services.application_create(actor=world.root, seeker=seeker, opening=opening)
+
+    add(0)
+    before = [count(u) for u in urls]
+    for i in range(1, 6):
+        add(i)
+    assert [count(u) for u in urls] == before
