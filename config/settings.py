@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tongchou.portal",
     "tongchou.service",
     "tongchou.pairing",
+    "tongchou.jobs",
     "tongchou.demo",
 ]
 
@@ -314,6 +315,10 @@ SPECTACULAR_SETTINGS = {
         "ItemKindEnum": "tongchou.pairing.models.ItemKind",
         "ItemUnitEnum": "tongchou.pairing.models.ItemUnit",
         "GivingDirectionEnum": "tongchou.pairing.models.Giving",
+        "OpeningStateEnum": "tongchou.jobs.models.OpeningState",
+        "OpeningStateChangeEnum": ["open", "closed"],
+        "ApplicationStateEnum": "tongchou.jobs.models.ApplicationState",
+        "SeekerKindEnum": "tongchou.jobs.models.SeekerKind",
     },
 }
 

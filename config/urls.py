@@ -18,6 +18,7 @@ api_patterns = [
     path("", include("tongchou.portal.api_urls")),
     path("", include("tongchou.service.api_urls")),
     path("", include("tongchou.pairing.api_urls")),
+    path("", include("tongchou.jobs.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -45,6 +46,7 @@ urlpatterns = [
     path("service/", include("tongchou.service.urls")),
     path("pairing/", include("tongchou.pairing.urls")),
     path("open311/v2/", include("tongchou.service.open311_urls")),
+    path("jobs/", include("tongchou.jobs.urls")),
 ]
 
 # The app's own error pages (JSON under /api/): tongchou/core/error_pages.py.

@@ -245,6 +245,7 @@ REGISTRY: dict[str, Entry] = {
 from tests.matrix_apps import (  # noqa: E402
     accounts,
     education,
+    jobs,
     linkage,
     mobility,
     orglife,
@@ -268,6 +269,7 @@ APP_MODULES = (
     talent,
     service,
     pairing,
+    jobs,
 )
 for _module in APP_MODULES:
     REGISTRY.update(_module.ENTRIES)

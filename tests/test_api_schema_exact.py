@@ -80,6 +80,44 @@ class Schema:
 # --- a world with a row of every kind ------------------------------------------------------
 
 
+def _jobs_rows(world) -> dict:
+    from tongchou.jobs import services as jobs_services
+    from tongchou.jobs.tests.conftest import ensure_skills
+    from tongchou.service.models import AllianceUnit
+
+    ensure_skills()
+    a = world.a
+    unit = AllianceUnit.objects.create(
+        name="甲县人社局", kind="department", organization=a.county, org_path=a.county.path
+    )
+    today = timezone.localdate()
+    opening = jobs_services.opening_create(
+        actor=world.admin_a, unit=unit, title="电工", region=a.street_region, pay_min=4000,
+        pay_max=6000, skills=["electrician"], first_day=today,
+        last_day=today + dt.timedelta(days=90), lat=39.0, lon=106.4,
+    )  # fmt: skip
+    seeker = jobs_services.seeker_register(
+        actor=world.admin_a, organization=a.village, name="李师傅", phone="13512345678",
+        kinds=["rural_labour"], skills=["electrician"], max_km=50, lat=39.1, lon=106.4,
+        available_from=today, consent_on=today,
+    )  # fmt: skip
+    other = jobs_services.seeker_register(
+        actor=world.admin_a, organization=a.village, name="王师傅", kinds=["rural_labour"],
+        skills=["electrician"], max_km=50, lat=39.1, lon=106.4, available_from=today,
+        consent_on=today,
+    )  # fmt: skip
+    application = jobs_services.application_create(
+        actor=world.admin_a, seeker=other, opening=opening
+    )
+    return {
+        "/api/jobs/openings/{id}/": opening.pk,
+        "/api/jobs/openings/{id}/suggestions/": opening.pk,
+        "/api/jobs/seekers/{id}/": seeker.pk,
+        "/api/jobs/seekers/{id}/suggestions/": seeker.pk,
+        "/api/jobs/applications/{id}/": application.pk,
+    }
+
+
 @pytest.fixture
 def rich(world):
     a = world.a
@@ -155,7 +193,9 @@ def rich(world):
         summary="找工作",
         phone="13600001111",
     )
+    jobs = _jobs_rows(world)
     return {
+        **jobs,
         "/api/service/needs/{id}/": need.pk,
         "/api/accounts/{id}/": world.secretary_a.pk,
         "/api/resources/items/{id}/": room.pk,

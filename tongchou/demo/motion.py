@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongchou.education import demo as education_demo
+from tongchou.jobs import demo as jobs_demo
 from tongchou.linkage import demo as linkage_demo
 from tongchou.mobility import demo as mobility_demo
 from tongchou.orglife import demo as orglife_demo
@@ -32,9 +33,11 @@ STEPS = (
     ("产销对接", linkage_demo.populate),
     ("城乡人才", talent_demo.populate),
     ("群众诉求与服务联盟", service_demo.populate),
-    # Last: pairs read the sessions, bookings, trainings and exchanges made above (and a step
+    # Pairs read the sessions, bookings, trainings and exchanges made above (and a step
     # appended keeps every earlier step's seed).
     ("结对共建", pairing_demo.populate),
+    # Jobs after the pairs: a step appended keeps every earlier step's seed.
+    ("就业平台", jobs_demo.populate),
 )
 
 
