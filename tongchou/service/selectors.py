@@ -215,3 +215,19 @@ def not_visited(user, *, months: int, today: dt.date) -> QuerySet[Household]:
         .filter(Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=since))
         .order_by("last_visited_on", "id")
     )
+
+
+def reassign_units(user, need: Need, *, show_all: bool = False) -> QuerySet[AllianceUnit]:
+    """The units a need may be reassigned to, for the form: the active units serving its
+    category in a region covering its place (or with no region named), those registered or
+    staffed in the reader's scope (``unit_list_for``), and the unit it is routed to now;
+    ``show_all`` lists every active unit (the service accepts any)."""
+    units = AllianceUnit.objects.filter(active=True).order_by("name", "id")
+    if show_all:
+        return units
+    code = need.region_code or ""
+    covering = [code[:i] for i in range(1, len(code) + 1)]
+    serves = Q(categories=need.category_id) & (Q(regions__in=covering) | Q(regions__isnull=True))
+    near = unit_list_for(user).values("pk")
+    ids = AllianceUnit.objects.filter(serves).values("pk")
+    return units.filter(Q(pk__in=ids) | Q(pk__in=near) | Q(pk=need.unit_id or 0))

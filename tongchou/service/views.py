@@ -127,7 +127,14 @@ def need_create(request):
 def need_detail(request, pk):
     user = request.user
     need = selectors.need_get_for(user, pk)
-    units = AllianceUnit.objects.filter(active=True)
+    can_manage = can_manage_place(user, need)
+    reassign_form = show_all_units = None
+    if can_manage and need.state in OPEN_STATES:
+        # Only those who may reassign get the form; its choices are the units that serve the
+        # need's category and place or sit in the reader's scope, unless they ask for all.
+        show_all_units = request.GET.get("units") == "all"
+        units = selectors.reassign_units(user, need, show_all=show_all_units)
+        reassign_form = forms.ReassignForm(units=units)
     return render(
         request,
         "service/need_detail.html",
@@ -136,10 +143,11 @@ def need_detail(request, pk):
             "history": selectors.history_of(need),
             "overdue": services.is_overdue(need, timezone.localdate()),
             "can_work": can_work(user, need) and need.state in OPEN_STATES,
-            "can_manage": can_manage_place(user, need),
+            "can_manage": can_manage,
             "is_open": need.state in OPEN_STATES,
             "resolve_form": forms.ResolveForm(),
-            "reassign_form": forms.ReassignForm(units=units),
+            "reassign_form": reassign_form,
+            "show_all_units": show_all_units,
             "merge_form": forms.MergeForm(),
             "may_reveal": can(user, Action.REVEAL, need.org_path),
         },
