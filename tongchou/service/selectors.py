@@ -16,6 +16,7 @@ from tongchou.service.models import (
     Need,
     NeedEvent,
     NeedState,
+    Visit,
 )
 from tongchou.service.permissions import need_read_q, staffed_unit_ids
 
@@ -231,3 +232,29 @@ def reassign_units(user, need: Need, *, show_all: bool = False) -> QuerySet[Alli
     near = unit_list_for(user).values("pk")
     ids = AllianceUnit.objects.filter(serves).values("pk")
     return units.filter(Q(pk__in=ids) | Q(pk__in=near) | Q(pk=need.unit_id or 0))
+
+
+def intake_places_for(user) -> QuerySet[Organization]:
+    """Villages and communities where ``user`` may take in a need for a resident: those they
+    manage, or any when they staff a member service station (the page's rule)."""
+    from tongchou.organizations.models import OrgStatus
+    from tongchou.organizations.permissions import Action, scope_for
+    from tongchou.regions.models import RegionLevel
+    from tongchou.service.permissions import staffed_station_ids
+
+    places = Organization.objects.filter(status=OrgStatus.ACTIVE, region__level=RegionLevel.VILLAGE)
+    if staffed_station_ids(user):
+        return places
+    return places.filter(scope_for(user, Action.MANAGE_MEMBERS).q("path"))
+
+
+def visit_get_for(user, pk) -> Visit:
+    """A visit to a household the user may read (404 otherwise)."""
+    visit = (
+        Visit.objects.filter(household__in=household_list_for(user).values("pk"), pk=_pk(pk))
+        .select_related("household__organization", "member")
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    return visit
