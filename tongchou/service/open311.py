@@ -21,7 +21,8 @@ The published specification (wiki.open311.org/GeoReport_v2), method by method:
 Formats: ``xml`` (required; UTF-8 with the XML declaration) and ``json``. Errors use the
 standard's format — ``<errors><error><code/><description/></error></errors>`` or a JSON list
 of ``{"code", "description"}`` — with 400 (bad or missing argument), 403 (missing or invalid
-``api_key``) and 404 (unknown service code, request or token).
+``api_key``) and 404 (unknown service code, request or token); and 429 (with ``Retry-After``)
+when a key has made more than ``OPEN311_POSTS_PER_HOUR`` POSTs this hour.
 
 What is public: a request's category, status, the public summary, the village/community's
 name and code, dates and the unit responsible — never a name, phone, exact address or the
@@ -60,10 +61,11 @@ _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class Open311Error(Exception):
-    def __init__(self, code: int, description: str):
+    def __init__(self, code: int, description: str, retry_after: int | None = None):
         super().__init__(description)
         self.code = code
         self.description = description
+        self.retry_after = retry_after
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -109,7 +111,10 @@ def _guard(view):
                 raise Open311Error(404, "jurisdiction_id not found")
             return view(request, *args, fmt=fmt, **kwargs)
         except Open311Error as exc:
-            return _error(fmt, exc.code, exc.description)
+            response = _error(fmt, exc.code, exc.description)
+            if exc.retry_after is not None:
+                response["Retry-After"] = str(exc.retry_after)
+            return response
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
@@ -294,6 +299,24 @@ def _client(api_key: str) -> Open311Client:
     return client
 
 
+def _spend(client: Open311Client) -> None:
+    """Count one POST for the client's key; past ``OPEN311_POSTS_PER_HOUR`` a 429 in the
+    standard's error format (nothing is written)."""
+    from django.conf import settings
+
+    from tongchou.core import ratelimit
+
+    limit = settings.OPEN311_POSTS_PER_HOUR
+    verdict = ratelimit.hit("open311-post", str(client.pk), limit=limit)
+    if not verdict.allowed:
+        raise Open311Error(
+            429,
+            f"Too many requests: this api_key may POST {limit} requests per hour; "
+            f"try again in {verdict.retry_after} seconds.",
+            retry_after=verdict.retry_after,
+        )
+
+
 def _post_data(request) -> dict:
     content_type = request.content_type or ""
     if content_type == "application/json":
@@ -323,6 +346,7 @@ def _coordinate(data: dict, name: str, bound: int):
 def _create(request, fmt: str):
     data = _post_data(request)
     client = _client(data.get("api_key", "").strip())
+    _spend(client)
     code = data.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, "service_code is required")

@@ -2,6 +2,7 @@
 pages (submit, follow by tracking code, confirm or reopen, resolved needs and street figures),
 which need no account and never show a name, a phone or an exact address."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tongchou.core import ratelimit
+from tongchou.core.auth import client_ip
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import apply_error, query_without
 from tongchou.organizations.models import Organization, OrgStatus
@@ -328,6 +331,15 @@ def household_detail(request, pk):
 def public_submit(request):
     form = forms.PublicNeedForm(request.POST or None, organizations=_places())
     if request.method == "POST" and form.is_valid():
+        verdict = ratelimit.hit(
+            "service-submit", client_ip(request), limit=settings.SERVICE_SUBMIT_PER_HOUR
+        )
+        if not verdict.allowed:
+            # Nothing is written, and the form comes back with what the resident typed.
+            form.add_error(None, _too_many_submissions())
+            response = render(request, "service/public_submit.html", {"form": form}, status=429)
+            response["Retry-After"] = str(verdict.retry_after)
+            return response
         try:
             need = services.need_submit(actor=None, intake=Intake.PUBLIC, **form.cleaned_data)
         except ApplicationError as exc:
@@ -335,6 +347,13 @@ def public_submit(request):
         else:
             return render(request, "service/public_submitted.html", {"need": need})
     return render(request, "service/public_submit.html", {"form": form})
+
+
+def _too_many_submissions() -> str:
+    return _(
+        "提交过于频繁：同一网络每小时最多提交%(n)s条诉求。您填写的内容已保留在下方，"
+        "请一小时后再提交，或拨打村（社区）服务电话。"
+    ) % {"n": settings.SERVICE_SUBMIT_PER_HOUR}
 
 
 @require_GET
