@@ -15,6 +15,9 @@ The published specification (wiki.open311.org/GeoReport_v2), method by method:
   with a time zone; a range may not span more than 90 days, one date alone opens a 90-day
   window from it), ``status`` (open, closed; comma-delimited). Without dates the window is the
   last 90 days, and at most 1,000 requests are returned, newest first.
+  *Extension* (beside the standard's parameters, as many GeoReport servers offer one):
+  ``page_size`` (1–1,000) and ``page`` (from 1) page through the same ordering; without them
+  the answer is exactly the standard's.
 * ``GET requests/{service_request_id}.{fmt}`` — one request, still in a list.
 * ``GET tokens/{token}.{fmt}`` — the id of the request a token was given for.
 
@@ -251,6 +254,26 @@ def _date_arg(request, name: str):
     return value
 
 
+def _whole(request, name: str, most: int | None = None) -> int | None:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return None
+    if not re.fullmatch(r"[0-9]{1,9}", raw.strip()) or int(raw) < 1:
+        raise Open311Error(400, f"{name} must be a whole number from 1")
+    if most is not None and int(raw) > most:
+        raise Open311Error(400, f"{name} may not be more than {most}")
+    return int(raw)
+
+
+def _paging(request) -> tuple[int, int]:
+    """The ``page_size``/``page`` extension (not in GeoReport v2): without them the answer is
+    the standard's — the newest ``MAX_REQUESTS`` of the window; with them, ``page_size`` rows
+    (1 to ``MAX_REQUESTS``) from row ``(page - 1) × page_size`` of the same ordering."""
+    size = _whole(request, "page_size", MAX_REQUESTS) or MAX_REQUESTS
+    page = _whole(request, "page") or 1
+    return size, page
+
+
 def _list(request, fmt: str):
     rows = Need.objects.exclude(state=NeedState.MERGED)
     ids = request.GET.get("service_request_id")
@@ -285,7 +308,9 @@ def _list(request, fmt: str):
             rows = rows.filter(state__in=STATUS_OPEN)
         elif statuses == {"closed"}:
             rows = rows.exclude(state__in=STATUS_OPEN)
-    values = rows.order_by("-submitted_at", "-id").values(*REQUEST_COLUMNS)[:MAX_REQUESTS]
+    size, page = _paging(request)
+    start = (page - 1) * size
+    values = rows.order_by("-submitted_at", "-id").values(*REQUEST_COLUMNS)[start : start + size]
     writer = _RowWriter()
     return _respond(fmt, "service_requests", "request", [writer.row(v) for v in values])
 
