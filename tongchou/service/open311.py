@@ -186,62 +186,75 @@ def _status_notes(state: str) -> str:
     return str(NeedState(state).label) if state in NeedState.values else ""
 
 
+# The need's columns and, by key, its unit's and place's names (one indexed lookup each per
+# row); the category's code and name come from a dictionary of the small category table.
 REQUEST_COLUMNS = (
     "pk",
     "state",
     "summary",
-    "category__code",
-    "category__name",
+    "category_id",
     "unit__name",
+    "organization__name",
+    "organization__code",
     "submitted_at",
     "updated_at",
     "resolve_due",
-    "organization__name",
-    "organization__code",
 )
 
 
-class _RowWriter:
-    """Turns value rows into the standard's request rows. Status notes, deadlines and time
-    zone are computed once per distinct value, not per row (1,000 rows a page)."""
+def _categories() -> dict[int, tuple[str, str]]:
+    """Every category, id → (code, name): a small table, read once per request."""
+    rows = NeedCategory.objects.values_list("pk", "code", "name")
+    return {pk: (code, name) for pk, code, name in rows}
 
-    def __init__(self):
+
+class _RowWriter:
+    """Turns value rows (tuples of ``REQUEST_COLUMNS``) into the standard's request rows:
+    status words, deadlines and the time zone computed once per distinct value, not per row
+    (1,000 rows a page)."""
+
+    def __init__(self, categories: dict[int, tuple[str, str]]):
         self.tz = timezone.get_current_timezone()
-        self.notes: dict[str, str] = {}
+        self.categories = categories
+        self.states = {s: (_status(s), _status_notes(s)) for s in NeedState.values}
         self.expected: dict[dt.date, str] = {}
 
     def iso(self, value) -> str:
         return value.astimezone(self.tz).isoformat(timespec="seconds") if value else ""
 
-    def row(self, v: dict) -> dict:
-        state, due = v["state"], v["resolve_due"]
-        if state not in self.notes:
-            self.notes[state] = _status_notes(state)
-        if due not in self.expected:
-            self.expected[due] = _expected(due)
+    def row(self, v: tuple) -> dict:
+        pk, state, summary, category_id, unit, place, place_code, submitted, updated, due = v
+        status, notes = self.states.get(state) or (_status(state), "")
+        expected = self.expected.get(due)
+        if expected is None:
+            expected = self.expected[due] = _expected(due)
+        code, name = self.categories.get(category_id, ("", ""))
         return {
-            "service_request_id": v["pk"],
-            "status": _status(state),
-            "status_notes": self.notes[state],
-            "service_name": v["category__name"],
-            "service_code": v["category__code"],
-            "description": v["summary"],
-            "agency_responsible": v["unit__name"] or "",
+            "service_request_id": pk,
+            "status": status,
+            "status_notes": notes,
+            "service_name": name,
+            "service_code": code,
+            "description": summary,
+            "agency_responsible": unit or "",
             "service_notice": "",
-            "requested_datetime": self.iso(v["submitted_at"]),
-            "updated_datetime": self.iso(v["updated_at"]),
-            "expected_datetime": self.expected[due],
-            "address": v["organization__name"],
-            "address_id": v["organization__code"],
+            "requested_datetime": self.iso(submitted),
+            "updated_datetime": self.iso(updated),
+            "expected_datetime": expected,
+            "address": place,
+            "address_id": place_code,
             "zipcode": "",
             "lat": "",
             "long": "",
             "media_url": "",
         }
 
+    def rows(self, values: list[tuple]) -> list[dict]:
+        return [self.row(v) for v in values]
 
-def _request_row(v: dict) -> dict:
-    return _RowWriter().row(v)
+
+def _request_rows(values: list[tuple], categories=None) -> list[dict]:
+    return _RowWriter(categories or _categories()).rows(values)
 
 
 def _date_arg(request, name: str):
@@ -275,6 +288,7 @@ def _paging(request) -> tuple[int, int]:
 
 
 def _list(request, fmt: str):
+    categories = _categories()
     rows = Need.objects.exclude(state=NeedState.MERGED)
     ids = request.GET.get("service_request_id")
     if ids:
@@ -284,10 +298,10 @@ def _list(request, fmt: str):
             raise Open311Error(400, "service_request_id must be a list of ids") from None
         rows = rows.filter(pk__in=wanted)
     else:
-        codes = [c.strip() for c in request.GET.get("service_code", "").split(",") if c.strip()]
+        codes = {c.strip() for c in request.GET.get("service_code", "").split(",") if c.strip()}
         if codes:
-            ids = NeedCategory.objects.filter(code__in=codes).values_list("pk", flat=True)
-            rows = rows.filter(category_id__in=list(ids))
+            ids = [pk for pk, (code, _) in categories.items() if code in codes]
+            rows = rows.filter(category_id__in=ids)
         start, end = _date_arg(request, "start_date"), _date_arg(request, "end_date")
         window = dt.timedelta(days=DEFAULT_WINDOW_DAYS)
         if start is None and end is None:
@@ -310,9 +324,9 @@ def _list(request, fmt: str):
             rows = rows.exclude(state__in=STATUS_OPEN)
     size, page = _paging(request)
     start = (page - 1) * size
-    values = rows.order_by("-submitted_at", "-id").values(*REQUEST_COLUMNS)[start : start + size]
-    writer = _RowWriter()
-    return _respond(fmt, "service_requests", "request", [writer.row(v) for v in values])
+    rows = rows.order_by("-submitted_at", "-id").values_list(*REQUEST_COLUMNS)
+    values = list(rows[start : start + size])
+    return _respond(fmt, "service_requests", "request", _request_rows(values, categories))
 
 
 def _client(api_key: str) -> Open311Client:
@@ -431,11 +445,11 @@ def request_detail(request, pk: str, fmt: str):
         pk_int = int(pk)
     except ValueError:
         raise Open311Error(404, "service_request_id not found") from None
-    rows = Need.objects.exclude(state=NeedState.MERGED).filter(pk=pk_int).values(*REQUEST_COLUMNS)
-    row = rows.first()
-    if row is None:
+    rows = Need.objects.exclude(state=NeedState.MERGED).filter(pk=pk_int)
+    values = list(rows.values_list(*REQUEST_COLUMNS))
+    if not values:
         raise Open311Error(404, "service_request_id not found")
-    return _respond(fmt, "service_requests", "request", [_request_row(row)])
+    return _respond(fmt, "service_requests", "request", _request_rows(values))
 
 
 @require_GET

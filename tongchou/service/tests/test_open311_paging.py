@@ -80,7 +80,7 @@ def test_the_list_costs_the_same_queries_for_one_row_or_many(world):
     from tongchou.service.models import Need
 
     Need.objects.filter(organization=world.b.village).update(unit=unit)
-    assert queries() == one <= 4
+    assert queries() == one <= 2
     rows = c.get(URL).json()
     assert {r["agency_responsible"] for r in rows} == {"甲县人社局", "乙县人社局"}
     assert {r["address"] for r in rows} == {world.a.village.name, world.b.village.name}
