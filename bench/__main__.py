@@ -282,7 +282,7 @@ STANDALONE = {
     "match": ("bench.match", False),  # issue 8: the talent matcher, no database
     "linkage": ("bench.linkage", False),  # issue 10: the supply–sales planner, no database
     "resources": ("bench.resources", True),  # issue 8: bookings and flows
-    "service": ("bench.service", False),  # issue 9: needs (FULL=1: the province sizes)
+    "service": ("bench.service", True),  # issue 9: needs (FULL=1: the province sizes)
     "http": ("bench.http", True),  # the real server under load, last
 }
 

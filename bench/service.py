@@ -34,6 +34,7 @@ TARGETS = {
     "county_overdue_ms": ("county overdue list, first page", 100, "ms", False),
     "street_figures_ms": ("a street's figures by status/category/month", 200, "ms", False),
     "open311_get_ms": ("Open311 GET requests page (90 days, filtered)", 50, "ms", False),
+    "open311_page100_ms": ("  the same, page_size=100 (our extension)", None, "ms", False),
     "route_deadline_per_s": ("routing + deadlines of new needs", 5000, "needs/s", True),
     "route_deadline_insert_per_s": ("  the same, written with bulk_create", None, "needs/s", True),
 }
@@ -243,6 +244,9 @@ def run(url: str, *, needs: int, events_per_need: int, batch: int, repeat: int, 
     assert client.get(url311).status_code == 200
     figures["open311_get_ms"] = _time(lambda: client.get(url311), repeat)
     shown = len(client.get(url311).json())
+    paged = url311 + "&page_size=100"
+    assert len(client.get(paged).json()) == min(100, shown)
+    figures["open311_page100_ms"] = _time(lambda: client.get(paged), repeat)
 
     t = time.perf_counter()
     fresh = _make_needs(batch, rng, villages, categories, Calendar(), Router(), today, 10**9)
@@ -276,27 +280,60 @@ def main(argv=None) -> None:
     parser.add_argument("--needs", type=int)
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument("--database-url", default="", help="one database to fill (instead of --db)")
     parser.add_argument(
-        "--database-url", default="", help="default: a fresh SQLite file under var/bench/"
+        "--db",
+        default="sqlite",
+        help="sqlite, postgresql or both (make bench DB=…): a fresh SQLite file under "
+        "var/bench/, and/or a fresh PostgreSQL database named by BENCH_SERVICE_DATABASE_URL "
+        "(default postgres://postgres@127.0.0.1:5432/tongchou_bench_service)",
     )
+    parser.add_argument("--quick", action="store_true", help="20,000 needs, a 5,000 batch")
     args = parser.parse_args(argv)
     args.full = args.full or bool(os.environ.get("FULL"))  # make bench ONLY=service FULL=1
-    needs = args.needs or (5_000_000 if args.full else 200_000)
-    batch = 100_000 if args.full else 50_000
-    url = args.database_url
-    if not url:
-        WORK.mkdir(parents=True, exist_ok=True)
-        path = WORK / "service.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    print(f"Service bench (issue 9): {needs:,} needs, 4 events each, {url.split('://')[0]}")
-    figures = run(url, needs=needs, events_per_need=4, batch=batch, repeat=args.repeat,
-                  seed=args.seed)  # fmt: skip
-    for key, value in figures.items():
-        label, target, unit, higher = TARGETS[key]
-        goal = "" if target is None else f"{'≥' if higher else '≤'} {target:,} {unit}"
-        print(f"  {label:<52} {value:>10,.1f} {unit:<8} {goal:<18} {verdict(key, value)}")
+    needs = args.needs or (5_000_000 if args.full else 20_000 if args.quick else 200_000)
+    batch = 100_000 if args.full else 5_000 if args.quick else 50_000
+    urls = [args.database_url] if args.database_url else []
+    for db in [] if urls else [d.strip() for d in args.db.split(",") if d.strip()]:
+        if db == "sqlite":
+            WORK.mkdir(parents=True, exist_ok=True)
+            path = WORK / "service.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            urls.append(f"sqlite:///{path}")
+        elif db in ("postgresql", "postgres", "pg"):
+            from bench.__main__ import pg_available, pg_fresh
+
+            url = os.environ.get(
+                "BENCH_SERVICE_DATABASE_URL",
+                "postgres://postgres@127.0.0.1:5432/tongchou_bench_service",
+            )
+            problem = pg_available(url)
+            if problem:
+                print(f"-- skipping PostgreSQL: not reachable at {url}: {problem}")
+                continue
+            pg_fresh(url)
+            urls.append(url)
+        else:
+            raise SystemExit(f"unknown database {db!r}")
+    if len(urls) > 1:  # Django is set up once a process: one process a database
+        import subprocess
+
+        for url in urls:
+            command = [sys.executable, "-m", "bench.service", "--database-url", url]
+            command += ["--needs", str(needs), "--repeat", str(args.repeat)]
+            command += ["--seed", str(args.seed)] + (["--full"] if args.full else [])
+            command += ["--quick"] if args.quick else []
+            subprocess.run(command, check=False, cwd=REPO)
+        return
+    for url in urls:
+        print(f"Service bench (issue 9): {needs:,} needs, 4 events each, {url.split('://')[0]}")
+        figures = run(url, needs=needs, events_per_need=4, batch=batch, repeat=args.repeat,
+                      seed=args.seed)  # fmt: skip
+        for key, value in figures.items():
+            label, target, unit, higher = TARGETS[key]
+            goal = "" if target is None else f"{'≥' if higher else '≤'} {target:,} {unit}"
+            print(f"  {label:<52} {value:>10,.1f} {unit:<8} {goal:<18} {verdict(key, value)}")
 
 
 if __name__ == "__main__":

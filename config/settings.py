@@ -219,6 +219,12 @@ STUDY_HOURS_STANDARD = int(env("STUDY_HOURS_STANDARD", "32"))
 # Lookups by ID number (the inflow registration, the member search, refused duplicates) per
 # person per hour; 0 turns the budget off. Counted in the shared cache below.
 ID_LOOKUP_LIMIT_PER_HOUR = int(env("ID_LOOKUP_LIMIT_PER_HOUR", "60"))
+# The resident's no-account form (/service/submit/): needs accepted per client address per hour;
+# Open311: POST requests per API key per hour. 0 turns a limit off. Counted in the shared cache
+# below (a fixed clock-hour window; see tongchou/core/ratelimit.py). Behind a proxy, the proxy
+# must pass the client's address as REMOTE_ADDR (see README), or every resident shares one.
+SERVICE_SUBMIT_PER_HOUR = int(env("SERVICE_SUBMIT_PER_HOUR", "10"))
+OPEN311_POSTS_PER_HOUR = int(env("OPEN311_POSTS_PER_HOUR", "600"))
 # A cache every app server shares (counters such as the lookup budget must not live in one
 # process): the database by default (its table is created after ``migrate``); point
 # CACHE_BACKEND/CACHE_LOCATION at Redis or Memcached when there is one.

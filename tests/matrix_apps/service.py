@@ -5,7 +5,17 @@ village, an alliance unit registered by each side's county, a household in each 
 The resident's pages and Open311 are public: everybody gets the same answer, and a need is
 reached only by its tracking code (public pages) or by its public fields (Open311)."""
 
-from tests.matrix import LOGIN, Check, Entry, api_get, none, page_get, page_post, side
+from tests.matrix import (
+    LOGIN,
+    Check,
+    Entry,
+    api_get,
+    api_post,
+    none,
+    page_get,
+    page_post,
+    side,
+)
 from tongchou.service.models import AllianceUnit, Household, Need, NeedEvent, Visit
 
 
@@ -57,6 +67,54 @@ def _household(world, in_scope: bool) -> Household:
 
 def need(world, in_scope: bool) -> dict:
     return {"pk": _need(world, in_scope).pk}
+
+
+def confirmed_need(world, in_scope: bool) -> dict:
+    """A need the resident confirmed: the place's managers may close it."""
+    from tongchou.service import services
+
+    def make():
+        s = side(world, in_scope)
+        need = services.need_submit(
+            actor=world.root, intake="staff", category="employment", organization=s.village,
+            summary="想进城务工",
+        )  # fmt: skip
+        services.need_resolve(actor=world.root, need=need, resolution="推荐了岗位")
+        return services.need_confirm(tracking_code=need.tracking_code, rating=5)
+
+    return {"pk": _cached(world, f"svc_confirmed_{in_scope}", make).pk}
+
+
+def intake_body(world, in_scope: bool) -> dict:
+    """Staff intake at the side's village (county B's is not county A's admin's to name)."""
+    return {"category": "employment", "organization": side(world, in_scope).village.pk,
+            "summary": "想进城务工"}  # fmt: skip
+
+
+def resolve_body(world, in_scope: bool) -> dict:
+    return {"resolution": "推荐了岗位"}
+
+
+def reassign_body(world, in_scope: bool) -> dict:
+    return {"unit": _unit(world, in_scope).pk, "reason": "属人社部门职责"}
+
+
+def need_with_twin(world, in_scope: bool) -> dict:
+    """A need and its duplicate on the same side (made before the request is timed)."""
+    merge_body(world, in_scope)
+    return need(world, in_scope)
+
+
+def merge_body(world, in_scope: bool) -> dict:
+    from tongchou.service import services
+
+    def make():
+        return services.need_submit(
+            actor=world.root, intake="staff", category="employment",
+            organization=side(world, in_scope).village, summary="重复：想进城务工",
+        )  # fmt: skip
+
+    return {"into": _cached(world, f"svc_need2_{in_scope}", make).pk}
 
 
 def code(world, in_scope: bool) -> dict:
@@ -124,9 +182,19 @@ ENTRIES: dict[str, Entry] = {
     "service:public_board": Entry(
         none, (Check("get", 200, 200, 200, None, json=False),), public=True
     ),
-    # REST (read-only): a role that sees members, or a unit's or station's staff.
-    "api-service-need-list": Entry(none, (api_get(out=None),)),
+    # REST: a role that sees members, or a unit's or station's staff. Intake names a village
+    # the caller manages (county B's village is a 404 naming the field for county A's admin).
+    "api-service-need-list": Entry(
+        none, (api_get(out=None), Check("post", 401, 403, 201, 404, body=intake_body))
+    ),
     "api-service-need-detail": Entry(need, (api_get(),)),
+    # Steps: a need out of scope looks missing; the resident's confirm/reopen are not here.
+    "api-service-need-accept": Entry(need, (api_post(200),)),
+    "api-service-need-start": Entry(need, (api_post(200),)),
+    "api-service-need-resolve": Entry(need, (api_post(200, body=resolve_body),)),
+    "api-service-need-reassign": Entry(need, (api_post(200, body=reassign_body),)),
+    "api-service-need-merge": Entry(need_with_twin, (api_post(200, body=merge_body),)),
+    "api-service-need-close": Entry(confirmed_need, (api_post(200),)),
     # Open311 GeoReport v2: reads are public; a POST without an api_key is a 403 for anyone.
     "open311:services": Entry(fmt("xml"), (Check("get", 200, 200, 200, None),), public=True),
     "open311:service": Entry(service_fmt, (Check("get", 200, 200, 200, None),), public=True),

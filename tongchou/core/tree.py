@@ -7,7 +7,7 @@ fixed-width segments sort the same under every collation, so a subtree is one in
 attendance and the like) carry a copy of their organization's path and use the same ranges.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db.models import Q
 
@@ -78,6 +78,19 @@ PATH_COPIES: list[tuple[type, str]] = []
 def register_path_copy(model: type, field: str = "org_path") -> None:
     if (model, field) not in PATH_COPIES:
         PATH_COPIES.append((model, field))
+
+
+# Copies that are not a prefix rewrite: a need's street and county are the organizations *above*
+# its village at a given level, so moving the village under another street changes them while
+# the street's own path stays put. Apps register ``hook(old_path, new_path)`` in
+# ``AppConfig.ready``; ``organization_move`` calls each after rewriting the paths and their
+# registered copies, in the same transaction.
+MOVE_HOOKS: list[Callable[[str, str], None]] = []
+
+
+def register_move_hook(hook: Callable[[str, str], None]) -> None:
+    if hook not in MOVE_HOOKS:
+        MOVE_HOOKS.append(hook)
 
 
 def subtree_totals(queryset, paths: list[str], sum_field: str) -> dict[str, tuple[int, int]]:

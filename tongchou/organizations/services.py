@@ -319,6 +319,8 @@ def organization_move(*, actor, org: Organization, new_parent: Organization) -> 
         )
     old_parent_id = org.parent_id
     Organization.objects.filter(pk=org.pk).update(parent=new_parent)
+    for hook in tree.MOVE_HOOKS:
+        hook(old_path, new_path)
     org.refresh_from_db()
     audit.record(
         actor=actor,

@@ -1,16 +1,49 @@
-"""Needs over REST, read-only, through the same scoped selectors as the pages: role holders
-read the needs placed in their scope, alliance-unit staff only those routed to their unit."""
+"""Needs over REST, through the same scoped selectors and services as the pages: role holders
+read the needs placed in their scope, alliance-unit staff only those routed to their unit, and
+each step of the life-cycle is one service call with the services' own checks.
 
+Writes (``POST``):
+
+* ``needs/`` — intake by staff for a resident (places the caller manages; a station's staff
+  anywhere, with the station as intake), or a need raised on a household visit (``visit``);
+* ``needs/{id}/accept/``, ``start/``, ``resolve/`` — the unit the need is routed to, or the
+  managers of its place;
+* ``needs/{id}/reassign/``, ``merge/``, ``close/`` — the managers of its place.
+
+A need out of scope, or an id in the body naming nothing the caller may read, is a 404 (with
+``field``); a need the caller may read but not change in this way, a 403; a broken rule
+(wrong state, an unknown category, a missing reason) a 400 with the service's code and field.
+
+The resident's own steps — confirming with a rating, or asking to reopen — are not here. A
+resident has no account: they answer on the public page with their tracking code, and an
+Open311 client is the public machine interface. An API for accounts would let staff — the unit
+whose work the rating judges, or the committee watching it — type the resident's rating for
+them, and the figures would then say what staff said. A resident who phones in their answer is
+pointed to the page (or a family member opens it for them).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from tongchou.core.api import SCOPED, errors
-from tongchou.service import selectors
-from tongchou.service.models import Need
-from tongchou.service.permissions import can_use_needs
-from tongchou.service.serializers import ResidentNeedSerializer
+from tongchou.core.api import SCOPED, ReferenceNotFound, errors
+from tongchou.organizations.permissions import Action, can
+from tongchou.service import selectors, services
+from tongchou.service.models import AllianceUnit, Intake, Need
+from tongchou.service.permissions import can_intake, can_use_needs, staffed_station_ids
+from tongchou.service.serializers import (
+    NeedCreateSerializer,
+    NeedMergeSerializer,
+    NeedReassignSerializer,
+    NeedResolveSerializer,
+    ResidentNeedSerializer,
+)
+
+WRITE_ERRORS = errors(400, 401, 403, 404)
 
 
 class UsesNeeds(BasePermission):
@@ -18,6 +51,19 @@ class UsesNeeds(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return can_use_needs(request.user)
+
+
+def _ref(fetch, field: str):
+    try:
+        return fetch()
+    except Http404:
+        raise ReferenceNotFound(field) from None
+
+
+def _step_schema(summary: str, request=None):
+    return extend_schema(
+        summary=summary, request=request, responses={200: ResidentNeedSerializer, **WRITE_ERRORS}
+    )
 
 
 @extend_schema_view(
@@ -43,3 +89,110 @@ class NeedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def retrieve(self, request, pk=None):
         return Response(ResidentNeedSerializer(selectors.need_get_for(request.user, pk)).data)
+
+    def _answer(self, need: Need, code: int = status.HTTP_200_OK) -> Response:
+        need = selectors.need_get_for(self.request.user, need.pk)
+        return Response(ResidentNeedSerializer(need).data, status=code)
+
+    @extend_schema(
+        summary="Take in a need: for a resident (staff, station staff), or raised on a visit",
+        description=(
+            "category is a category code. Without visit, organization is a village/community "
+            "the caller manages (a service station's staff: any, the station as intake). With "
+            "visit (one the caller recorded, or at a household they manage) the place and "
+            "address are the household's. Routed and deadlined at once."
+        ),
+        request=NeedCreateSerializer,
+        responses={201: ResidentNeedSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request):
+        user = request.user
+        body = NeedCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        visit_id, org_id = data.pop("visit", None), data.pop("organization", None)
+        station = None
+        if visit_id is not None:
+            visit = _ref(lambda: selectors.visit_get_for(user, visit_id), "visit")
+            household = visit.household
+            own = visit.recorded_by_id == user.pk or (
+                visit.member is not None and visit.member.user_id == user.pk
+            )
+            if not (own or can(user, Action.MANAGE_MEMBERS, household.org_path)):
+                raise PermissionDenied
+            data.setdefault("address", household.address)
+            intake, place = Intake.VISIT, household.organization
+        else:
+            if not can_intake(user):
+                raise PermissionDenied
+            place = None
+            if org_id is not None:
+                place = selectors.intake_places_for(user).filter(pk=org_id).first()
+                if place is None:
+                    raise ReferenceNotFound("organization")
+            intake, visit = Intake.STAFF, None
+            stations = sorted(staffed_station_ids(user))
+            if place is not None and stations and not can(user, Action.MANAGE_MEMBERS, place.path):
+                from tongchou.mobility.models import ServiceStation
+
+                intake, station = Intake.STATION, ServiceStation.objects.get(pk=stations[0])
+        need = services.need_submit(
+            actor=user, intake=intake, organization=place, visit=visit, station=station, **data
+        )
+        return self._answer(need, status.HTTP_201_CREATED)
+
+    def _need(self) -> Need:
+        return selectors.need_get_for(self.request.user, self.kwargs["pk"])
+
+    @_step_schema("submitted → accepted (the unit it is routed to, or the place's managers)")
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._answer(services.need_accept(actor=request.user, need=self._need()))
+
+    @_step_schema("accepted, reopened or submitted → in progress")
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._answer(services.need_start(actor=request.user, need=self._need()))
+
+    @_step_schema("Any open state → resolved, with what was done", NeedResolveSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        need = self._need()
+        body = NeedResolveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._answer(
+            services.need_resolve(actor=request.user, need=need, **body.validated_data)
+        )
+
+    @_step_schema(
+        "Send an open need to another alliance unit, with a reason", NeedReassignSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        need = self._need()
+        body = NeedReassignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        unit = AllianceUnit.objects.filter(pk=body.validated_data["unit"], active=True).first()
+        need = services.need_reassign(
+            actor=request.user, need=need, unit=unit, reason=body.validated_data["reason"]
+        )
+        return self._answer(need)
+
+    @extend_schema(
+        summary="Merge this open need into another (both histories kept); answers the survivor",
+        request=NeedMergeSerializer,
+        responses={200: ResidentNeedSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        user = request.user
+        need = self._need()
+        body = NeedMergeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        into = _ref(lambda: selectors.need_get_for(user, body.validated_data["into"]), "into")
+        return self._answer(services.need_merge(actor=user, duplicate=need, into=into))
+
+    @_step_schema("Close a confirmed need, or a resolved one whose reopening window has passed")
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._answer(services.need_close(actor=request.user, need=self._need()))

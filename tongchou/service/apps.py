@@ -19,6 +19,9 @@ class ServiceConfig(AppConfig):
         tree.register_path_copy(Visit, "org_path")
         tree.register_path_copy(AllianceUnit, "org_path")
         tree.register_path_copy(Household, "org_path")
+        from tongchou.service.moves import needs_follow_move
+
+        tree.register_move_hook(needs_follow_move)
 
 
 def _calendar_corrections() -> dict:

@@ -281,12 +281,19 @@ class Need(models.Model):
         indexes = [
             models.Index(fields=["org_path", "submitted_at"], name="need_org_time"),
             models.Index(fields=["county_path", "state", "resolve_due"], name="need_county_due"),
-            models.Index(fields=["street_path", "submitted_at"], name="need_street_time"),
+            # A street's figures by month: state and category read from the index.
+            models.Index(
+                fields=["street_path", "submitted_at", "state", "category"],
+                name="need_street_time_sc",
+            ),
             models.Index(fields=["unit", "state"], name="need_unit_state"),
             models.Index(fields=["state", "resolve_due"], name="need_state_due"),
             models.Index(fields=["escalated_to_path", "state"], name="need_escalated"),
-            # Open311 GET requests: a service code over a window of dates, newest first.
-            models.Index(fields=["category", "submitted_at"], name="need_category_time"),
+            # Open311 GET requests: a service code over a window of dates, newest first; the
+            # state in the index filters open/closed before a row is read.
+            models.Index(
+                fields=["category", "submitted_at", "id", "state"], name="need_category_time_st"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

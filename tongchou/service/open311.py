@@ -15,13 +15,17 @@ The published specification (wiki.open311.org/GeoReport_v2), method by method:
   with a time zone; a range may not span more than 90 days, one date alone opens a 90-day
   window from it), ``status`` (open, closed; comma-delimited). Without dates the window is the
   last 90 days, and at most 1,000 requests are returned, newest first.
+  *Extension* (beside the standard's parameters, as many GeoReport servers offer one):
+  ``page_size`` (1–1,000) and ``page`` (from 1) page through the same ordering; without them
+  the answer is exactly the standard's.
 * ``GET requests/{service_request_id}.{fmt}`` — one request, still in a list.
 * ``GET tokens/{token}.{fmt}`` — the id of the request a token was given for.
 
 Formats: ``xml`` (required; UTF-8 with the XML declaration) and ``json``. Errors use the
 standard's format — ``<errors><error><code/><description/></error></errors>`` or a JSON list
 of ``{"code", "description"}`` — with 400 (bad or missing argument), 403 (missing or invalid
-``api_key``) and 404 (unknown service code, request or token).
+``api_key``) and 404 (unknown service code, request or token); and 429 (with ``Retry-After``)
+when a key has made more than ``OPEN311_POSTS_PER_HOUR`` POSTs this hour.
 
 What is public: a request's category, status, the public summary, the village/community's
 name and code, dates and the unit responsible — never a name, phone, exact address or the
@@ -60,10 +64,11 @@ _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class Open311Error(Exception):
-    def __init__(self, code: int, description: str):
+    def __init__(self, code: int, description: str, retry_after: int | None = None):
         super().__init__(description)
         self.code = code
         self.description = description
+        self.retry_after = retry_after
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -109,7 +114,10 @@ def _guard(view):
                 raise Open311Error(404, "jurisdiction_id not found")
             return view(request, *args, fmt=fmt, **kwargs)
         except Open311Error as exc:
-            return _error(fmt, exc.code, exc.description)
+            response = _error(fmt, exc.code, exc.description)
+            if exc.retry_after is not None:
+                response["Retry-After"] = str(exc.retry_after)
+            return response
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
@@ -178,62 +186,75 @@ def _status_notes(state: str) -> str:
     return str(NeedState(state).label) if state in NeedState.values else ""
 
 
+# The need's columns and, by key, its unit's and place's names (one indexed lookup each per
+# row); the category's code and name come from a dictionary of the small category table.
 REQUEST_COLUMNS = (
     "pk",
     "state",
     "summary",
-    "category__code",
-    "category__name",
+    "category_id",
     "unit__name",
+    "organization__name",
+    "organization__code",
     "submitted_at",
     "updated_at",
     "resolve_due",
-    "organization__name",
-    "organization__code",
 )
 
 
-class _RowWriter:
-    """Turns value rows into the standard's request rows. Status notes, deadlines and time
-    zone are computed once per distinct value, not per row (1,000 rows a page)."""
+def _categories() -> dict[int, tuple[str, str]]:
+    """Every category, id → (code, name): a small table, read once per request."""
+    rows = NeedCategory.objects.values_list("pk", "code", "name")
+    return {pk: (code, name) for pk, code, name in rows}
 
-    def __init__(self):
+
+class _RowWriter:
+    """Turns value rows (tuples of ``REQUEST_COLUMNS``) into the standard's request rows:
+    status words, deadlines and the time zone computed once per distinct value, not per row
+    (1,000 rows a page)."""
+
+    def __init__(self, categories: dict[int, tuple[str, str]]):
         self.tz = timezone.get_current_timezone()
-        self.notes: dict[str, str] = {}
+        self.categories = categories
+        self.states = {s: (_status(s), _status_notes(s)) for s in NeedState.values}
         self.expected: dict[dt.date, str] = {}
 
     def iso(self, value) -> str:
         return value.astimezone(self.tz).isoformat(timespec="seconds") if value else ""
 
-    def row(self, v: dict) -> dict:
-        state, due = v["state"], v["resolve_due"]
-        if state not in self.notes:
-            self.notes[state] = _status_notes(state)
-        if due not in self.expected:
-            self.expected[due] = _expected(due)
+    def row(self, v: tuple) -> dict:
+        pk, state, summary, category_id, unit, place, place_code, submitted, updated, due = v
+        status, notes = self.states.get(state) or (_status(state), "")
+        expected = self.expected.get(due)
+        if expected is None:
+            expected = self.expected[due] = _expected(due)
+        code, name = self.categories.get(category_id, ("", ""))
         return {
-            "service_request_id": v["pk"],
-            "status": _status(state),
-            "status_notes": self.notes[state],
-            "service_name": v["category__name"],
-            "service_code": v["category__code"],
-            "description": v["summary"],
-            "agency_responsible": v["unit__name"] or "",
+            "service_request_id": pk,
+            "status": status,
+            "status_notes": notes,
+            "service_name": name,
+            "service_code": code,
+            "description": summary,
+            "agency_responsible": unit or "",
             "service_notice": "",
-            "requested_datetime": self.iso(v["submitted_at"]),
-            "updated_datetime": self.iso(v["updated_at"]),
-            "expected_datetime": self.expected[due],
-            "address": v["organization__name"],
-            "address_id": v["organization__code"],
+            "requested_datetime": self.iso(submitted),
+            "updated_datetime": self.iso(updated),
+            "expected_datetime": expected,
+            "address": place,
+            "address_id": place_code,
             "zipcode": "",
             "lat": "",
             "long": "",
             "media_url": "",
         }
 
+    def rows(self, values: list[tuple]) -> list[dict]:
+        return [self.row(v) for v in values]
 
-def _request_row(v: dict) -> dict:
-    return _RowWriter().row(v)
+
+def _request_rows(values: list[tuple], categories=None) -> list[dict]:
+    return _RowWriter(categories or _categories()).rows(values)
 
 
 def _date_arg(request, name: str):
@@ -246,7 +267,28 @@ def _date_arg(request, name: str):
     return value
 
 
+def _whole(request, name: str, most: int | None = None) -> int | None:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        return None
+    if not re.fullmatch(r"[0-9]{1,9}", raw.strip()) or int(raw) < 1:
+        raise Open311Error(400, f"{name} must be a whole number from 1")
+    if most is not None and int(raw) > most:
+        raise Open311Error(400, f"{name} may not be more than {most}")
+    return int(raw)
+
+
+def _paging(request) -> tuple[int, int]:
+    """The ``page_size``/``page`` extension (not in GeoReport v2): without them the answer is
+    the standard's — the newest ``MAX_REQUESTS`` of the window; with them, ``page_size`` rows
+    (1 to ``MAX_REQUESTS``) from row ``(page - 1) × page_size`` of the same ordering."""
+    size = _whole(request, "page_size", MAX_REQUESTS) or MAX_REQUESTS
+    page = _whole(request, "page") or 1
+    return size, page
+
+
 def _list(request, fmt: str):
+    categories = _categories()
     rows = Need.objects.exclude(state=NeedState.MERGED)
     ids = request.GET.get("service_request_id")
     if ids:
@@ -256,10 +298,10 @@ def _list(request, fmt: str):
             raise Open311Error(400, "service_request_id must be a list of ids") from None
         rows = rows.filter(pk__in=wanted)
     else:
-        codes = [c.strip() for c in request.GET.get("service_code", "").split(",") if c.strip()]
+        codes = {c.strip() for c in request.GET.get("service_code", "").split(",") if c.strip()}
         if codes:
-            ids = NeedCategory.objects.filter(code__in=codes).values_list("pk", flat=True)
-            rows = rows.filter(category_id__in=list(ids))
+            ids = [pk for pk, (code, _) in categories.items() if code in codes]
+            rows = rows.filter(category_id__in=ids)
         start, end = _date_arg(request, "start_date"), _date_arg(request, "end_date")
         window = dt.timedelta(days=DEFAULT_WINDOW_DAYS)
         if start is None and end is None:
@@ -280,9 +322,11 @@ def _list(request, fmt: str):
             rows = rows.filter(state__in=STATUS_OPEN)
         elif statuses == {"closed"}:
             rows = rows.exclude(state__in=STATUS_OPEN)
-    values = rows.order_by("-submitted_at", "-id").values(*REQUEST_COLUMNS)[:MAX_REQUESTS]
-    writer = _RowWriter()
-    return _respond(fmt, "service_requests", "request", [writer.row(v) for v in values])
+    size, page = _paging(request)
+    start = (page - 1) * size
+    rows = rows.order_by("-submitted_at", "-id").values_list(*REQUEST_COLUMNS)
+    values = list(rows[start : start + size])
+    return _respond(fmt, "service_requests", "request", _request_rows(values, categories))
 
 
 def _client(api_key: str) -> Open311Client:
@@ -292,6 +336,24 @@ def _client(api_key: str) -> Open311Client:
     if client is None:
         raise Open311Error(403, "Invalid api_key received -- can't proceed with create_request.")
     return client
+
+
+def _spend(client: Open311Client) -> None:
+    """Count one POST for the client's key; past ``OPEN311_POSTS_PER_HOUR`` a 429 in the
+    standard's error format (nothing is written)."""
+    from django.conf import settings
+
+    from tongchou.core import ratelimit
+
+    limit = settings.OPEN311_POSTS_PER_HOUR
+    verdict = ratelimit.hit("open311-post", str(client.pk), limit=limit)
+    if not verdict.allowed:
+        raise Open311Error(
+            429,
+            f"Too many requests: this api_key may POST {limit} requests per hour; "
+            f"try again in {verdict.retry_after} seconds.",
+            retry_after=verdict.retry_after,
+        )
 
 
 def _post_data(request) -> dict:
@@ -323,6 +385,7 @@ def _coordinate(data: dict, name: str, bound: int):
 def _create(request, fmt: str):
     data = _post_data(request)
     client = _client(data.get("api_key", "").strip())
+    _spend(client)
     code = data.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, "service_code is required")
@@ -382,11 +445,11 @@ def request_detail(request, pk: str, fmt: str):
         pk_int = int(pk)
     except ValueError:
         raise Open311Error(404, "service_request_id not found") from None
-    rows = Need.objects.exclude(state=NeedState.MERGED).filter(pk=pk_int).values(*REQUEST_COLUMNS)
-    row = rows.first()
-    if row is None:
+    rows = Need.objects.exclude(state=NeedState.MERGED).filter(pk=pk_int)
+    values = list(rows.values_list(*REQUEST_COLUMNS))
+    if not values:
         raise Open311Error(404, "service_request_id not found")
-    return _respond(fmt, "service_requests", "request", [_request_row(row)])
+    return _respond(fmt, "service_requests", "request", _request_rows(values))
 
 
 @require_GET

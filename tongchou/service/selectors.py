@@ -16,6 +16,7 @@ from tongchou.service.models import (
     Need,
     NeedEvent,
     NeedState,
+    Visit,
 )
 from tongchou.service.permissions import need_read_q, staffed_unit_ids
 
@@ -74,11 +75,21 @@ def overdue_q(today: dt.date) -> Q:
 
 
 def county_overdue(county_path: str, today: dt.date, limit: int = 50) -> list[Need]:
-    """A county's overdue needs, the most overdue first (one range of need_county_due)."""
-    rows = Need.objects.filter(
-        county_path=county_path, state__in=OPEN_STATES, resolve_due__lt=today
-    ).order_by("resolve_due", "id")
-    return list(rows.select_related("category", "organization", "unit")[:limit])
+    """A county's overdue needs, the most overdue first. One short range of ``need_county_due``
+    (county, state, resolve_due) per open state, each already in deadline order, merged here:
+    the cost is the page, not the county's whole backlog (which one sorted query paid)."""
+    keys: list[tuple[dt.date, int]] = []
+    for state in OPEN_STATES:
+        keys += (
+            Need.objects.filter(county_path=county_path, state=state, resolve_due__lt=today)
+            .order_by("resolve_due", "id")
+            .values_list("resolve_due", "id")[:limit]
+        )
+    chosen = [pk for _, pk in sorted(keys)[:limit]]
+    if not chosen:
+        return []
+    rows = Need.objects.filter(pk__in=chosen).select_related("category", "organization", "unit")
+    return sorted(rows, key=lambda n: (n.resolve_due, n.pk))
 
 
 def waiting_for(user, today: dt.date, limit: int = 10) -> dict:
@@ -145,20 +156,32 @@ def street_figures(street_paths: list[str] | None = None, *, today: dt.date) -> 
 
 
 def street_by_month(street_path: str, *, year: int) -> list[dict]:
-    """A street's needs by state, category and month of intake (one index range)."""
-    from django.db.models.functions import TruncMonth
+    """A street's needs by state, category and month of intake (local months; one range of
+    ``need_street_time``, which carries state and category). The month is a CASE over the
+    twelve local month starts, evaluated by the database, not a date function per row."""
+    from django.db.models import Case, IntegerField, Value, When
+    from django.utils import timezone
 
-    rows = Need.objects.filter(
-        street_path=street_path,
-        submitted_at__gte=dt.datetime(year, 1, 1, tzinfo=dt.UTC),
-        submitted_at__lt=dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC),
+    tz = timezone.get_current_timezone()
+    starts = [dt.datetime(year, m, 1, tzinfo=tz) for m in range(1, 13)]
+    starts.append(dt.datetime(year + 1, 1, 1, tzinfo=tz))
+    month = Case(
+        *[When(submitted_at__lt=starts[m + 1], then=Value(m)) for m in range(12)],
+        output_field=IntegerField(),
     )
-    return list(
-        rows.annotate(month=TruncMonth("submitted_at"))
-        .values("month", "state", "category_id")
+    rows = (
+        Need.objects.filter(
+            street_path=street_path, submitted_at__gte=starts[0], submitted_at__lt=starts[12]
+        )
+        .annotate(m=month)
+        .values("m", "state", "category_id")
         .annotate(n=Count("id"))
-        .order_by("month", "state", "category_id")
+        .order_by("m", "state", "category_id")
     )
+    return [
+        {"month": starts[r["m"]], "state": r["state"], "category_id": r["category_id"], "n": r["n"]}
+        for r in rows
+    ]
 
 
 def unit_figures(unit: AllianceUnit, *, today: dt.date) -> dict:
@@ -215,3 +238,45 @@ def not_visited(user, *, months: int, today: dt.date) -> QuerySet[Household]:
         .filter(Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=since))
         .order_by("last_visited_on", "id")
     )
+
+
+def reassign_units(user, need: Need, *, show_all: bool = False) -> QuerySet[AllianceUnit]:
+    """The units a need may be reassigned to, for the form: the active units serving its
+    category in a region covering its place (or with no region named), those registered or
+    staffed in the reader's scope (``unit_list_for``), and the unit it is routed to now;
+    ``show_all`` lists every active unit (the service accepts any)."""
+    units = AllianceUnit.objects.filter(active=True).order_by("name", "id")
+    if show_all:
+        return units
+    code = need.region_code or ""
+    covering = [code[:i] for i in range(1, len(code) + 1)]
+    serves = Q(categories=need.category_id) & (Q(regions__in=covering) | Q(regions__isnull=True))
+    near = unit_list_for(user).values("pk")
+    ids = AllianceUnit.objects.filter(serves).values("pk")
+    return units.filter(Q(pk__in=ids) | Q(pk__in=near) | Q(pk=need.unit_id or 0))
+
+
+def intake_places_for(user) -> QuerySet[Organization]:
+    """Villages and communities where ``user`` may take in a need for a resident: those they
+    manage, or any when they staff a member service station (the page's rule)."""
+    from tongchou.organizations.models import OrgStatus
+    from tongchou.organizations.permissions import Action, scope_for
+    from tongchou.regions.models import RegionLevel
+    from tongchou.service.permissions import staffed_station_ids
+
+    places = Organization.objects.filter(status=OrgStatus.ACTIVE, region__level=RegionLevel.VILLAGE)
+    if staffed_station_ids(user):
+        return places
+    return places.filter(scope_for(user, Action.MANAGE_MEMBERS).q("path"))
+
+
+def visit_get_for(user, pk) -> Visit:
+    """A visit to a household the user may read (404 otherwise)."""
+    visit = (
+        Visit.objects.filter(household__in=household_list_for(user).values("pk"), pk=_pk(pk))
+        .select_related("household__organization", "member")
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    return visit

@@ -1,9 +1,9 @@
-"""API shapes of needs (read-only: the writes are the pages' and Open311's)."""
+"""API shapes of needs: the need as read, and the bodies of intake and of each step."""
 
 from rest_framework import serializers
 
 from tongchou.core.api.fields import ChoiceLabelField
-from tongchou.service.models import Need
+from tongchou.service.models import DESCRIPTION_MAX, SUMMARY_MAX, Need
 
 
 class ResidentNeedSerializer(serializers.ModelSerializer):
@@ -42,3 +42,56 @@ class ResidentNeedSerializer(serializers.ModelSerializer):
             "resolved_at",
         ]
         read_only_fields = fields
+
+
+class NeedCreateSerializer(serializers.Serializer):
+    """Staff intake, or a need raised on a household visit (``visit``: the place and address
+    are the household's)."""
+
+    category = serializers.SlugField(
+        max_length=40, help_text="The category's code (the Open311 service_code)."
+    )
+    organization = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The village/community organization (required unless visit is given).",
+    )
+    visit = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="A household visit the caller recorded or manages: the need is raised on it.",
+    )
+    summary = serializers.CharField(max_length=SUMMARY_MAX, help_text="Shown publicly.")
+    description = serializers.CharField(
+        max_length=DESCRIPTION_MAX, required=False, allow_blank=True, help_text="Not public."
+    )
+    address = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Not public."
+    )
+    resident_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    phone = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, help_text="Stored encrypted."
+    )
+    lat = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False,
+        allow_null=True,
+    )  # fmt: skip
+    long = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False,
+        allow_null=True,
+    )  # fmt: skip
+
+
+class NeedResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(
+        max_length=DESCRIPTION_MAX, help_text="What was done (shown to the resident)."
+    )
+
+
+class NeedReassignSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(help_text="An active alliance unit.")
+    reason = serializers.CharField(max_length=200)
+
+
+class NeedMergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField(help_text="The need that stays (readable by the caller).")

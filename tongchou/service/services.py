@@ -120,7 +120,12 @@ def ancestors_by_level(org: Organization) -> tuple[str, str]:
 
 
 class Router:
-    """Routing rules in memory, most specific first (built once per batch)."""
+    """Routing rules in memory, most specific first (built once per batch).
+
+    The order is the deepest region, then a rule naming the category, then the lowest id. A
+    rule covering a place names one prefix of its region code, so the rules are kept by
+    (category, region prefix) — the first of each key in that order — and a need is routed by
+    a few dictionary lookups, one or two per length of region code that any rule names."""
 
     def __init__(self, rules=None):
         if rules is None:
@@ -131,14 +136,20 @@ class Router:
             rules,
             key=lambda r: (-len(r.region_id or ""), r.category_id is None, r.pk or 0),
         )
+        self._best: dict[tuple[int | None, str], RoutingRule] = {}
+        for rule in self.rules:
+            self._best.setdefault((rule.category_id, rule.region_id or ""), rule)
+        self._lengths = sorted({len(region) for _, region in self._best}, reverse=True)
 
     def route(self, category_id: int, region_code: str) -> RoutingRule | None:
-        for rule in self.rules:
-            if rule.category_id is not None and rule.category_id != category_id:
+        best = self._best
+        for length in self._lengths:
+            if length > len(region_code):
                 continue
-            if rule.region_id and not region_code.startswith(rule.region_id):
-                continue
-            return rule
+            prefix = region_code[:length]
+            rule = best.get((category_id, prefix)) or best.get((None, prefix))
+            if rule is not None:
+                return rule
         return None
 
 

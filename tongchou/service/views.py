@@ -2,6 +2,7 @@
 pages (submit, follow by tracking code, confirm or reopen, resolved needs and street figures),
 which need no account and never show a name, a phone or an exact address."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tongchou.core import ratelimit
+from tongchou.core.auth import client_ip
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import apply_error, query_without
 from tongchou.organizations.models import Organization, OrgStatus
@@ -127,7 +130,14 @@ def need_create(request):
 def need_detail(request, pk):
     user = request.user
     need = selectors.need_get_for(user, pk)
-    units = AllianceUnit.objects.filter(active=True)
+    can_manage = can_manage_place(user, need)
+    reassign_form = show_all_units = None
+    if can_manage and need.state in OPEN_STATES:
+        # Only those who may reassign get the form; its choices are the units that serve the
+        # need's category and place or sit in the reader's scope, unless they ask for all.
+        show_all_units = request.GET.get("units") == "all"
+        units = selectors.reassign_units(user, need, show_all=show_all_units)
+        reassign_form = forms.ReassignForm(units=units)
     return render(
         request,
         "service/need_detail.html",
@@ -136,10 +146,11 @@ def need_detail(request, pk):
             "history": selectors.history_of(need),
             "overdue": services.is_overdue(need, timezone.localdate()),
             "can_work": can_work(user, need) and need.state in OPEN_STATES,
-            "can_manage": can_manage_place(user, need),
+            "can_manage": can_manage,
             "is_open": need.state in OPEN_STATES,
             "resolve_form": forms.ResolveForm(),
-            "reassign_form": forms.ReassignForm(units=units),
+            "reassign_form": reassign_form,
+            "show_all_units": show_all_units,
             "merge_form": forms.MergeForm(),
             "may_reveal": can(user, Action.REVEAL, need.org_path),
         },
@@ -320,6 +331,15 @@ def household_detail(request, pk):
 def public_submit(request):
     form = forms.PublicNeedForm(request.POST or None, organizations=_places())
     if request.method == "POST" and form.is_valid():
+        verdict = ratelimit.hit(
+            "service-submit", client_ip(request), limit=settings.SERVICE_SUBMIT_PER_HOUR
+        )
+        if not verdict.allowed:
+            # Nothing is written, and the form comes back with what the resident typed.
+            form.add_error(None, _too_many_submissions())
+            response = render(request, "service/public_submit.html", {"form": form}, status=429)
+            response["Retry-After"] = str(verdict.retry_after)
+            return response
         try:
             need = services.need_submit(actor=None, intake=Intake.PUBLIC, **form.cleaned_data)
         except ApplicationError as exc:
@@ -327,6 +347,13 @@ def public_submit(request):
         else:
             return render(request, "service/public_submitted.html", {"need": need})
     return render(request, "service/public_submit.html", {"form": form})
+
+
+def _too_many_submissions() -> str:
+    return _(
+        "提交过于频繁：同一网络每小时最多提交%(n)s条诉求。您填写的内容已保留在下方，"
+        "请一小时后再提交，或拨打村（社区）服务电话。"
+    ) % {"n": settings.SERVICE_SUBMIT_PER_HOUR}
 
 
 @require_GET
