@@ -31,6 +31,7 @@ STEPS = (
     ("产销对接", linkage_demo.populate),
     ("城乡人才", talent_demo.populate),
     ("群众诉求与服务联盟", service_demo.populate),
+    ("城市服务代办站", service_demo.populate_proxy),
 )
 
 
