@@ -32,6 +32,7 @@ STEPS = (
     ("城乡人才", talent_demo.populate),
     ("群众诉求与服务联盟", service_demo.populate),
     ("城市服务代办站", service_demo.populate_proxy),
+    ("乡村特产展销点", linkage_demo.populate_outlets),
 )
 
 
