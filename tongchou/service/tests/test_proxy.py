@@ -290,7 +290,7 @@ def test_a_secretary_adds_a_station_on_the_page(px):
         {
             "name": "甲村二号站",
             "organization": px.a.village.pk,
-            "opening_hours": "08:30-17:30\n08:30-17:30\n08:30-17:30\n08:30-17:30\n08:30-17:30\n-\n-",
+            "opening_hours": "\n".join(["08:30-17:30"] * 5 + ["-", "-"]),
             "services": ["certificates", "medical_insurance"],
             "active": "on",
         },
