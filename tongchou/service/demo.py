@@ -228,7 +228,7 @@ def _households(today, rng, actor, villages, categories) -> dict[str, int]:
 
 PROXY_STATIONS_PER_COUNTY = 2
 PROXY_NEEDS_PER_STATION = 21  # three of every state
-PROXY_STAFF = ["station_staff", "station_staff2", "station_staff3"]
+PROXY_STAFF = ["proxy_staff", "proxy_staff2", "proxy_staff3"]  # station_staff: mobility
 PROXY_HOURS = [["08:30", "17:30"]] * 5 + [["09:00", "12:00"], None]
 # The city services' units in each county (name suffix, category codes); the 人社 bureau exists.
 CITY_UNITS = [
@@ -256,7 +256,7 @@ PROXY_STATES = [
 
 def populate_proxy(*, today: dt.date, rng: random.Random) -> dict[str, int]:
     """Proxy stations in two villages of every county, three of them staffed (logins
-    ``station_staff``, ``station_staff2``, ``station_staff3``; the demo password), the city
+    ``proxy_staff``, ``proxy_staff2``, ``proxy_staff3``; the demo password), the city
     services' alliance units and routing (社保 → the 人社 bureau, 医保 → the 医疗保障局, 证照 →
     the 政务服务中心), and a year of needs filed at each station in every state. Idempotent:
     nothing happens when a proxy station exists (or before the alliance is there)."""

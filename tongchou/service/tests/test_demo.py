@@ -50,12 +50,12 @@ def test_proxy_stations_in_villages_with_needs_in_every_state():
     # The station staffer sees exactly the needs of their station.
     from django.contrib.auth import get_user_model
 
-    staffer = get_user_model().objects.get(username="station_staff")
+    staffer = get_user_model().objects.get(username="proxy_staff")
     station = ProxyStation.objects.get(staff=staffer)
     assert set(selectors.need_list_for(staffer).values_list("pk", flat=True)) == set(
         station.needs.values_list("pk", flat=True)
     )
     from tongchou.demo.generate import demo_logins
 
-    assert "station_staff" in {login.username for login in demo_logins()}
+    assert "proxy_staff" in {login.username for login in demo_logins()}
     assert demo.populate_proxy(today=today, rng=random.Random(4)) == {}
