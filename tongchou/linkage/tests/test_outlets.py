@@ -324,3 +324,26 @@ def test_api_creates_outlets_and_sales_with_errors_by_field(lw):
     assert r.status_code == 400 and r.json()["field"] == "yuan"
     assert OutletSale.objects.count() == 1
     assert [row["kg"] for row in c.get("/api/linkage/outlet-sales/").json()["results"]] == [10]
+
+
+def test_lists_cost_the_same_for_more_outlets_and_sales(lw, outlet):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _sale(lw, outlet)
+    c = Client()
+    c.force_login(lw.admin_a)
+
+    def cost() -> tuple[int, ...]:
+        counts = []
+        for url in ("/linkage/outlets/", "/api/linkage/outlets/", "/api/linkage/outlet-sales/"):
+            with CaptureQueriesContext(connection) as queries:
+                assert c.get(url).status_code == 200
+            counts.append(len(queries))
+        return tuple(counts)
+
+    before = cost()
+    for i in range(3):
+        more = _outlet(lw, name=f"展销点{i}")
+        _sale(lw, more, product=lw.pepper)
+    assert cost() == before

@@ -339,3 +339,24 @@ def test_api_lists_in_scope_and_creates_with_errors_by_field(px):
     )
     assert r.status_code == 404
     assert ProxyStation.objects.filter(name="甲村三号站").count() == 1
+
+
+def test_list_page_and_endpoint_cost_the_same_for_more_stations(px):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = Client()
+    c.force_login(px.admin_a)
+
+    def cost() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as page:
+            assert c.get("/service/proxy/").status_code == 200
+        with CaptureQueriesContext(connection) as api:
+            assert c.get("/api/service/proxy-stations/").status_code == 200
+        return len(page), len(api)
+
+    before = cost()
+    for i in range(4):
+        station = _station(px, actor=px.admin_a, name=f"站{i}")
+        station.staff.add(UserFactory())
+    assert cost() == before
