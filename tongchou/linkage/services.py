@@ -919,7 +919,7 @@ def _outlet_save(actor, outlet, carries: dict, *, created: bool):
     outlet.products.set(carries["products"])
     audit.record(
         actor=actor,
-        action=AuditAction.UPDATE,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
         obj=outlet,
         org_path=outlet.buyer.org_path,
         before=before,

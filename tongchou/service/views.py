@@ -403,11 +403,7 @@ def _proxy_villages(user):
     )
 
 
-def _proxy_fields(data: dict) -> dict:
-    return {key: data[key] for key in ProxyStationFields}
-
-
-ProxyStationFields = (
+PROXY_STATION_FIELDS = (
     "name",
     "organization",
     "address",
@@ -417,6 +413,10 @@ ProxyStationFields = (
     "staff",
     "active",
 )
+
+
+def _proxy_fields(data: dict) -> dict:
+    return {key: data[key] for key in PROXY_STATION_FIELDS}
 
 
 @login_required
