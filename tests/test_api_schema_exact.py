@@ -194,9 +194,23 @@ def rich(world):
         phone="13600001111",
     )
     jobs = _jobs_rows(world)
+    from tongchou.service.models import ProxyStation
+
+    proxy = ProxyStation.objects.create(
+        name="甲村城市服务代办站",
+        organization=a.village,
+        org_path=a.village.path,
+        region=a.village_region,
+        services=["social_security", "medical_insurance"],
+        opening_hours=[["08:30", "17:30"]] * 5 + [None, None],
+    )
+    proxy.staff.add(world.norole)
     return {
         **jobs,
         "/api/service/needs/{id}/": need.pk,
+        "/api/service/proxy-stations/{id}/": proxy.pk,
+        "/api/linkage/outlets/{buyer}/": linkage.outlet.pk,  # the buyer unit's id
+        "/api/linkage/outlet-sales/{id}/": linkage.outlet_sale.pk,
         "/api/accounts/{id}/": world.secretary_a.pk,
         "/api/resources/items/{id}/": room.pk,
         "/api/resources/items/{id}/week/": room.pk,

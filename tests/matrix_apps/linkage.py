@@ -10,6 +10,8 @@ from tongchou.linkage.models import (
     Buyer,
     Lot,
     Order,
+    Outlet,
+    OutletSale,
     Plan,
     Producer,
     Product,
@@ -65,6 +67,19 @@ ENTRIES: dict[str, Entry] = {
     "linkage:reservation_edit": Entry(
         _pk("reservation"), (page_get(no_role=404), page_post(200, no_role=404))
     ),
+    # Outlets: the list and the add form need a role that sees members; an outlet (or a sale)
+    # is fetched through the scope. An empty POST re-renders its form with the errors (the
+    # sale form on the outlet's page: 400).
+    "linkage:outlets": Entry(none, (page_get(out=None),)),
+    "linkage:outlet_create": Entry(none, (page_get(out=None), page_post(200, out=None))),
+    "linkage:outlet_detail": Entry(_pk("outlet"), (page_get(no_role=404),)),
+    "linkage:outlet_edit": Entry(
+        _pk("outlet"), (page_get(no_role=404), page_post(200, no_role=404))
+    ),
+    "linkage:outlet_sale_create": Entry(_pk("outlet"), (POST_ONLY, page_post(400, no_role=404))),
+    "linkage:outlet_sale_edit": Entry(
+        _pk("outlet_sale"), (page_get(no_role=404), page_post(200, no_role=404))
+    ),
     # A chain's pages fetch it through the scope: without a role it is missing.
     "linkage:board": Entry(_pk("chain"), (page_get(no_role=404),)),
     "linkage:report": Entry(_pk("chain"), (page_get(no_role=404),)),
@@ -96,10 +111,28 @@ ENTRIES: dict[str, Entry] = {
     "api-linkage-shipment-confirm": Entry(_pk("shipment"), (api_post(400),)),
     "api-linkage-shipment-outcome": Entry(_pk("shipment"), (api_post(400),)),
     "api-linkage-reservation-list": Entry(none, (api_get(out=None), api_post(400, out=None))),
+    # Outlets (乡村特产展销点): an outlet-kind buyer's profile; sales entered by its organization.
+    "api-linkage-outlet-list": Entry(none, (api_get(out=None), api_post(400, out=None))),
+    # An empty body: 400 naming the fields (the outlet fetched first: out of scope is a 404).
+    "api-linkage-outlet-detail": Entry(
+        _pk("outlet"), (api_get(), Check("put", 401, 403, 400, 404))
+    ),
+    "api-linkage-outlet-sale-list": Entry(none, (api_get(out=None), api_post(400, out=None))),
+    "api-linkage-outlet-sale-detail": Entry(_pk("outlet_sale"), (api_get(),)),
     "api-linkage-chain-list": Entry(none, (api_get(out=None),)),
     "api-linkage-chain-board": Entry(_pk("chain"), (api_get(),)),
     "api-linkage-chain-report": Entry(_pk("chain"), (api_get(),)),
 }
 
 # Models whose rows a refused request must not change (added to the matrix's state check).
-STATE_MODELS: tuple = (Producer, Lot, Buyer, Order, Plan, Shipment, Reservation)
+STATE_MODELS: tuple = (
+    Producer,
+    Lot,
+    Buyer,
+    Order,
+    Plan,
+    Shipment,
+    Reservation,
+    Outlet,
+    OutletSale,
+)

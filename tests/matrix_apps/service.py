@@ -16,7 +16,14 @@ from tests.matrix import (
     page_post,
     side,
 )
-from tongchou.service.models import AllianceUnit, Household, Need, NeedEvent, Visit
+from tongchou.service.models import (
+    AllianceUnit,
+    Household,
+    Need,
+    NeedEvent,
+    ProxyStation,
+    Visit,
+)
 
 
 def _cached(world, key: str, make):
@@ -63,6 +70,25 @@ def _household(world, in_scope: bool) -> Household:
             address="3组5号", organization=s.village, org_path=s.village.path, consent=True
         ),
     )
+
+
+def _proxy(world, in_scope: bool) -> ProxyStation:
+    s = side(world, in_scope)
+    return _cached(
+        world,
+        f"svc_proxy_{in_scope}",
+        lambda: ProxyStation.objects.create(
+            name="城市服务代办站",
+            organization=s.village,
+            org_path=s.village.path,
+            region=s.village_region,
+            services=["social_security", "medical_insurance"],
+        ),
+    )
+
+
+def proxy(world, in_scope: bool) -> dict:
+    return {"pk": _proxy(world, in_scope).pk}
 
 
 def need(world, in_scope: bool) -> dict:
@@ -166,6 +192,16 @@ ENTRIES: dict[str, Entry] = {
     "service:household_detail": Entry(
         household, (page_get(no_role=404), page_post(200, no_role=404))
     ),
+    # City-service proxy stations (城市服务代办站): a role that sees members, or station staff,
+    # for the list; managing needs MANAGE_MEMBERS; a station out of scope looks missing. Empty
+    # POSTs re-render their forms with the errors (200).
+    "service:proxy_stations": Entry(none, (page_get(out=None),)),
+    "service:proxy_station_create": Entry(none, (page_get(out=None), page_post(200, out=None))),
+    "service:proxy_station_detail": Entry(proxy, (page_get(no_role=404),)),
+    "service:proxy_station_edit": Entry(
+        proxy, (page_get(no_role=404), page_post(200, no_role=404))
+    ),
+    "service:proxy_need_create": Entry(proxy, (page_get(no_role=404), page_post(200, no_role=404))),
     # The resident's pages: no account; a code is the only key to one need.
     "service:public_submit": Entry(
         none,
@@ -195,6 +231,9 @@ ENTRIES: dict[str, Entry] = {
     "api-service-need-reassign": Entry(need, (api_post(200, body=reassign_body),)),
     "api-service-need-merge": Entry(need_with_twin, (api_post(200, body=merge_body),)),
     "api-service-need-close": Entry(confirmed_need, (api_post(200),)),
+    "api-service-proxy-station-list": Entry(none, (api_get(out=None), api_post(400, out=None))),
+    # An empty body: 400 naming the fields (the station fetched first: out of scope is a 404).
+    "api-service-proxy-station-detail": Entry(proxy, (api_get(), Check("put", 401, 403, 400, 404))),
     # Open311 GeoReport v2: reads are public; a POST without an api_key is a 403 for anyone.
     "open311:services": Entry(fmt("xml"), (Check("get", 200, 200, 200, None),), public=True),
     "open311:service": Entry(service_fmt, (Check("get", 200, 200, 200, None),), public=True),
@@ -207,4 +246,4 @@ ENTRIES: dict[str, Entry] = {
     "open311:token": Entry(token_fmt, (public_get(),), public=True),
 }
 
-STATE_MODELS: tuple = (Need, NeedEvent, Household, Visit)
+STATE_MODELS: tuple = (Need, NeedEvent, Household, Visit, ProxyStation)

@@ -560,6 +560,16 @@ def demo_logins() -> list[Login]:
         .values_list("staff__username", "name")
     ):
         logins.append(Login(username, "联盟单位工作人员", unit))
+    # Staff of city-service proxy stations (城市服务代办站) hold no role either: they file city
+    # services for residents at their station (tongchou/service/demo.py, populate_proxy).
+    from tongchou.service.models import ProxyStation
+
+    for username, station in (
+        ProxyStation.objects.filter(staff__isnull=False)
+        .order_by("staff__username")
+        .values_list("staff__username", "name")
+    ):
+        logins.append(Login(username, "代办站工作人员", station))
     return logins
 
 

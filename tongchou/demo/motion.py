@@ -38,6 +38,8 @@ STEPS = (
     ("结对共建", pairing_demo.populate),
     # Jobs after the pairs: a step appended keeps every earlier step's seed.
     ("就业平台", jobs_demo.populate),
+    ("城市服务代办站", service_demo.populate_proxy),
+    ("乡村特产展销点", linkage_demo.populate_outlets),
 )
 
 

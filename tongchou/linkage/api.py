@@ -20,6 +20,8 @@ from tongchou.linkage.models import (
     Buyer,
     Lot,
     Order,
+    Outlet,
+    OutletSale,
     Plan,
     Producer,
     Product,
@@ -36,6 +38,10 @@ from tongchou.linkage.serializers import (
     OrderSerializer,
     OrderWriteSerializer,
     OutcomeSerializer,
+    OutletSaleSerializer,
+    OutletSaleWriteSerializer,
+    OutletSerializer,
+    OutletWriteSerializer,
     PlanSerializer,
     PlanWriteSerializer,
     ProducerSerializer,
@@ -457,6 +463,135 @@ class ChainViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                     "total": report.total.as_dict(),
                     "products": [r.as_dict() for r in report.products],
                     "villages": [r.as_dict() for r in report.villages],
+                    "outlet_total": report.outlet_total.as_dict(),
+                    "outlet_products": [r.as_dict() for r in report.outlet_products],
+                    "outlet_months": [r.as_dict() for r in report.outlet_months],
                 }
             ).data
         )
+
+
+# --- rural produce outlets (乡村特产展销点) -------------------------------------------------------
+
+
+def _producers(ids, field: str = "producers") -> list[Producer]:
+    """Producers an outlet carries: any producer (cooperatives are public businesses; what
+    they hold stays in their scope). An unknown id answers 404 naming the field."""
+    found = {p.pk: p for p in Producer.objects.filter(pk__in=list(ids))}
+    if len(found) != len(set(ids)):
+        raise ReferenceNotFound(field)
+    return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+def _products(ids) -> list[Product]:
+    found = {p.pk: p for p in selectors.product_list().filter(pk__in=list(ids))}
+    if len(found) != len(set(ids)):
+        raise ReferenceNotFound("products")
+    return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+def _outlet_args(user, data) -> dict:
+    args = dict(data.validated_data)
+    args["organization"] = _managed_org(user, args["organization"], "organization")
+    args["producers"] = _producers(args["producers"])
+    args["products"] = _products(args["products"])
+    args["opening_hours"] = [entry or None for entry in args["opening_hours"]]
+    return args
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Rural produce outlets (乡村特产展销点) in scope, or carrying a producer in scope",
+        responses={200: OutletSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(summary="One outlet", responses={200: OutletSerializer, **READ_ERRORS}),
+)
+class OutletViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """An outlet is a buyer unit of kind ``outlet`` (its id is the buyer's) with what it
+    carries and its opening hours."""
+
+    queryset = Outlet.objects.none()
+    serializer_class = OutletSerializer
+    permission_classes = PERMISSIONS
+
+    def get_queryset(self):
+        return (
+            selectors.outlet_list_for(self.request.user)
+            .select_related("buyer", "buyer__organization")
+            .prefetch_related("producers", "products")
+            .order_by("buyer__name", "buyer_id")
+        )
+
+    def retrieve(self, request, pk=None):
+        return Response(OutletSerializer(selectors.outlet_get_for(request.user, pk)).data)
+
+    @extend_schema(
+        summary="Add an outlet in a city community the caller manages",
+        request=OutletWriteSerializer,
+        responses={201: OutletSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request):
+        data = OutletWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        outlet = services.outlet_create(actor=request.user, **_outlet_args(request.user, data))
+        return Response(OutletSerializer(outlet).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change an outlet (every field given, as on its page)",
+        request=OutletWriteSerializer,
+        responses={200: OutletSerializer, **WRITE_ERRORS},
+    )
+    def update(self, request, pk=None):
+        outlet = selectors.outlet_get_for(request.user, pk)
+        data = OutletWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        outlet = services.outlet_update(
+            actor=request.user, outlet=outlet, **_outlet_args(request.user, data)
+        )
+        return Response(OutletSerializer(outlet).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Monthly outlet sales in scope (of the outlet's organization or the producer)",
+        responses={200: OutletSaleSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One month's sales row", responses={200: OutletSaleSerializer, **READ_ERRORS}
+    ),
+)
+class OutletSaleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = OutletSale.objects.none()
+    serializer_class = OutletSaleSerializer
+    permission_classes = PERMISSIONS
+
+    def get_queryset(self):
+        return (
+            selectors.outlet_sale_list_for(self.request.user)
+            .select_related("outlet__buyer", "product", "producer")
+            .order_by("-month", "outlet_id", "product_id", "id")
+        )
+
+    def retrieve(self, request, pk=None):
+        return Response(OutletSaleSerializer(selectors.outlet_sale_get_for(request.user, pk)).data)
+
+    def _args(self, request, data) -> dict:
+        args = dict(data.validated_data)
+        user = request.user
+        args["outlet"] = _ref(lambda: selectors.outlet_get_for(user, args["outlet"]), "outlet")
+        args["product"] = _product(args["product"])
+        if args.get("producer") is not None:
+            args["producer"] = _producers([args["producer"]], "producer")[0]
+        return args
+
+    @extend_schema(
+        summary="Record a month's sales of a product at an outlet (once per outlet, month, "
+        "product and producer)",
+        request=OutletSaleWriteSerializer,
+        responses={201: OutletSaleSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request):
+        data = OutletSaleWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sale = services.outlet_sale_record(actor=request.user, **self._args(request, data))
+        return Response(OutletSaleSerializer(sale).data, status=status.HTTP_201_CREATED)

@@ -11,6 +11,8 @@ router.register("linkage/orders", api.OrderViewSet, basename="api-linkage-order"
 router.register("linkage/plans", api.PlanViewSet, basename="api-linkage-plan")
 router.register("linkage/shipments", api.ShipmentViewSet, basename="api-linkage-shipment")
 router.register("linkage/reservations", api.ReservationViewSet, basename="api-linkage-reservation")
+router.register("linkage/outlets", api.OutletViewSet, basename="api-linkage-outlet")
+router.register("linkage/outlet-sales", api.OutletSaleViewSet, basename="api-linkage-outlet-sale")
 router.register("linkage/chains", api.ChainViewSet, basename="api-linkage-chain")
 
 urlpatterns = router.urls

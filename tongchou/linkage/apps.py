@@ -9,7 +9,16 @@ class LinkageConfig(AppConfig):
 
     def ready(self):
         from tongchou.core import tree
-        from tongchou.linkage.models import Buyer, Lot, Order, Plan, Producer, Reservation, Shipment
+        from tongchou.linkage.models import (
+            Buyer,
+            Lot,
+            Order,
+            OutletSale,
+            Plan,
+            Producer,
+            Reservation,
+            Shipment,
+        )
 
         for model, fields in (
             (Producer, ("village_path", "chain_path")),
@@ -19,6 +28,7 @@ class LinkageConfig(AppConfig):
             (Plan, ("chain_path",)),
             (Shipment, ("chain_path", "village_path", "buyer_path")),
             (Reservation, ("buyer_path",)),
+            (OutletSale, ("buyer_path",)),
         ):
             for name in fields:
                 tree.register_path_copy(model, name)

@@ -4,7 +4,8 @@ The foundation demo's industry-chain organization (平罗县设施蔬菜产业�
 growing, processing, sales) coordinates cooperatives, family farms and village collectives of
 平罗, 惠农 and 大武口 villages growing Shizuishan's real produce — fresh wolfberry (枸杞),
 tomatoes, peppers, water- and muskmelons, rice and chilled Tan mutton (冷鲜滩羊肉) — and sells
-to 大武口 and 惠农 canteens, schools, hospitals and community produce outlets, to 银川
+to 大武口 and 惠农 canteens, schools, hospitals and rural produce outlets (乡村特产展销点) in
+city communities, to 银川
 supermarkets and to a 平罗 processor.
 
 Two seasons: last year's, sold the old way (every buyer on its own, the uncoordinated baseline,
@@ -89,8 +90,15 @@ BUYERS = [
         60,
         "番茄 甜瓜 冷鲜滩羊肉 大米",
     ),
-    ("长胜街道社区平价菜店", "outlet", "640202", (39.012, 106.398), 40, "番茄 辣椒 西瓜 甜瓜 枸杞"),
-    ("朝阳街道社区平价菜店", "outlet", "640202", (39.030, 106.372), 40, "番茄 辣椒 西瓜 枸杞"),
+    (
+        "长胜街道乡村特产展销点",
+        "outlet",
+        "640202",
+        (39.012, 106.398),
+        40,
+        "番茄 辣椒 西瓜 甜瓜 枸杞",
+    ),
+    ("朝阳街道乡村特产展销点", "outlet", "640202", (39.030, 106.372), 40, "番茄 辣椒 西瓜 枸杞"),
     (
         "石嘴山市钢铁企业职工食堂",
         "enterprise_canteen",
@@ -109,7 +117,7 @@ BUYERS = [
     ),
     ("惠农区第一中学食堂", "school", "640205", (39.228, 106.768), 50, "番茄 西瓜 大米"),
     ("惠农区人民医院食堂", "hospital", "640205", (39.240, 106.781), 60, "番茄 甜瓜 冷鲜滩羊肉"),
-    ("北街社区平价菜店", "outlet", "640205", (39.238, 106.770), 40, "番茄 辣椒 西瓜 枸杞"),
+    ("北街社区乡村特产展销点", "outlet", "640205", (39.238, 106.770), 40, "番茄 辣椒 西瓜 枸杞"),
     (
         "银川市兴庆区连锁超市配送中心",
         "supermarket",
@@ -417,3 +425,72 @@ def shipped_share() -> float:
     total = Shipment.objects.count()
     done = Shipment.objects.filter(state=ShipmentState.DELIVERED).count()
     return done / total if total else 0.0
+
+
+# --- rural produce outlets (乡村特产展销点) -------------------------------------------------------
+
+OUTLET_HOURS = [["09:00", "20:00"]] * 6 + [["09:00", "18:00"]]
+OUTLET_MONTHS = 12
+OUTLET_MARKUP = 1.6  # shelf price over the farm-gate price
+
+
+def populate_outlets(*, today: dt.date, rng: random.Random) -> dict[str, int]:
+    """The outlets of the demo (the outlet-kind buyers above, in city communities) get their
+    address, opening hours and what they carry — a few of the chain's cooperatives and the
+    products they buy — and a year of monthly sales through the services. Idempotent: nothing
+    happens when any outlet sale exists (or before the linkage demo is there)."""
+    from tongchou.linkage.models import Outlet, OutletSale
+
+    if OutletSale.objects.exists() or not Producer.objects.exists():
+        return {}
+    actor = get_user_model().objects.filter(is_superuser=True, username="admin").first()
+    if actor is None:
+        return {}
+    wanted = {name: products.split() for name, kind, *_rest, products in BUYERS if kind == "outlet"}
+    prices = {name: price for name, price, *_rest in PRODUCE}
+    catalogue = {p.name: p for p in Product.objects.all()}
+    producers = list(Producer.objects.filter(kind="cooperative").order_by("pk"))
+    outlets = list(Outlet.objects.select_related("buyer").order_by("buyer__name", "pk"))
+    sales = 0
+    first = today.replace(day=1)
+    months = []
+    for _ in range(OUTLET_MONTHS):
+        months.append(first)
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    for index, outlet in enumerate(outlets):
+        buyer = outlet.buyer
+        names = [n for n in wanted.get(buyer.name, ["枸杞", "大米"]) if n in catalogue]
+        carried = rng.sample(producers, min(len(producers), 4)) if producers else []
+        outlet = services.outlet_update(
+            actor=actor,
+            outlet=outlet,
+            name=buyer.name,
+            organization=buyer.organization,
+            lat=buyer.lat,
+            lon=buyer.lon,
+            max_km=buyer.max_km,
+            address=f"{buyer.organization.name.removesuffix('党支部')}便民服务中心旁{index + 1}号",
+            opening_hours=OUTLET_HOURS,
+            producers=carried,
+            products=[catalogue[n] for n in names],
+        )
+        # Each product from one of the cooperatives carried (one row a month), or unnamed.
+        source = {
+            n: (rng.choice(carried) if carried and rng.random() < 0.8 else None) for n in names
+        }
+        for month in months:
+            for name in names:
+                kg = rng.randint(80, 900)
+                price = prices.get(name, 5.0) * OUTLET_MARKUP
+                services.outlet_sale_record(
+                    actor=actor,
+                    outlet=outlet,
+                    month=month,
+                    product=catalogue[name],
+                    producer=source[name],
+                    kg=kg,
+                    yuan=Decimal(str(round(kg * price, 2))),
+                    today=today,
+                )
+                sales += 1
+    return {"乡村特产展销点": len(outlets), "展销点月度销售": sales}

@@ -9,6 +9,7 @@ from tongchou.linkage.models import Buyer, BuyerKind, Producer, ProducerKind, Pr
 from tongchou.organizations.models import Organization, OrgStatus, OrgType
 from tongchou.organizations.permissions import Action, scope_for
 from tongchou.organizations.selectors import organization_list_for
+from tongchou.resources.forms import OpeningHoursField
 
 
 def manageable_producers(user):
@@ -181,3 +182,97 @@ class ReservationForm(forms.Form):
             del self.fields["buyer"], self.fields["year"]
         else:
             self.fields["buyer"].queryset = manageable_buyers(user).order_by("name", "id")
+
+
+# --- rural produce outlets (乡村特产展销点) -------------------------------------------------------
+
+
+def city_communities(user):
+    """Organizations an outlet may sit in: active, urban, managed by the user."""
+    from tongchou.regions.models import UrbanRural
+
+    return (
+        organization_list_for(user, action=Action.MANAGE_MEMBERS)
+        .filter(status=OrgStatus.ACTIVE, urban_rural=UrbanRural.URBAN)
+        .order_by("path")
+    )
+
+
+class OutletForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    organization = forms.ModelChoiceField(
+        label=_("所在城市社区党组织"), queryset=Organization.objects.none()
+    )
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    opening_hours = OpeningHoursField(
+        label=_("开放时间"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 7}),
+        help_text=_("周一至周日七行，如“08:30-17:30”，不开放的一天写“-”。"),
+    )
+    lat = forms.FloatField(label=_("纬度"), help_text=_("地图上的点，如 39.02。"))
+    lon = forms.FloatField(label=_("经度"), help_text=_("地图上的点，如 106.42。"))
+    max_km = forms.IntegerField(label=_("最远采购距离（公里）"), initial=40)
+    producers = forms.ModelMultipleChoiceField(
+        label=_("展销的合作社（生产主体）"),
+        queryset=Producer.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    products = forms.ModelMultipleChoiceField(
+        label=_("展销的农产品"),
+        queryset=Product.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, user, outlet=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if outlet is not None and not self.is_bound:
+            buyer = outlet.buyer
+            self.initial = {
+                "name": buyer.name,
+                "organization": buyer.organization_id,
+                "address": outlet.address,
+                "opening_hours": outlet.opening_hours,
+                "lat": buyer.lat,
+                "lon": buyer.lon,
+                "max_km": buyer.max_km,
+                "producers": list(outlet.producers.values_list("pk", flat=True)),
+                "products": list(outlet.products.values_list("pk", flat=True)),
+            }
+        self.fields["organization"].queryset = city_communities(user)
+        # Cooperatives are public businesses: any producer may be carried.
+        self.fields["producers"].queryset = Producer.objects.order_by("name", "id")
+        self.fields["products"].queryset = selectors.product_list()
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+
+class OutletSaleForm(forms.Form):
+    month = forms.CharField(label=_("月份"), max_length=10, widget=MonthInput)
+    product = forms.ModelChoiceField(label=_("农产品"), queryset=Product.objects.none())
+    producer = forms.ModelChoiceField(
+        label=_("生产主体（可不填）"), queryset=Producer.objects.none(), required=False
+    )
+    kg = forms.IntegerField(label=_("销量（公斤）"))
+    yuan = forms.DecimalField(label=_("销售额（元）"), max_digits=14, decimal_places=2)
+
+    def __init__(self, *args, outlet, sale=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sale is not None and not self.is_bound:
+            self.initial = {
+                "month": sale.month.strftime("%Y-%m"),
+                "product": sale.product_id,
+                "producer": sale.producer_id,
+                "kg": sale.kg,
+                "yuan": sale.yuan,
+            }
+        carried = outlet.products.all()
+        self.fields["product"].queryset = carried if carried.exists() else selectors.product_list()
+        producers = outlet.producers.all()
+        self.fields["producer"].queryset = (
+            producers if producers.exists() else Producer.objects.order_by("name", "id")
+        )

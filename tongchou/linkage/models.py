@@ -138,7 +138,7 @@ class BuyerKind(models.TextChoices):
     ENTERPRISE_CANTEEN = "enterprise_canteen", _("企业食堂")
     SCHOOL = "school", _("学校")
     HOSPITAL = "hospital", _("医院")
-    OUTLET = "outlet", _("社区平价菜店")
+    OUTLET = "outlet", _("乡村特产展销点")
     SUPERMARKET = "supermarket", _("超市")
     PROCESSOR = "processor", _("加工企业")
 
@@ -305,3 +305,85 @@ class Reservation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.buyer} {self.year}"
+
+
+class Outlet(TimeStampedModel):
+    """A rural produce outlet (乡村特产展销点) in a city community: the outlet's own facts kept
+    beside the buyer unit it is (``Buyer`` of kind ``outlet``; name, organization and place are
+    the buyer's, never typed twice). Every outlet-kind buyer has one (the buyer services make it).
+    Opening hours: seven entries, Monday first, ``["08:30", "17:30"]`` or null (closed), as
+    ``resources.Resource.opening_hours``."""
+
+    buyer = models.OneToOneField(
+        Buyer,
+        verbose_name=_("采购单位"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="outlet",
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    opening_hours = models.JSONField(_("开放时间"), default=list, blank=True)
+    producers = models.ManyToManyField(
+        Producer, verbose_name=_("展销的合作社（生产主体）"), blank=True, related_name="outlets"
+    )
+    products = models.ManyToManyField(
+        Product, verbose_name=_("展销的农产品"), blank=True, related_name="outlets"
+    )
+
+    class Meta:
+        ordering = ["buyer__name", "buyer_id"]
+        verbose_name = _("乡村特产展销点")
+        verbose_name_plural = _("乡村特产展销点")
+
+    def __str__(self) -> str:
+        return self.buyer.name
+
+
+class OutletSale(TimeStampedModel):
+    """One month's sales of one product (of one producer, when known) at an outlet: a fact
+    entered by the outlet's organization. ``month`` is the month's first day."""
+
+    outlet = models.ForeignKey(
+        Outlet, verbose_name=_("展销点"), on_delete=models.CASCADE, related_name="sales"
+    )
+    month = models.DateField(_("月份"))
+    product = models.ForeignKey(
+        Product, verbose_name=_("农产品"), on_delete=models.PROTECT, related_name="+"
+    )
+    producer = models.ForeignKey(
+        Producer,
+        verbose_name=_("生产主体"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outlet_sales",
+    )
+    kg = models.PositiveIntegerField(_("销量（公斤）"))
+    yuan = models.DecimalField(_("销售额（元）"), max_digits=14, decimal_places=2)
+    buyer_path = models.CharField(max_length=PATH_MAX_LENGTH, editable=False, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-month", "outlet_id", "product_id", "id"]
+        verbose_name = _("展销点月度销售")
+        verbose_name_plural = _("展销点月度销售")
+        indexes = [models.Index(fields=["producer", "month"], name="linkage_outletsale_prod")]
+        constraints = [
+            # One row per outlet, month, product and producer (NULL producer: once as well).
+            models.UniqueConstraint(
+                fields=["outlet", "month", "product", "producer"],
+                condition=models.Q(producer__isnull=False),
+                name="linkage_outletsale_once",
+            ),
+            models.UniqueConstraint(
+                fields=["outlet", "month", "product"],
+                condition=models.Q(producer__isnull=True),
+                name="linkage_outletsale_once_anon",
+            ),
+            models.CheckConstraint(condition=models.Q(yuan__gte=0), name="linkage_outletsale_yuan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outlet} {self.month:%Y-%m} {self.product} {self.kg} kg"

@@ -22,6 +22,8 @@ from tongchou.linkage.models import (
     Lot,
     LotState,
     Order,
+    Outlet,
+    OutletSale,
     Plan,
     Producer,
     Product,
@@ -169,6 +171,36 @@ def reservation_facts(rows) -> list[ReservationFacts]:
     return [ReservationFacts(r, bought[r.year].get(r.buyer_id, 0)) for r in rows]
 
 
+def outlet_list_for(user) -> QuerySet[Outlet]:
+    """Outlets whose buyer unit is in scope, and those carrying a producer in scope (a
+    cooperative's village and chain see where its produce is shown)."""
+    scope = scope_for(user, Action.VIEW_MEMBERS)
+    if scope.everything:
+        return Outlet.objects.all()
+    carrying = Outlet.producers.through.objects.filter(producer__in=producer_list_for(user)).values(
+        "outlet_id"
+    )
+    return Outlet.objects.filter(Q(buyer__in=buyer_list_for(user)) | Q(pk__in=carrying))
+
+
+def outlet_get_for(user, pk) -> Outlet:
+    return _get(outlet_list_for(user).select_related("buyer", "buyer__organization"), pk)
+
+
+def outlet_sale_list_for(user) -> QuerySet[OutletSale]:
+    """Sales in scope of the outlet's organization, and those of a producer in scope."""
+    scope = scope_for(user, Action.VIEW_MEMBERS)
+    return OutletSale.objects.filter(
+        scope.q("buyer_path") | scope.q("producer__village_path") | scope.q("producer__chain_path")
+    )
+
+
+def outlet_sale_get_for(user, pk) -> OutletSale:
+    return _get(
+        outlet_sale_list_for(user).select_related("outlet__buyer", "product", "producer"), pk
+    )
+
+
 # --- the season board ------------------------------------------------------------------------
 
 
@@ -306,12 +338,66 @@ class LossRow:
 
 
 @dataclass
+class OutletRow:
+    """What the outlets sold of one product (or in one month) in the season: facts entered
+    by the outlets, beside the lots — not part of the lots' loss (an outlet may sell what it
+    got through a shipment, which the lots already count as sold)."""
+
+    label: str
+    kg: int = 0
+    yuan: object = 0  # Decimal
+    outlets: set = field(default_factory=set)
+
+    def as_dict(self) -> dict:
+        return {
+            "label": self.label,
+            "kg": self.kg,
+            "yuan": str(self.yuan),
+            "outlets": len(self.outlets),
+        }
+
+
+@dataclass
 class SeasonReport:
     chain: Organization
     year: int
     total: LossRow
     products: list[LossRow] = field(default_factory=list)
     villages: list[LossRow] = field(default_factory=list)
+    outlet_total: OutletRow | None = None
+    outlet_products: list[OutletRow] = field(default_factory=list)
+    outlet_months: list[OutletRow] = field(default_factory=list)
+
+
+def outlet_sales_of_chain(chain: Organization, year: int) -> tuple:
+    """The season's outlet sales of the chain's producers (rows naming a producer of the
+    chain), by product and by month, with the total: one grouped query."""
+    from decimal import Decimal
+
+    rows = (
+        OutletSale.objects.filter(producer__chain=chain, month__year=year)
+        .order_by()
+        .values_list("product__name", "month", "outlet_id")
+        .annotate(kg=Sum("kg"), yuan=Sum("yuan"))
+    )
+    total = OutletRow(chain.name, yuan=Decimal("0"))
+    products: dict[str, OutletRow] = {}
+    months: dict[str, OutletRow] = {}
+    for product, month, outlet, kg, yuan in rows:
+        label = month.strftime("%Y-%m")
+        for row in (
+            total,
+            products.setdefault(product, OutletRow(product, yuan=Decimal("0"))),
+            months.setdefault(label, OutletRow(label, yuan=Decimal("0"))),
+        ):
+            row.kg += kg
+            row.yuan += yuan
+            row.outlets.add(outlet)
+    return (
+        total,
+        sorted(products.values(), key=lambda r: r.label),
+        sorted(months.values(), key=lambda r: r.label),
+    )
 
 
 def _season(chain: Organization, year: int):
@@ -374,10 +460,14 @@ def season_report_for(user, chain_pk, *, year: int) -> SeasonReport:
         for row in rows:
             row.previous_lot_kg += lot.kg
             row.previous_sold_kg += lot.sold_kg
+    outlet_total, outlet_products, outlet_months = outlet_sales_of_chain(chain, year)
     return SeasonReport(
         chain=chain,
         year=year,
         total=total,
         products=sorted(products.values(), key=lambda r: r.label),
         villages=sorted(villages.values(), key=lambda r: r.label),
+        outlet_total=outlet_total,
+        outlet_products=outlet_products,
+        outlet_months=outlet_months,
     )

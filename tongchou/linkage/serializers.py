@@ -10,6 +10,8 @@ from tongchou.linkage.models import (
     BuyerKind,
     Lot,
     Order,
+    Outlet,
+    OutletSale,
     Plan,
     Producer,
     ProducerKind,
@@ -302,9 +304,114 @@ class LossRowSerializer(serializers.Serializer):
     previous_loss = serializers.FloatField(allow_null=True)
 
 
+class OutletRowSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    kg = serializers.IntegerField()
+    yuan = serializers.DecimalField(max_digits=16, decimal_places=2)
+    outlets = serializers.IntegerField(help_text="How many outlets sold it")
+
+
 class SeasonReportSerializer(serializers.Serializer):
     chain = ChainRefSerializer()
     year = serializers.IntegerField()
     total = LossRowSerializer()
     products = LossRowSerializer(many=True)
     villages = LossRowSerializer(many=True)
+    outlet_total = OutletRowSerializer(
+        help_text="Sales at rural produce outlets (乡村特产展销点) of the chain's producers, "
+        "as the outlets recorded them month by month (beside the lots, not in their loss)"
+    )
+    outlet_products = OutletRowSerializer(many=True)
+    outlet_months = OutletRowSerializer(many=True)
+
+
+# --- rural produce outlets (乡村特产展销点) -------------------------------------------------------
+
+
+class OutletSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(
+        source="buyer_id", read_only=True, help_text="The buyer unit's id"
+    )
+    name = serializers.CharField(source="buyer.name", read_only=True)
+    organization = serializers.IntegerField(source="buyer.organization_id", read_only=True)
+    organization_name = serializers.CharField(source="buyer.organization.name", read_only=True)
+    lat = serializers.FloatField(source="buyer.lat", read_only=True)
+    lon = serializers.FloatField(source="buyer.lon", read_only=True)
+    max_km = serializers.IntegerField(source="buyer.max_km", read_only=True)
+    producers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    products = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Outlet
+        fields = [
+            "id",
+            "name",
+            "organization",
+            "organization_name",
+            "lat",
+            "lon",
+            "max_km",
+            "address",
+            "opening_hours",
+            "producers",
+            "products",
+        ]
+        read_only_fields = fields
+
+
+class OutletWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    organization = serializers.IntegerField(**ID, help_text="A city community's organization")
+    lat = serializers.FloatField(**LAT)
+    lon = serializers.FloatField(**LON)
+    max_km = serializers.IntegerField(min_value=1, max_value=20_000, default=40)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    opening_hours = serializers.ListField(
+        child=serializers.ListField(
+            child=serializers.CharField(max_length=5), allow_empty=True, max_length=2
+        ),
+        required=False,
+        max_length=7,
+        default=list,
+        help_text='Seven entries, Monday first: ["08:30", "17:30"] or [] (closed); '
+        "an empty list: no hours given.",
+    )
+    producers = serializers.ListField(
+        child=serializers.IntegerField(**ID), required=False, max_length=500, default=list
+    )
+    products = serializers.ListField(
+        child=serializers.IntegerField(**ID), required=False, max_length=500, default=list
+    )
+
+
+class OutletSaleSerializer(serializers.ModelSerializer):
+    outlet_name = serializers.CharField(source="outlet.buyer.name", read_only=True)
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    producer_name = serializers.CharField(
+        source="producer.name", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = OutletSale
+        fields = [
+            "id",
+            "outlet",
+            "outlet_name",
+            "month",
+            "product",
+            "product_name",
+            "producer",
+            "producer_name",
+            "kg",
+            "yuan",
+        ]
+        read_only_fields = fields
+
+
+class OutletSaleWriteSerializer(serializers.Serializer):
+    outlet = serializers.IntegerField(**ID)
+    month = serializers.CharField(max_length=10, help_text='The month: "2026-05"')
+    product = serializers.IntegerField(**ID)
+    producer = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
+    kg = serializers.IntegerField(max_value=10**9)
+    yuan = serializers.DecimalField(max_digits=14, decimal_places=2)

@@ -404,7 +404,25 @@ def buyer_create(
         org_path=buyer.org_path,
         after=audit.snapshot(buyer, BUYER_FIELDS),
     )
+    _outlet_profile(buyer)
     return buyer
+
+
+def _outlet_profile(buyer: Buyer) -> None:
+    """Keep "an outlet-kind buyer has its outlet profile, no other buyer has one": made when a
+    buyer becomes an outlet; dropped when it stops being one (refused once it has sales)."""
+    from tongchou.linkage.models import Outlet, OutletSale
+
+    if buyer.kind == BuyerKind.OUTLET:
+        Outlet.objects.get_or_create(buyer=buyer)
+        return
+    if OutletSale.objects.filter(outlet_id=buyer.pk).exists():
+        raise ApplicationError(
+            "outlet_has_sales",
+            _("该展销点已有销售记录，不能改为其他类别。"),
+            field="kind",
+        )
+    Outlet.objects.filter(buyer=buyer).delete()
 
 
 @transaction.atomic
@@ -433,6 +451,7 @@ def buyer_update(
         setattr(buyer, key, value)
     _full_clean(buyer, exclude=["org_path"])
     buyer.save()
+    _outlet_profile(buyer)
     audit.record_update(
         actor=actor,
         obj=buyer,
@@ -809,3 +828,269 @@ def bought_in(buyer_ids, year: int) -> dict[int, Decimal]:
         .annotate(total=Sum(F("sold_kg") * F("delivered_price")))
     )
     return {r["order__buyer_id"]: Decimal(r["total"] or 0).quantize(Decimal("0.01")) for r in rows}
+
+
+# --- rural produce outlets (乡村特产展销点) and their monthly sales ---------------------------
+
+SALE_FIELDS = ["outlet", "month", "product", "producer", "kg", "yuan"]
+
+
+def _city_community(organization: Organization) -> None:
+    """An outlet sits in a city community: an organization marked urban."""
+    from tongchou.regions.models import UrbanRural
+
+    if organization.urban_rural != UrbanRural.URBAN:
+        raise ApplicationError(
+            "not_a_city_community",
+            _("乡村特产展销点应设在城市社区，请选择城市社区的党组织。"),
+            field="organization",
+        )
+
+
+def _outlet_carries(outlet, *, address, opening_hours, producers, products) -> dict:
+    from tongchou.resources.services import parse_opening_hours
+
+    address = (address or "").strip() if isinstance(address, str) else ""
+    if len(address) > 200:
+        raise ApplicationError("too_long", _("地址不能超过200个字。"), field="address")
+    producers, products = list(dict.fromkeys(producers or [])), list(dict.fromkeys(products or []))
+    for product in products:
+        _product(product, field="products")
+    for producer in producers:
+        if not isinstance(producer, Producer):
+            raise ApplicationError("unknown_producer", _("没有这个生产主体。"), field="producers")
+    return {
+        "address": address,
+        "opening_hours": parse_opening_hours(opening_hours),
+        "producers": producers,
+        "products": products,
+    }
+
+
+def _outlet_view(outlet) -> dict:
+    return {
+        "address": outlet.address,
+        "opening_hours": outlet.opening_hours,
+        "producers": sorted(outlet.producers.values_list("pk", flat=True)),
+        "products": sorted(outlet.products.values_list("pk", flat=True)),
+    }
+
+
+@transaction.atomic
+def outlet_create(
+    *,
+    actor,
+    name: str,
+    organization: Organization,
+    lat,
+    lon,
+    max_km=40,
+    address: str = "",
+    opening_hours=None,
+    producers=(),
+    products=(),
+):
+    """A new outlet: a buyer unit of kind outlet in a city community, with what it carries.
+    By the community's secretary or an admin above it."""
+    if not can_buy(actor, organization.path):
+        raise PermissionDenied
+    _city_community(organization)
+    carries = _outlet_carries(
+        None, address=address, opening_hours=opening_hours, producers=producers, products=products
+    )
+    buyer = buyer_create(
+        actor=actor,
+        name=name,
+        kind=BuyerKind.OUTLET,
+        organization=organization,
+        lat=lat,
+        lon=lon,
+        max_km=max_km,
+    )
+    return _outlet_save(actor, buyer.outlet, carries, created=True)
+
+
+def _outlet_save(actor, outlet, carries: dict, *, created: bool):
+    before = None if created else _outlet_view(outlet)
+    outlet.address, outlet.opening_hours = carries["address"], carries["opening_hours"]
+    _full_clean(outlet, exclude=["buyer"])
+    outlet.save()
+    outlet.producers.set(carries["producers"])
+    outlet.products.set(carries["products"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=outlet,
+        org_path=outlet.buyer.org_path,
+        before=before,
+        after=_outlet_view(outlet),
+    )
+    return outlet
+
+
+@transaction.atomic
+def outlet_update(
+    *,
+    actor,
+    outlet,
+    name: str,
+    organization: Organization,
+    lat,
+    lon,
+    max_km,
+    address: str = "",
+    opening_hours=None,
+    producers=(),
+    products=(),
+):
+    """Edit an outlet: its buyer unit's fields (``buyer_update``'s rules) and what it carries."""
+    from tongchou.linkage.models import Outlet
+
+    outlet = Outlet.objects.select_for_update().select_related("buyer").get(pk=outlet.pk)
+    if not can_buy(actor, outlet.buyer.org_path) or not can_buy(actor, organization.path):
+        raise PermissionDenied
+    _city_community(organization)
+    carries = _outlet_carries(
+        outlet,
+        address=address,
+        opening_hours=opening_hours,
+        producers=producers,
+        products=products,
+    )
+    buyer_update(
+        actor=actor,
+        buyer=outlet.buyer,
+        name=name,
+        kind=BuyerKind.OUTLET,
+        organization=organization,
+        lat=lat,
+        lon=lon,
+        max_km=max_km,
+    )
+    outlet.buyer.refresh_from_db()
+    return _outlet_save(actor, outlet, carries, created=False)
+
+
+def _month(value, today: dt.date) -> dt.date:
+    """A month as its first day; "2026-05", "2026-05-01" or a date; not after this month."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        text = str(value or "").strip()
+        try:
+            value = dt.date.fromisoformat(text if len(text) > 7 else f"{text}-01")
+        except ValueError:
+            raise ApplicationError(
+                "invalid_month", _("月份应为“2026-05”的形式。"), field="month"
+            ) from None
+    month = value.replace(day=1)
+    if month > today.replace(day=1):
+        raise ApplicationError("future_month", _("不能登记未来月份的销售。"), field="month")
+    if month.year < 2000:
+        raise ApplicationError("invalid_month", _("月份应为“2026-05”的形式。"), field="month")
+    return month
+
+
+def _sale_values(outlet, *, month, product, producer, kg, yuan, today) -> dict:
+    _product(product)
+    if producer is not None and not isinstance(producer, Producer):
+        raise ApplicationError("unknown_producer", _("没有这个生产主体。"), field="producer")
+    return {
+        "month": _month(month, today),
+        "product": product,
+        "producer": producer,
+        "kg": _count(kg, "kg"),
+        "yuan": _money(yuan, field="yuan", label=_("销售额")),
+    }
+
+
+def _sale_unique(outlet, values: dict, exclude_pk=None) -> None:
+    from tongchou.linkage.models import OutletSale
+
+    rows = OutletSale.objects.filter(
+        outlet=outlet,
+        month=values["month"],
+        product=values["product"],
+        producer=values["producer"],
+    )
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    if rows.exists():
+        raise ApplicationError(
+            "duplicate_month",
+            _("该展销点这个月的这项销售已登记，请修改原记录。"),
+            field="month",
+        )
+
+
+@transaction.atomic
+def outlet_sale_record(
+    *, actor, outlet, month, product, kg, yuan, producer=None, today: dt.date | None = None
+):
+    """One month's sales of a product (of a producer, when known) at an outlet, entered by
+    the outlet's organization. Once per outlet, month, product and producer."""
+    from tongchou.linkage.models import Outlet, OutletSale
+
+    outlet = Outlet.objects.select_for_update().select_related("buyer").get(pk=outlet.pk)
+    if not can_buy(actor, outlet.buyer.org_path):
+        raise PermissionDenied
+    values = _sale_values(
+        outlet,
+        month=month,
+        product=product,
+        producer=producer,
+        kg=kg,
+        yuan=yuan,
+        today=today or timezone.localdate(),
+    )
+    _sale_unique(outlet, values)
+    sale = OutletSale(
+        outlet=outlet,
+        buyer_path=outlet.buyer.org_path,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **values,
+    )
+    _full_clean(sale, exclude=["buyer_path", "created_by"])
+    sale.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=sale,
+        org_path=sale.buyer_path,
+        after=audit.snapshot(sale, SALE_FIELDS),
+    )
+    return sale
+
+
+@transaction.atomic
+def outlet_sale_update(
+    *, actor, sale, month, product, kg, yuan, producer=None, today: dt.date | None = None
+):
+    from tongchou.linkage.models import OutletSale
+
+    sale = OutletSale.objects.select_for_update().select_related("outlet").get(pk=sale.pk)
+    if not can_buy(actor, sale.buyer_path):
+        raise PermissionDenied
+    values = _sale_values(
+        sale.outlet,
+        month=month,
+        product=product,
+        producer=producer,
+        kg=kg,
+        yuan=yuan,
+        today=today or timezone.localdate(),
+    )
+    _sale_unique(sale.outlet, values, exclude_pk=sale.pk)
+    before = audit.snapshot(sale, SALE_FIELDS)
+    for key, value in values.items():
+        setattr(sale, key, value)
+    _full_clean(sale, exclude=["buyer_path", "created_by"])
+    sale.save()
+    audit.record_update(
+        actor=actor,
+        obj=sale,
+        org_path=sale.buyer_path,
+        before=before,
+        after=audit.snapshot(sale, SALE_FIELDS),
+    )
+    return sale

@@ -24,6 +24,8 @@ from tongchou.linkage.forms import (
     LotForm,
     OrderForm,
     OutcomeForm,
+    OutletForm,
+    OutletSaleForm,
     PlanForm,
     ProducerForm,
     ReservationForm,
@@ -508,3 +510,157 @@ def reservation_edit(request, pk):
     return render(
         request, "linkage/reservation_form.html", {"form": form, "reservation": reservation}
     )
+
+
+# --- rural produce outlets (乡村特产展销点) -------------------------------------------------------
+# An outlet is a buyer unit of kind outlet; its page shows what it carries, its opening hours
+# and its monthly sales, entered by the outlet's organization (the same rule as its orders).
+
+
+def _opening_rows(hours) -> list[tuple]:
+    from django.utils.dates import WEEKDAYS
+
+    return [(WEEKDAYS[i], entry) for i, entry in enumerate(hours or [])]
+
+
+OUTLET_FIELDS = (
+    "name",
+    "organization",
+    "address",
+    "opening_hours",
+    "lat",
+    "lon",
+    "max_km",
+    "producers",
+    "products",
+)
+
+
+@login_required
+@require_GET
+def outlet_list(request):
+    user = request.user
+    _require_any(user)
+    rows = selectors.outlet_list_for(user).select_related("buyer", "buyer__organization")
+    page = Paginator(rows.order_by("buyer__name", "buyer_id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "linkage/outlet_list.html",
+        {"page": page, "query_without_page": query_without(request, "page")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outlet_create(request):
+    user = request.user
+    _require_any(user)
+    form = OutletForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outlet = services.outlet_create(actor=user, **{k: data[k] for k in OUTLET_FIELDS})
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已添加展销点：%(name)s。") % {"name": outlet.buyer.name})
+            return redirect("linkage:outlet_detail", pk=outlet.pk)
+    return render(request, "linkage/outlet_form.html", {"form": form, "outlet": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outlet_edit(request, pk):
+    user = request.user
+    outlet = selectors.outlet_get_for(user, pk)
+    if not services.can_buy(user, outlet.buyer.org_path):
+        raise PermissionDenied
+    form = OutletForm(request.POST or None, user=user, outlet=outlet)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outlet = services.outlet_update(
+                actor=user, outlet=outlet, **{k: data[k] for k in OUTLET_FIELDS}
+            )
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已保存展销点：%(name)s。") % {"name": outlet.buyer.name})
+            return redirect("linkage:outlet_detail", pk=outlet.pk)
+    return render(request, "linkage/outlet_form.html", {"form": form, "outlet": outlet})
+
+
+def _outlet_page(request, outlet, sale_form, status=200):
+    user = request.user
+    sales = (
+        selectors.outlet_sale_list_for(user)
+        .filter(outlet=outlet)
+        .select_related("product", "producer")
+        .order_by("-month", "product__name", "id")
+    )
+    page = Paginator(sales, PAGE_SIZE).get_page(request.GET.get("page"))
+    editable = services.can_buy(user, outlet.buyer.org_path)
+    return render(
+        request,
+        "linkage/outlet_detail.html",
+        {
+            "outlet": outlet,
+            "producers": outlet.producers.order_by("name"),
+            "products": outlet.products.order_by("name"),
+            "weekdays": _opening_rows(outlet.opening_hours),
+            "page": page,
+            "query_without_page": query_without(request, "page"),
+            "editable": editable,
+            "sale_form": sale_form if editable else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def outlet_detail(request, pk):
+    outlet = selectors.outlet_get_for(request.user, pk)
+    month = timezone.localdate().replace(day=1)
+    form = OutletSaleForm(outlet=outlet, initial={"month": month.strftime("%Y-%m")})
+    return _outlet_page(request, outlet, form)
+
+
+@login_required
+@require_http_methods(["POST"])
+def outlet_sale_create(request, pk):
+    user = request.user
+    outlet = selectors.outlet_get_for(user, pk)
+    if not services.can_buy(user, outlet.buyer.org_path):
+        raise PermissionDenied
+    form = OutletSaleForm(request.POST, outlet=outlet)
+    if form.is_valid():
+        try:
+            services.outlet_sale_record(actor=user, outlet=outlet, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已登记月度销售。"))
+            return redirect("linkage:outlet_detail", pk=outlet.pk)
+    return _outlet_page(request, outlet, form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outlet_sale_edit(request, pk):
+    user = request.user
+    sale = selectors.outlet_sale_get_for(user, pk)
+    if not services.can_buy(user, sale.buyer_path):
+        raise PermissionDenied
+    form = OutletSaleForm(request.POST or None, outlet=sale.outlet, sale=sale)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outlet_sale_update(actor=user, sale=sale, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("linkage:outlet_detail", pk=sale.outlet_id)
+    return render(request, "linkage/outlet_sale_form.html", {"form": form, "sale": sale})

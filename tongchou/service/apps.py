@@ -9,7 +9,7 @@ class ServiceConfig(AppConfig):
 
     def ready(self):
         from tongchou.core import tree, workdays
-        from tongchou.service.models import AllianceUnit, Household, Need, Visit
+        from tongchou.service.models import AllianceUnit, Household, Need, ProxyStation, Visit
 
         # The back office's calendar corrections (CalendarCorrection) are the whole
         # deployment's: resources close on them too, not only deadlines.
@@ -22,6 +22,31 @@ class ServiceConfig(AppConfig):
         from tongchou.service.moves import needs_follow_move
 
         tree.register_move_hook(needs_follow_move)
+        tree.register_path_copy(ProxyStation, "org_path")
+        _register_proxy_staff_anchor()
+
+
+def _register_proxy_staff_anchor() -> None:
+    """Staff of a proxy station are tied to the station's village organization: the admins
+    over it manage their accounts (as member service stations' staff, accounts.anchors)."""
+    from tongchou.accounts import anchors
+    from tongchou.service.models import ProxyStation
+
+    through = ProxyStation.staff.through.objects
+
+    def user_ids(scope):
+        return through.filter(scope.q("proxystation__org_path")).values("user_id")
+
+    def paths_of(ids):
+        found: dict[int, list[str]] = {}
+        rows = through.filter(user_id__in=list(ids)).values_list(
+            "user_id", "proxystation__org_path"
+        )
+        for user_id, path in rows:
+            found.setdefault(user_id, []).append(path)
+        return found
+
+    anchors.register(anchors.Anchor("proxy_station", _("城市服务代办站"), user_ids, paths_of))
 
 
 def _calendar_corrections() -> dict:

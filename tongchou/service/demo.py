@@ -115,7 +115,7 @@ def _needs(today, rng, actor, villages, categories) -> dict[str, int]:
     from tongchou.service.services import Router
 
     calendar, router = load_calendar(), Router()
-    codes = sorted(categories)
+    codes = sorted(c for c in categories if c in SUMMARIES)  # city services: populate_proxy
     made = []
     for _ in range(NEEDS):
         code = rng.choice(codes)
@@ -222,3 +222,181 @@ def _households(today, rng, actor, villages, categories) -> dict[str, int]:
                 )
                 visits += 1
     return {"联系户": households, "走访": visits}
+
+
+# --- city-service proxy stations (城市服务代办站) ------------------------------------------------
+
+PROXY_STATIONS_PER_COUNTY = 2
+PROXY_NEEDS_PER_STATION = 21  # three of every state
+PROXY_STAFF = ["proxy_staff", "proxy_staff2", "proxy_staff3"]  # station_staff: mobility
+PROXY_HOURS = [["08:30", "17:30"]] * 5 + [["09:00", "12:00"], None]
+# The city services' units in each county (name suffix, category codes); the 人社 bureau exists.
+CITY_UNITS = [
+    ("医疗保障局", ["medical_insurance"]),
+    ("政务服务中心", ["certificates"]),
+]
+PROXY_SUMMARIES = {
+    "social_security": ["代办城乡居民养老保险参保登记", "代办养老金领取资格认证", "社保卡补办"],
+    "medical_insurance": ["代办医保异地就医备案", "代办门诊慢特病待遇申请", "医保关系转移接续"],
+    "certificates": ["代办居住证", "代办身份证换领预约", "代办营业执照变更"],
+    "employment": ["代办就业失业登记", "代办职业技能培训报名"],
+    "social_assistance": ["代办临时救助申请"],
+    "other": ["代办不动产登记咨询"],
+}
+PROXY_STATES = [
+    "submitted",
+    "accepted",
+    "in_progress",
+    "resolved",
+    "reopened",
+    "confirmed",
+    "closed",
+]
+
+
+def populate_proxy(*, today: dt.date, rng: random.Random) -> dict[str, int]:
+    """Proxy stations in two villages of every county, three of them staffed (logins
+    ``proxy_staff``, ``proxy_staff2``, ``proxy_staff3``; the demo password), the city
+    services' alliance units and routing (社保 → the 人社 bureau, 医保 → the 医疗保障局, 证照 →
+    the 政务服务中心), and a year of needs filed at each station in every state. Idempotent:
+    nothing happens when a proxy station exists (or before the alliance is there)."""
+    from tongchou.regions.models import UrbanRural
+    from tongchou.service.models import ProxyService, ProxyStation
+
+    if ProxyStation.objects.exists() or not AllianceUnit.objects.exists():
+        return {}
+    User = get_user_model()
+    actor = User.objects.filter(is_superuser=True, username="admin").first()
+    root = Organization.objects.filter(code=ROOT_CODE, parent=None).first()
+    if actor is None or root is None:
+        return {}
+    categories = {c.code: c for c in NeedCategory.objects.all()}
+    counties = list(
+        Organization.objects.filter(parent=root, status=OrgStatus.ACTIVE)
+        .select_related("region")
+        .order_by("code")
+    )
+    units = 0
+    for county in counties:
+        bureau = AllianceUnit.objects.filter(
+            organization=county, name__endswith="人力资源和社会保障局"
+        ).first()
+        routes = [(bureau, ["social_security"])] if bureau else []
+        for suffix, codes in CITY_UNITS:
+            unit, created = AllianceUnit.objects.get_or_create(
+                name=f"{county.region.name}{suffix}",
+                organization=county,
+                defaults={"kind": "department", "org_path": county.path},
+            )
+            units += created
+            unit.regions.add(county.region)
+            routes.append((unit, codes))
+        for unit, codes in routes:
+            for code in codes:
+                unit.categories.add(categories[code])
+                RoutingRule.objects.get_or_create(
+                    category=categories[code], region=county.region, unit=unit
+                )
+    stations = []
+    for county in counties:
+        villages = list(
+            Organization.objects.filter(
+                path__startswith=county.path,
+                status=OrgStatus.ACTIVE,
+                region__level=RegionLevel.VILLAGE,
+                urban_rural=UrbanRural.RURAL,
+            )
+            .select_related("region")
+            .order_by("path")[: PROXY_STATIONS_PER_COUNTY * 5 : 5]
+        )
+        for village in villages:
+            base = village.name.removesuffix("党支部").removesuffix("党总支")
+            index = len(stations)
+            staff = []
+            if index < len(PROXY_STAFF):
+                user = User.objects.filter(username=PROXY_STAFF[index]).first()
+                staff = [
+                    user
+                    or User.objects.create(
+                        username=PROXY_STAFF[index], password=make_password(DEMO_PASSWORD)
+                    )
+                ]
+            stations.append(
+                services.proxy_station_create(
+                    actor=actor,
+                    name=f"{base}城市服务代办站",
+                    organization=village,
+                    address=f"{village.region.name}党群服务中心一楼",
+                    opening_hours=PROXY_HOURS,
+                    phone=f"0952{rng.randint(2000000, 2999999)}",
+                    services=list(ProxyService.values),
+                    staff=staff,
+                )
+            )
+    needs = _proxy_needs(today, rng, actor, stations)
+    return {"城市服务代办站": len(stations), "代办诉求": needs, "城市服务联盟单位": units}
+
+
+def _proxy_needs(today, rng, actor, stations) -> int:
+    from tongchou.service.services import Router
+
+    calendar, router = load_calendar(), Router()
+    now = timezone.now()
+    made = 0
+    for station in stations:
+        filer = station.staff.first() or actor
+        for index in range(PROXY_NEEDS_PER_STATION):
+            target = PROXY_STATES[index % len(PROXY_STATES)]
+            service = rng.choice(list(PROXY_SUMMARIES))
+            # Waiting for the resident or reopened: resolved in the last days (inside the
+            # reopening window); the rest anywhere in the year, some of the open ones overdue.
+            if target in ("resolved", "reopened"):
+                days_ago = rng.randint(5, 12)
+            elif target == "submitted":
+                days_ago = rng.choice([0, 1, 2, 20])
+            else:
+                days_ago = rng.randint(3, 365)
+            when = dt.datetime.combine(
+                today - dt.timedelta(days=days_ago), dt.time(rng.randint(8, 16), rng.randint(0, 59))
+            ).astimezone(dt.UTC)
+            need = services.proxy_need_file(
+                actor=filer,
+                station=station,
+                service=service,
+                summary=rng.choice(PROXY_SUMMARIES[service]),
+                description="（演示数据）",
+                resident_name=rng.choice("王李张刘陈杨马") + rng.choice(["大爷", "大妈", "女士"]),
+                now=when,
+                calendar=calendar,
+                router=router,
+                rng=rng,
+            )
+            made += 1
+            if target == "submitted":
+                continue
+            need = services.need_accept(actor=actor, need=need)
+            if target == "accepted":
+                continue
+            need = services.need_start(actor=actor, need=need)
+            if target == "in_progress":
+                continue
+            resolved_at = min(
+                need.submitted_at + dt.timedelta(days=rng.randint(1, 12)),
+                now - dt.timedelta(days=2),
+            )
+            need = services.need_resolve(
+                actor=actor, need=need, resolution="已代办完成，结果已送达群众", now=resolved_at
+            )
+            if target == "resolved":
+                continue
+            if target == "reopened":
+                services.need_reopen(tracking_code=need.tracking_code, reason="材料还差一项")
+                continue
+            need = services.need_confirm(
+                tracking_code=need.tracking_code,
+                rating=rng.choice([5, 5, 4, 4, 3]),
+                comment=rng.choice(["不用跑城里了", "满意", ""]),
+            )
+            if target == "closed":
+                services.need_close(actor=actor, need=need)
+    return made

@@ -1,9 +1,18 @@
 """Forms of the service pages. Length limits are the models'; the services re-check them."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongchou.service.models import DESCRIPTION_MAX, SUMMARY_MAX, NeedCategory, VisitWay
+from tongchou.resources.forms import OpeningHoursField
+from tongchou.service.models import (
+    DESCRIPTION_MAX,
+    SUMMARY_MAX,
+    NeedCategory,
+    ProxyService,
+    VisitWay,
+)
 
 
 def _categories():
@@ -91,3 +100,88 @@ class VisitForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["need_category"].queryset = _categories()
+
+
+# --- city-service proxy stations ------------------------------------------------------------
+
+
+class ProxyStationForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    organization = forms.ModelChoiceField(label=_("所属村党组织"), queryset=None)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    opening_hours = OpeningHoursField(
+        label=_("开放时间"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 7}),
+        help_text=_("周一至周日七行，如“08:30-17:30”，不开放的一天写“-”。"),
+    )
+    phone = forms.CharField(label=_("服务电话"), max_length=20, required=False)
+    services = forms.MultipleChoiceField(
+        label=_("代办事项"), choices=ProxyService.choices, widget=forms.CheckboxSelectMultiple
+    )
+    staff = forms.CharField(
+        label=_("工作人员（用户名）"),
+        required=False,
+        max_length=2000,
+        help_text=_("用空格或逗号分隔；须是您管理范围内的有效账号。"),
+    )
+    active = forms.BooleanField(label=_("运行中"), required=False, initial=True)
+
+    def __init__(self, *args, villages, station=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = villages
+        if station is not None and not self.is_bound:
+            self.initial = {
+                "name": station.name,
+                "organization": station.organization_id,
+                "address": station.address,
+                "opening_hours": station.opening_hours,
+                "phone": station.phone,
+                "services": station.services,
+                "staff": " ".join(sorted(station.staff.values_list("username", flat=True))),
+                "active": station.active,
+            }
+
+    def clean_staff(self) -> list:
+        """Usernames → accounts; an unknown name is refused like one out of reach (the
+        service checks reach), so nobody learns which accounts exist."""
+        from django.contrib.auth import get_user_model
+
+        names = [n for n in re.split(r"[\s,，、]+", self.cleaned_data["staff"]) if n]
+        users = list(get_user_model().objects.filter(username__in=names))
+        missing = sorted(set(names) - {u.username for u in users})
+        if missing:
+            raise forms.ValidationError(
+                _("您管理范围内没有这些用户名的有效账号：%(names)s。")
+                % {"names": "、".join(missing)}
+            )
+        return users
+
+
+class ProxyNeedForm(forms.Form):
+    """A city service filed for a resident at a proxy station."""
+
+    service = forms.ChoiceField(label=_("代办事项"), choices=())
+    organization = forms.ModelChoiceField(
+        label=_("群众所在村（社区）"),
+        queryset=None,
+        required=False,
+        help_text=_("不选则为代办站所在村。"),
+    )
+    summary = forms.CharField(label=_("公开摘要"), max_length=SUMMARY_MAX)
+    description = forms.CharField(
+        label=_("详细情况（不公开）"),
+        max_length=DESCRIPTION_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    address = forms.CharField(label=_("详细地址（不公开）"), max_length=200, required=False)
+    resident_name = forms.CharField(label=_("群众姓名"), max_length=50, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+
+    def __init__(self, *args, station, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [
+            (value, label) for value, label in ProxyService.choices if value in station.services
+        ]
+        self.fields["organization"].queryset = organizations

@@ -170,8 +170,14 @@ DONE_STATES = (NeedState.RESOLVED, NeedState.CONFIRMED, NeedState.CLOSED)
 
 
 class Intake(models.TextChoices):
+    """Where a need came in. ``station`` is a member service station (党员服务站, mobility) in an
+    inflow area, whose staff enter needs of the mobile members and residents they serve;
+    ``proxy`` is a city-service proxy station (城市服务代办站) in a village, whose staff file city
+    services (社保, 医保, 证照…) for residents. Both keep their own link on the need."""
+
     STAFF = "staff", _("工作人员代录")
     STATION = "station", _("服务站代办")
+    PROXY = "proxy", _("城市服务代办站代办")
     PUBLIC = "public", _("群众自助提交")
     VISIT = "visit", _("入户走访")
     OPEN311 = "open311", _("Open311接口")
@@ -201,6 +207,14 @@ class Need(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    proxy_station = models.ForeignKey(
+        "service.ProxyStation",
+        verbose_name=_("受理代办站"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="needs",
     )
     visit = models.ForeignKey(
         "service.Visit",
@@ -294,6 +308,8 @@ class Need(models.Model):
             models.Index(
                 fields=["category", "submitted_at", "id", "state"], name="need_category_time_st"
             ),
+            # A proxy station's needs by state (its page and "waiting for me").
+            models.Index(fields=["proxy_station", "state"], name="need_proxy_state"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -484,3 +500,71 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.visited_on}"
+
+
+# --- city-service proxy stations (城市服务代办站) ------------------------------------------------
+
+
+class ProxyService(models.TextChoices):
+    """City services a proxy station files for residents; each is filed as a need of the
+    category named in ``PROXY_SERVICE_CATEGORY`` (routed like any other need)."""
+
+    SOCIAL_SECURITY = "social_security", _("社保")
+    MEDICAL_INSURANCE = "medical_insurance", _("医保")
+    CERTIFICATES = "certificates", _("证照办理")
+    EMPLOYMENT = "employment", _("就业登记")
+    SOCIAL_ASSISTANCE = "social_assistance", _("社会救助")
+    OTHER = "other", _("其他")
+
+
+# Service → need category code (the categories are seeded by migrations 0002 and 0005).
+PROXY_SERVICE_CATEGORY = {
+    ProxyService.SOCIAL_SECURITY: "social_security",
+    ProxyService.MEDICAL_INSURANCE: "medical_insurance",
+    ProxyService.CERTIFICATES: "certificates",
+    ProxyService.EMPLOYMENT: "employment",
+    ProxyService.SOCIAL_ASSISTANCE: "social_assistance",
+    ProxyService.OTHER: "other",
+}
+
+
+class ProxyStation(TimeStampedModel):
+    """A city-service proxy station in a village, run by the village's Party organization: its
+    staff file city services for residents as needs (intake ``proxy``) and follow them to the
+    resident's answer. Opening hours: seven entries, Monday first, ``["08:30", "17:30"]`` or
+    null (closed) — the representation of ``resources.Resource.opening_hours``."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("所属村党组织"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    org_path = models.CharField(max_length=PATH_MAX_LENGTH, editable=False, db_index=True)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    opening_hours = models.JSONField(_("开放时间"), default=list, blank=True)
+    # The station's own line, not a person's: stored plain (as member service stations').
+    phone = models.CharField(_("服务电话"), max_length=20, blank=True)
+    services = models.JSONField(_("代办事项"), default=list, blank=True)  # ProxyService values
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("工作人员"),
+        blank=True,
+        related_name="proxy_stations",
+    )
+    active = models.BooleanField(_("运行中"), default=True)
+
+    class Meta:
+        ordering = ["org_path", "name", "id"]
+        verbose_name = _("城市服务代办站")
+        verbose_name_plural = _("城市服务代办站")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def service_labels(self) -> list[str]:
+        return [str(ProxyService(s).label) for s in self.services if s in ProxyService.values]

@@ -16,9 +16,10 @@ from tongchou.service.models import (
     Need,
     NeedEvent,
     NeedState,
+    ProxyStation,
     Visit,
 )
-from tongchou.service.permissions import need_read_q, staffed_unit_ids
+from tongchou.service.permissions import need_read_q, staffed_proxy_ids, staffed_unit_ids
 
 
 def _pk(pk) -> int:
@@ -280,3 +281,59 @@ def visit_get_for(user, pk) -> Visit:
     if visit is None:
         raise Http404
     return visit
+
+
+# --- city-service proxy stations ------------------------------------------------------------
+
+
+def proxy_station_list_for(user) -> QuerySet[ProxyStation]:
+    """Stations in the user's ``VIEW_MEMBERS`` scope (by their village), and those the user
+    works at (staff need no role)."""
+    from tongchou.organizations.permissions import Action, scope_for
+
+    scope = scope_for(user, Action.VIEW_MEMBERS)
+    if scope.everything:
+        return ProxyStation.objects.all()
+    q = Q(pk__in=[]) if scope.is_empty else scope.q("org_path")
+    staffed = staffed_proxy_ids(user)
+    if staffed:
+        q |= Q(pk__in=staffed)
+    return ProxyStation.objects.filter(q)
+
+
+def proxy_station_get_for(user, pk) -> ProxyStation:
+    station = (
+        proxy_station_list_for(user).select_related("organization", "region").filter(pk=_pk(pk))
+    ).first()
+    if station is None:
+        raise Http404
+    return station
+
+
+def proxy_station_needs(user, station: ProxyStation) -> QuerySet[Need]:
+    """The needs filed at ``station`` that ``user`` may read (its staff: all of them)."""
+    return need_list_for(user).filter(proxy_station=station)
+
+
+def proxy_station_counts(user, station: ProxyStation) -> dict[str, int]:
+    """How many of the station's needs are in each state (one grouped query)."""
+    rows = (
+        proxy_station_needs(user, station).order_by().values_list("state").annotate(n=Count("id"))
+    )
+    return dict(rows.values_list("state", "n"))
+
+
+def proxy_station_waiting(user, station: ProxyStation, *, today: dt.date, limit: int = 20) -> dict:
+    """The station's "waiting for me": resolved needs whose resident has not answered yet
+    (staff relay the result and help them confirm or reopen with the tracking code), needs
+    reopened by the resident, and open needs past their deadline (staff chase the unit)."""
+    needs = proxy_station_needs(user, station).select_related("category", "organization", "unit")
+    return {
+        "to_relay": list(
+            needs.filter(state=NeedState.RESOLVED).order_by("resolved_at", "id")[:limit]
+        ),
+        "reopened": list(
+            needs.filter(state=NeedState.REOPENED).order_by("resolve_due", "id")[:limit]
+        ),
+        "overdue": list(needs.filter(overdue_q(today)).order_by("resolve_due", "id")[:limit]),
+    }

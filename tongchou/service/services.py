@@ -194,6 +194,7 @@ def need_submit(
     resident_name: str = "",
     phone: str = "",
     station=None,
+    proxy_station=None,
     visit: Visit | None = None,
     lat=None,
     long=None,
@@ -216,6 +217,7 @@ def need_submit(
     staffed = station is not None and station.pk in permissions.staffed_station_ids(actor)
     if check and intake == Intake.STATION and not staffed:
         raise PermissionDenied
+    _check_proxy_intake(actor, intake, proxy_station, check=check)
     now = now or timezone.now()
     street, county = ancestors_by_level(organization)
     need = Need(
@@ -229,6 +231,7 @@ def need_submit(
         region_code=organization.region_id or "",
         intake=intake,
         station=station,
+        proxy_station=proxy_station,
         visit=visit,
         summary=_text(summary, field="summary", label=_("公开摘要"), most=SUMMARY_MAX),
         description=_text(
@@ -262,6 +265,23 @@ def need_submit(
     if rule is not None:
         _event(need, EventKind.ROUTED, actor=None, note=rule.describe(), at=now)
     return need
+
+
+def _check_proxy_intake(actor, intake: str, proxy_station, *, check: bool) -> None:
+    """Intake ``proxy`` names an active proxy station the actor may file at; no other intake
+    names one."""
+    if intake != Intake.PROXY:
+        if proxy_station is not None:
+            raise ApplicationError(
+                "invalid", _("只有代办站代办的诉求才能填写代办站。"), field="proxy_station"
+            )
+        return
+    if proxy_station is None:
+        raise ApplicationError("required", _("请选择城市服务代办站。"), field="proxy_station")
+    if check and not permissions.can_file_at_proxy(actor, proxy_station):
+        raise PermissionDenied
+    if not proxy_station.active:
+        raise ApplicationError("station_inactive", _("该代办站已停止运行。"), field="proxy_station")
 
 
 def _locked(need: Need) -> Need:
@@ -644,3 +664,241 @@ def household_assign(*, actor, household: Household, member, reason: str = "") -
         note=reason[:255],
     )
     return household
+
+
+# --- city-service proxy stations (城市服务代办站) ------------------------------------------------
+
+PROXY_STATION_AUDITED = ["name", "organization", "address", "phone", "services", "active"]
+
+
+def _proxy_services(values) -> list[str]:
+    from tongchou.service.models import ProxyService
+
+    if isinstance(values, str):
+        values = [values]
+    chosen = list(dict.fromkeys(values or []))
+    for value in chosen:
+        if value not in ProxyService.values:
+            raise ApplicationError("unknown_service", _("没有这个代办事项。"), field="services")
+    if not chosen:
+        raise ApplicationError("required", _("请选择代办事项。"), field="services")
+    return chosen
+
+
+def _proxy_village(organization) -> Organization:
+    """A proxy station sits in a village: an active organization seated in a rural
+    village-level division."""
+    from tongchou.regions.models import UrbanRural
+
+    if organization is None:
+        raise ApplicationError("required", _("请选择所属村党组织。"), field="organization")
+    if organization.status != OrgStatus.ACTIVE:
+        raise ApplicationError(
+            "organization_dissolved", _("该党组织已撤销。"), field="organization"
+        )
+    region = organization.region
+    if (
+        region is None
+        or region.level != RegionLevel.VILLAGE
+        or organization.urban_rural == UrbanRural.URBAN
+    ):
+        raise ApplicationError(
+            "not_a_village",
+            _("城市服务代办站应设在村，请选择村党组织。"),
+            field="organization",
+        )
+    return organization
+
+
+def _proxy_staff(actor, station, users) -> list:
+    """New staff must be active accounts the actor already manages (as for member service
+    stations): naming an account makes it staff of a village in the actor's reach. Staff
+    already on the station stay as they are."""
+    from tongchou.mobility.permissions import accounts_in_scope
+
+    users = list(dict.fromkeys(users or []))
+    current = set(station.staff.values_list("pk", flat=True)) if station and station.pk else set()
+    added = {u.pk: u for u in users if u.pk not in current}
+    if added:
+        allowed = set(
+            accounts_in_scope(actor)
+            .filter(pk__in=list(added), is_active=True)
+            .values_list("pk", flat=True)
+        )
+        refused = sorted(u.username for pk, u in added.items() if pk not in allowed)
+        if refused:
+            raise ApplicationError(
+                "unknown_user",
+                _("您管理范围内没有这些用户名的有效账号：%(names)s。")
+                % {"names": "、".join(refused)},
+                field="staff",
+            )
+    return users
+
+
+def _proxy_values(*, name, organization, address, opening_hours, phone, services, active) -> dict:
+    from tongchou.resources.services import parse_opening_hours
+
+    organization = _proxy_village(organization)
+    return {
+        "name": _text(name, field="name", label=_("名称"), most=100),
+        "organization": organization,
+        "org_path": organization.path,
+        "region": organization.region,
+        "address": _text(address, field="address", label=_("地址"), most=200, required=False),
+        "opening_hours": parse_opening_hours(opening_hours),
+        "phone": _phone(phone),
+        "services": _proxy_services(services),
+        "active": bool(active),
+    }
+
+
+def _proxy_audit_view(station) -> dict:
+    data = audit.snapshot(station, PROXY_STATION_AUDITED)
+    data["staff"] = sorted(station.staff.values_list("username", flat=True))
+    return data
+
+
+@transaction.atomic
+def proxy_station_create(
+    *,
+    actor,
+    name: str,
+    organization: Organization,
+    services,
+    address: str = "",
+    opening_hours=None,
+    phone: str = "",
+    staff=(),
+    active: bool = True,
+):
+    """A new proxy station of a village, by the village's secretary or an admin above."""
+    from tongchou.service.models import ProxyStation
+
+    values = _proxy_values(
+        name=name,
+        organization=organization,
+        address=address,
+        opening_hours=opening_hours,
+        phone=phone,
+        services=services,
+        active=active,
+    )
+    if not can(actor, Action.MANAGE_MEMBERS, values["org_path"]):
+        raise PermissionDenied
+    station = ProxyStation(**values)
+    staff = _proxy_staff(actor, None, staff)
+    station.full_clean()
+    station.save()
+    station.staff.set(staff)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=station,
+        org_path=station.org_path,
+        after=_proxy_audit_view(station),
+    )
+    return station
+
+
+@transaction.atomic
+def proxy_station_update(
+    *,
+    actor,
+    station,
+    name: str,
+    organization: Organization,
+    services,
+    address: str = "",
+    opening_hours=None,
+    phone: str = "",
+    staff=None,
+    active: bool = True,
+):
+    """Edit a station: the right is needed over its village and over the new one; ``staff``
+    (users) replaces the staff list when given."""
+    from tongchou.service.models import ProxyStation
+
+    station = ProxyStation.objects.select_for_update().get(pk=station.pk)
+    if not permissions.can_manage_proxy(actor, station):
+        raise PermissionDenied
+    values = _proxy_values(
+        name=name,
+        organization=organization,
+        address=address,
+        opening_hours=opening_hours,
+        phone=phone,
+        services=services,
+        active=active,
+    )
+    if not can(actor, Action.MANAGE_MEMBERS, values["org_path"]):
+        raise PermissionDenied
+    before = _proxy_audit_view(station)
+    if staff is not None:
+        staff = _proxy_staff(actor, station, staff)
+    for key, value in values.items():
+        setattr(station, key, value)
+    station.full_clean()
+    station.save()
+    if staff is not None:
+        station.staff.set(staff)
+    audit.record_update(
+        actor=actor,
+        obj=station,
+        org_path=station.org_path,
+        before=before,
+        after=_proxy_audit_view(station),
+    )
+    return station
+
+
+def proxy_need_file(
+    *,
+    actor,
+    station,
+    service: str,
+    summary: str,
+    organization: Organization | None = None,
+    description: str = "",
+    address: str = "",
+    resident_name: str = "",
+    phone: str = "",
+    now=None,
+    calendar: WorkCalendar | None = None,
+    router: Router | None = None,
+    rng=None,
+) -> Need:
+    """A city service filed for a resident at a proxy station: a need of the service's
+    category (routed and deadlined as any other), placed in the resident's village (the
+    station's when not given), intake ``proxy``. The resident gets its tracking code."""
+    from tongchou.service.models import PROXY_SERVICE_CATEGORY, ProxyService
+
+    if not permissions.can_file_at_proxy(actor, station):
+        raise PermissionDenied
+    if service not in ProxyService.values:
+        raise ApplicationError("unknown_service", _("没有这个代办事项。"), field="service")
+    if service not in station.services:
+        raise ApplicationError(
+            "service_not_offered", _("该代办站不代办这项服务。"), field="service"
+        )
+    category = NeedCategory.objects.filter(
+        active=True, code=PROXY_SERVICE_CATEGORY[ProxyService(service)]
+    ).first()
+    if category is None:
+        raise ApplicationError("unknown_category", _("没有这个诉求类别。"), field="service")
+    return need_submit(
+        actor=actor,
+        intake=Intake.PROXY,
+        proxy_station=station,
+        category=category,
+        organization=organization or station.organization,
+        summary=summary,
+        description=description,
+        address=address,
+        resident_name=resident_name,
+        phone=phone,
+        now=now,
+        calendar=calendar,
+        router=router,
+        rng=rng,
+    )

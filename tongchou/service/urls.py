@@ -13,6 +13,11 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("households/", views.household_list, name="households"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("proxy/", views.proxy_station_list, name="proxy_stations"),
+    path("proxy/new/", views.proxy_station_create, name="proxy_station_create"),
+    path("proxy/<int:pk>/", views.proxy_station_detail, name="proxy_station_detail"),
+    path("proxy/<int:pk>/edit/", views.proxy_station_edit, name="proxy_station_edit"),
+    path("proxy/<int:pk>/file/", views.proxy_need_create, name="proxy_need_create"),
     # The resident's pages: no account.
     path("submit/", views.public_submit, name="public_submit"),
     path("track/", views.track, name="track"),

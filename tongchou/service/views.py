@@ -29,10 +29,13 @@ from tongchou.service.models import (
     NeedState,
 )
 from tongchou.service.permissions import (
+    can_file_at_proxy,
     can_intake,
     can_manage_place,
+    can_manage_proxy,
     can_use_needs,
     can_work,
+    staffed_proxy_ids,
     staffed_station_ids,
 )
 
@@ -410,3 +413,161 @@ def public_board(request):
             "figures": selectors.street_figures(today=timezone.localdate()),
         },
     )
+
+
+# --- city-service proxy stations (城市服务代办站) ------------------------------------------------
+
+
+def _proxy_villages(user):
+    """Villages where the user may run a proxy station: rural village-level organizations in
+    their ``MANAGE_MEMBERS`` scope."""
+    from tongchou.regions.models import UrbanRural
+
+    return (
+        _places()
+        .exclude(urban_rural=UrbanRural.URBAN)
+        .filter(scope_for(user, Action.MANAGE_MEMBERS).q("path"))
+    )
+
+
+PROXY_STATION_FIELDS = (
+    "name",
+    "organization",
+    "address",
+    "opening_hours",
+    "phone",
+    "services",
+    "staff",
+    "active",
+)
+
+
+def _proxy_fields(data: dict) -> dict:
+    return {key: data[key] for key in PROXY_STATION_FIELDS}
+
+
+@login_required
+@require_GET
+def proxy_station_list(request):
+    user = request.user
+    if not (can(user, Action.VIEW_MEMBERS) or staffed_proxy_ids(user)):
+        raise PermissionDenied
+    stations = selectors.proxy_station_list_for(user).select_related("organization")
+    page = Paginator(stations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "service/proxy_station_list.html",
+        {
+            "page": page,
+            "query_without_page": query_without(request, "page"),
+            "can_add": can(user, Action.MANAGE_MEMBERS),
+            **_tabs(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proxy_station_create(request):
+    user = request.user
+    if not can(user, Action.MANAGE_MEMBERS):
+        raise PermissionDenied
+    form = forms.ProxyStationForm(request.POST or None, villages=_proxy_villages(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            station = services.proxy_station_create(actor=user, **_proxy_fields(form.cleaned_data))
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已添加代办站：%(name)s。") % {"name": station.name})
+            return redirect("service:proxy_station_detail", pk=station.pk)
+    return render(request, "service/proxy_station_form.html", {"form": form, "station": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proxy_station_edit(request, pk):
+    user = request.user
+    station = selectors.proxy_station_get_for(user, pk)
+    if not can_manage_proxy(user, station):
+        raise PermissionDenied
+    form = forms.ProxyStationForm(
+        request.POST or None, villages=_proxy_villages(user), station=station
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            station = services.proxy_station_update(
+                actor=user, station=station, **_proxy_fields(form.cleaned_data)
+            )
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("已保存代办站：%(name)s。") % {"name": station.name})
+            return redirect("service:proxy_station_detail", pk=station.pk)
+    return render(request, "service/proxy_station_form.html", {"form": form, "station": station})
+
+
+@login_required
+@require_GET
+def proxy_station_detail(request, pk):
+    """The station's page: its needs by state, what is waiting for its staff, and its needs
+    (filtered by state)."""
+    user = request.user
+    station = selectors.proxy_station_get_for(user, pk)
+    today = timezone.localdate()
+    counts = selectors.proxy_station_counts(user, station)
+    needs = selectors.proxy_station_needs(user, station).select_related(
+        "category", "organization", "unit"
+    )
+    state = request.GET.get("state", "")
+    if state in NeedState.values:
+        needs = needs.filter(state=state)
+    page = Paginator(needs.order_by("-submitted_at", "-id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "service/proxy_station_detail.html",
+        {
+            "station": station,
+            "states": [(value, label, counts.get(value, 0)) for value, label in NeedState.choices],
+            "total": sum(counts.values()),
+            "state": state,
+            "page": page,
+            "query_without_page": query_without(request, "page"),
+            "waiting": selectors.proxy_station_waiting(user, station, today=today),
+            "today": today,
+            "can_file": station.active and can_file_at_proxy(user, station),
+            "can_manage": can_manage_proxy(user, station),
+            "weekdays": opening_rows(station.opening_hours),
+        },
+    )
+
+
+def opening_rows(hours) -> list[tuple]:
+    """(weekday name, hours or None) Monday first; Django's own translated weekday names."""
+    from django.utils.dates import WEEKDAYS
+
+    return [(WEEKDAYS[i], entry) for i, entry in enumerate(hours or [])]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proxy_need_create(request, pk):
+    """File a city service for a resident at this station; the resident gets the tracking
+    code (shown to print or copy)."""
+    user = request.user
+    station = selectors.proxy_station_get_for(user, pk)
+    if not can_file_at_proxy(user, station):
+        raise PermissionDenied
+    form = forms.ProxyNeedForm(request.POST or None, station=station, organizations=_places())
+    if request.method == "POST" and form.is_valid():
+        try:
+            need = services.proxy_need_file(actor=user, station=station, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            return render(
+                request, "service/proxy_need_filed.html", {"need": need, "station": station}
+            )
+    return render(request, "service/proxy_need_form.html", {"form": form, "station": station})

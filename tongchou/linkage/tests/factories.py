@@ -12,6 +12,8 @@ from tongchou.linkage.models import (
     Buyer,
     Lot,
     Order,
+    Outlet,
+    OutletSale,
     Plan,
     Producer,
     Product,
@@ -105,5 +107,30 @@ def make_rows(side, label: str = "") -> SimpleNamespace:
         food_budget=Decimal("100000"),
         reserved=Decimal("30000"),
         buyer_path=buyer.org_path,
+    )
+    # A rural produce outlet (乡村特产展销点) looked after by the street, carrying the
+    # cooperative's tomatoes, with this month's sales.
+    outlet_buyer = Buyer.objects.create(
+        name=f"{label}乡村特产展销点",
+        kind="outlet",
+        organization=side.street,
+        org_path=side.street.path,
+        lat=39.012,
+        lon=106.398,
+        max_km=40,
+    )
+    outlet = Outlet.objects.create(
+        buyer=outlet_buyer, address="长胜街道1号", opening_hours=[["09:00", "20:00"]] * 7
+    )
+    outlet.producers.add(producer)
+    outlet.products.add(tomato)
+    outlet_sale = OutletSale.objects.create(
+        outlet=outlet,
+        month=today.replace(day=1),
+        product=tomato,
+        producer=producer,
+        kg=120,
+        yuan=Decimal("480.00"),
+        buyer_path=outlet_buyer.org_path,
     )
     return SimpleNamespace(**locals())

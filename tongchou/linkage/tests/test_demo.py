@@ -49,3 +49,26 @@ def test_populate_once_and_the_season_report():
     before = (Producer.objects.count(), Lot.objects.count(), Shipment.objects.count())
     assert demo.populate(today=today, rng=random.Random(7)) == {}
     assert (Producer.objects.count(), Lot.objects.count(), Shipment.objects.count()) == before
+
+
+def test_outlets_carry_cooperatives_and_a_year_of_sales_feeds_the_report():
+    from tongchou.linkage.models import Outlet, OutletSale
+
+    call_command("load_demo", members=1500, foundation_only=True, stdout=io.StringIO())
+    today = timezone.localdate()
+    demo.populate(today=today, rng=random.Random(7))
+    counts = demo.populate_outlets(today=today, rng=random.Random(8))
+    outlets = list(Outlet.objects.select_related("buyer__organization"))
+    assert counts["乡村特产展销点"] == len(outlets) >= 3
+    for outlet in outlets:
+        assert outlet.buyer.kind == "outlet" and outlet.buyer.organization.urban_rural == "urban"
+        assert outlet.producers.exists() and outlet.products.exists() and outlet.opening_hours
+    assert counts["展销点月度销售"] == OutletSale.objects.count()
+    assert OutletSale.objects.dates("month", "month").count() == demo.OUTLET_MONTHS
+    from django.contrib.auth import get_user_model
+
+    secretary = get_user_model().objects.get(username="chain_secretary")
+    chain = selectors.chain_list_for(secretary).get()
+    report = selectors.season_report_for(secretary, chain.pk, year=today.year)
+    assert report.outlet_total.kg > 0 and report.outlet_products
+    assert demo.populate_outlets(today=today, rng=random.Random(8)) == {}

@@ -189,7 +189,7 @@ def test_editing_a_producer_out_of_scope_looks_missing(client, lw):
 def test_a_canteen_secretary_adds_a_community_outlet_audited(client, lw):
     client.force_login(lw.canteen)
     form = client.get(reverse("linkage:buyer_create")).content.decode()
-    assert "社区平价菜店" in form
+    assert "乡村特产展销点" in form  # the outlet kind's label (issue 9's 乡村特产展销点)
     response = client.post(reverse("linkage:buyer_create"), buyer_data(lw))
     assert response.status_code == 302 and response.url == reverse("linkage:buyers")
     buyer = Buyer.objects.get(name="长胜社区平价菜店")
@@ -201,6 +201,7 @@ def test_a_canteen_secretary_adds_a_community_outlet_audited(client, lw):
     )
     event = AuditEvent.objects.get(object_type="linkage.buyer", object_id=str(buyer.pk))
     assert event.action == "create" and event.after["kind"] == "outlet"
+    assert buyer.outlet.address == ""  # an outlet-kind buyer has its outlet profile
 
 
 @pytest.mark.parametrize(

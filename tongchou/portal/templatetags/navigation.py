@@ -6,6 +6,7 @@ from django import template
 from tongchou.accounts.permissions import may_manage_accounts
 from tongchou.mobility.permissions import staffed_station_ids
 from tongchou.organizations.permissions import Action, can
+from tongchou.service.permissions import staffed_proxy_ids
 
 register = template.Library()
 
@@ -17,6 +18,7 @@ NOTHING = {
     "api": False,
     "staff": False,
     "station": False,
+    "proxy": False,
     "me": False,
 }
 
@@ -46,5 +48,7 @@ def nav_flags(context) -> dict[str, bool]:
         # Staff of a member service station may hold no role at all; asked only then, so a
         # page costs users with roles no extra query.
         "station": not members and bool(staffed_station_ids(user)),
+        # Staff of a city-service proxy station, likewise (their station's page, its needs).
+        "proxy": not members and bool(staffed_proxy_ids(user)),
         "me": True,  # the member's own page (it says so when no member record is linked)
     }

@@ -20,6 +20,12 @@ def ensure_categories():
             code=code,
             defaults={"name": name, "ack_days": ack, "resolve_days": resolve, "order": order},
         )
+    city = importlib.import_module("tongchou.service.migrations.0006_seed_city_service_categories")
+    for code, name, ack, resolve, order in city.CATEGORIES:
+        NeedCategory.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "ack_days": ack, "resolve_days": resolve, "order": order},
+        )
 
 
 def service_world():
