@@ -155,6 +155,26 @@ def household(world, in_scope: bool) -> dict:
     return {"pk": _household(world, in_scope).pk}
 
 
+def visit_photo(world, in_scope: bool) -> dict:
+    """A photo of a visit to each side's household (recorded by the root, as a manager)."""
+    import datetime as dt
+
+    from tongchou.resources.tests.factories import png_upload
+    from tongchou.service import services
+
+    def make():
+        return services.visit_record(
+            actor=world.root,
+            household=_household(world, in_scope),
+            visited_on=dt.date(2026, 3, 2),
+            way="in_person",
+            photos=[png_upload()],
+        )
+
+    visit = _cached(world, f"svc_visit_photo_{in_scope}", make)
+    return {"pk": visit.pk, "photo_pk": visit.photos.get().pk}
+
+
 def fmt(value: str):
     return lambda world, in_scope: {"fmt": value}
 
@@ -189,6 +209,8 @@ ENTRIES: dict[str, Entry] = {
     "service:units": Entry(none, (page_get(out=None),)),
     "service:unit_detail": Entry(unit, (page_get(no_role=404),)),
     "service:households": Entry(none, (page_get(out=None),)),
+    # A visit's photo: who may read the household's visits (its place's managers, its contact).
+    "service:visit_photo": Entry(visit_photo, (page_get(no_role=404),)),
     "service:household_detail": Entry(
         household, (page_get(no_role=404), page_post(200, no_role=404))
     ),

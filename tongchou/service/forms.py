@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tongchou.core.images import PHOTO_ACCEPT
 from tongchou.resources.forms import OpeningHoursField
 from tongchou.service.models import (
     DESCRIPTION_MAX,
@@ -81,6 +82,22 @@ class MergeForm(forms.Form):
     into = forms.IntegerField(label=_("合并到诉求编号"), min_value=1)
 
 
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several optional photos from one input; each is checked by the service (core.images)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": PHOTO_ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultiplePhotoField, self).clean(d, initial) for d in files if d]
+
+
 class VisitForm(forms.Form):
     visited_on = forms.DateField(
         label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"})
@@ -96,6 +113,11 @@ class VisitForm(forms.Form):
         label=_("提出的诉求类别"), queryset=_categories(), required=False
     )
     need_summary = forms.CharField(label=_("提出的诉求"), max_length=SUMMARY_MAX, required=False)
+    photos = MultiplePhotoField(
+        label=_("照片（可选）"),
+        required=False,
+        help_text=_("经住户同意方可拍摄；最多3张，不保存拍摄地点等信息。"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -502,6 +502,25 @@ class Visit(models.Model):
         return f"{self.household_id} {self.visited_on}"
 
 
+class VisitPhoto(models.Model):
+    """A photo taken on a visit, when the household agrees (optional; a few a visit): kept as a
+    clean JPEG without the camera's EXIF (``core.images``: no place, no time stamp of the
+    phone), served only to who may read the visit. Not a proof of presence: nothing asks for
+    one, counts one or ranks by it."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("照片"), upload_to="service/visits/%Y/%m/")
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["visit", "id"]
+        verbose_name = _("走访照片")
+        verbose_name_plural = _("走访照片")
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} #{self.pk}"
+
+
 # --- city-service proxy stations (城市服务代办站) ------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongchou.core import audit, crypto, tree
+from tongchou.core import audit, crypto, images, tree
 from tongchou.core.errors import ApplicationError
 from tongchou.core.models import AuditAction
 from tongchou.core.workdays import WorkCalendar, load_calendar
@@ -45,6 +45,7 @@ from tongchou.service.models import (
     NeedState,
     RoutingRule,
     Visit,
+    VisitPhoto,
     VisitWay,
 )
 
@@ -570,6 +571,9 @@ def needs_escalate(*, today: dt.date | None = None, calendar=None) -> tuple[int,
 # --- households and visits -----------------------------------------------------------------
 
 
+VISIT_PHOTOS = 3
+
+
 @transaction.atomic
 def visit_record(
     *,
@@ -580,9 +584,11 @@ def visit_record(
     notes: str = "",
     member=None,
     needs: list[dict] | None = None,
+    photos: list | None = None,
 ) -> Visit:
     """A visit to a household, by its contact member (or a manager of its place); each need
-    raised becomes a need with the visit as intake."""
+    raised becomes a need with the visit as intake. ``photos`` (optional, at most
+    ``VISIT_PHOTOS``) are kept as clean JPEGs; a refused one refuses the whole visit."""
     own = member is not None and member.user_id == getattr(actor, "pk", None)
     if not (can(actor, Action.MANAGE_MEMBERS, household.org_path) or own):
         raise PermissionDenied
@@ -590,6 +596,14 @@ def visit_record(
         raise ApplicationError("invalid", _("请选择走访方式。"), field="way")
     if visited_on > timezone.localdate():
         raise ApplicationError("future_date", _("走访日期不能晚于今天。"), field="visited_on")
+    photos = [p for p in photos or [] if p]
+    if len(photos) > VISIT_PHOTOS:
+        raise ApplicationError(
+            "too_many_photos",
+            _("每次走访最多上传 %(n)d 张照片。") % {"n": VISIT_PHOTOS},
+            field="photos",
+        )
+    cleaned = [images.clean_photo(p, field="photos") for p in photos]  # all read before a write
     visit = Visit.objects.create(
         household=household,
         member=member,
@@ -613,6 +627,10 @@ def visit_record(
             address=household.address,
             **raised,
         )
+    # Files last: a need refused above leaves no orphan file behind its rolled-back visit.
+    for content in cleaned:
+        photo = VisitPhoto(visit=visit)
+        photo.image.save("visit.jpg", content, save=True)
     return visit
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("households/", views.household_list, name="households"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("visits/<int:pk>/photos/<int:photo_pk>.jpg", views.visit_photo, name="visit_photo"),
     path("proxy/", views.proxy_station_list, name="proxy_stations"),
     path("proxy/new/", views.proxy_station_create, name="proxy_station_create"),
     path("proxy/<int:pk>/", views.proxy_station_detail, name="proxy_station_detail"),

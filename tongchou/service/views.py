@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -289,7 +289,7 @@ def household_detail(request, pk):
         else:
             messages.success(request, _("已保存。"))
         return redirect("service:household_detail", pk=household.pk)
-    form = forms.VisitForm(request.POST or None)
+    form = forms.VisitForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         raised = []
@@ -306,6 +306,7 @@ def household_detail(request, pk):
                 way=data["way"],
                 notes=data["notes"],
                 needs=raised,
+                photos=data["photos"],
             )
         except ApplicationError as exc:
             apply_error(form, exc)
@@ -318,13 +319,30 @@ def household_detail(request, pk):
         {
             "household": household,
             "people": household.people.all(),
-            "visits": household.visits.select_related("member")[:20],
+            "visits": household.visits.select_related("member").prefetch_related("photos")[:20],
             "form": form,
             "suggestions": (
                 services.contact_suggestions(household, limit=200) if can_assign else []
             ),
         },
     )
+
+
+@login_required
+@require_GET
+def visit_photo(request, pk, photo_pk):
+    """A visit's photo, for who may read the visit (404 otherwise, like a missing one)."""
+    visit = selectors.visit_get_for(request.user, pk)
+    photo = visit.photos.filter(pk=_int(photo_pk) or 0).first()
+    if photo is None:
+        raise Http404
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 # --- the resident's public pages ------------------------------------------------------------

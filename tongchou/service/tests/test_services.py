@@ -1,9 +1,11 @@
 """The life of a need: intake, routing, deadlines, escalation, the resident's answer."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tongchou.core.errors import ApplicationError
@@ -290,3 +292,52 @@ def test_daily_command_closes_resolved_needs_past_the_window(world):
     call_command("service_escalate", stdout=out)
     need.refresh_from_db()
     assert need.state == NeedState.CLOSED and "closed 1" in out.getvalue()
+
+
+def test_a_visit_keeps_its_optional_photos_clean_and_a_bad_one_refuses_the_visit(
+    world, settings, tmp_path
+):
+    from PIL import Image
+
+    from tongchou.resources.tests.factories import png_upload
+    from tongchou.service.models import Visit
+
+    settings.MEDIA_ROOT = tmp_path
+    household = Household.objects.create(
+        address="甲村3组6号", organization=world.a.village, org_path=world.a.village.path,
+        consent=True,
+    )  # fmt: skip
+    visit = services.visit_record(
+        actor=world.secretary_a,
+        household=household,
+        visited_on=dt.date(2024, 5, 6),
+        way="in_person",
+        photos=[png_upload(), png_upload(size=(4000, 10))],
+    )
+    photos = list(visit.photos.all())
+    assert len(photos) == 2
+    with photos[1].image.open("rb") as f, Image.open(f) as image:
+        assert image.format == "JPEG" and image.size[0] == 1600
+    with pytest.raises(ApplicationError) as caught:
+        services.visit_record(
+            actor=world.secretary_a,
+            household=household,
+            visited_on=dt.date(2024, 5, 7),
+            way="in_person",
+            photos=[png_upload(), SimpleUploadedFile("x.jpg", b"GIF89a" + b"\x00" * 50)],
+        )
+    assert caught.value.field == "photos"
+    with pytest.raises(ApplicationError) as caught:
+        services.visit_record(
+            actor=world.secretary_a,
+            household=household,
+            visited_on=dt.date(2024, 5, 7),
+            way="in_person",
+            photos=[png_upload() for _ in range(services.VISIT_PHOTOS + 1)],
+        )
+    assert caught.value.code == "too_many_photos"
+    # Nothing of the refused visits was kept: no row, no file.
+    assert Visit.objects.filter(household=household).count() == 1
+    assert sorted(p.name for p in tmp_path.rglob("*.jpg")) == sorted(
+        Path(p.image.name).name for p in photos
+    )

@@ -1,6 +1,7 @@
 """Pages: staff intake, the resident's public pages, hostile input shown as text."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tongchou.service import services
@@ -147,3 +148,32 @@ def test_api_lists_only_what_the_caller_may_read(world):
     assert "13911112222" not in str(body) and body["results"][0]["unit_name"] == world.bureau.name
     c.force_login(world.admin_b)
     assert c.get(f"/api/service/needs/{jobs.pk}/").status_code == 404
+
+
+def test_a_visit_with_photos_from_the_household_page(world, settings, tmp_path):
+    from tongchou.resources.tests.factories import png_upload
+    from tongchou.service.models import Household
+
+    settings.MEDIA_ROOT = tmp_path
+    household = Household.objects.create(
+        address="甲村2号", organization=world.a.village, org_path=world.a.village.path
+    )
+    c = Client()
+    c.force_login(world.secretary_a)
+    url = f"/service/households/{household.pk}/"
+    form = {"visited_on": "2024-05-06", "way": "in_person", "notes": "院子里种了菜"}
+    r = c.post(url, {**form, "photos": [png_upload("a.png"), png_upload("b.png")]})
+    assert r.status_code == 302
+    visit = household.visits.get()
+    assert visit.photos.count() == 2
+    page = c.get(url).content.decode()
+    first = visit.photos.first()
+    assert f"/service/visits/{visit.pk}/photos/{first.pk}.jpg" in page
+    assert c.get(f"/service/visits/{visit.pk}/photos/{first.pk}.jpg").status_code == 200
+    # A file that is no photo: the form again, the field named, what was typed kept.
+    bad = SimpleUploadedFile("x.png", b"not an image at all")
+    r = c.post(url, {**form, "notes": "第二次走访", "photos": [bad]})
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "只接受 JPEG、PNG 或 WebP 格式的照片" in body and "第二次走访" in body
+    assert household.visits.count() == 1
