@@ -10,6 +10,13 @@ from tongchou.talent.models import Skill
 FIELDS = ["code", "name", "name_en", "order", "active"]
 
 
+def in_use(skill: Skill) -> bool:
+    return any(
+        rel.related_model._default_manager.filter(**{rel.field.name: skill}).exists()
+        for rel in Skill._meta.related_objects
+    )
+
+
 @admin.register(Skill)
 class SkillAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "name_en", "order", "active"]
@@ -38,7 +45,7 @@ class SkillAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        # A skill in use stays (retire it instead): profiles and needs refer to it.
-        return super().has_delete_permission(request, obj) and (
-            obj is None or not (obj.talents.exists() or obj.needs.exists())
-        )
+        # A skill in use stays (retire it instead): profiles, needs, and whatever other app
+        # refers to the taxonomy (job openings and seekers) — asked of every relation, so an
+        # app added later is covered without this one knowing it.
+        return super().has_delete_permission(request, obj) and (obj is None or not in_use(obj))

@@ -277,3 +277,18 @@ def test_reopening_a_filled_opening_needs_more_positions(world):
     assert exc.value.field == "positions"
     opening = services.opening_update(actor=world.root, opening=opening, positions=2)
     assert opening.state == OpeningState.OPEN
+
+
+def test_a_skill_an_opening_asks_for_cannot_be_deleted_in_the_back_office(world):
+    """The talent app's skill admin asks every relation of the taxonomy, the jobs app's too."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from tongchou.talent.models import Skill
+
+    make_opening(world, skills=["welding"])
+    model_admin = admin.site._registry[Skill]
+    request = RequestFactory().get("/")
+    request.user = world.root
+    assert not model_admin.has_delete_permission(request, Skill.objects.get(code="welding"))
+    assert model_admin.has_delete_permission(request, Skill.objects.get(code="cooking"))
