@@ -166,7 +166,9 @@ class SeekerViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
 
     def retrieve(self, request, pk=None):
-        return Response(SeekerSerializer(selectors.seeker_get_for(request.user, pk)).data)
+        seeker = selectors.seeker_get_for(request.user, pk)
+        whole = permissions.sees_whole_seeker(request.user, seeker)
+        return Response(SeekerSerializer(seeker, context={"whole": whole}).data)
 
     @extend_schema(
         summary="Register a seeker (a member, or a resident of a village) with their consent",

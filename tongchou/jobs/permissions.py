@@ -50,6 +50,13 @@ def can_post_for_unit(user, unit) -> bool:
     return unit.pk in staffed_unit_ids(user) or can(user, Action.MANAGE_MEMBERS, unit.org_path)
 
 
+def sees_whole_seeker(user, seeker) -> bool:
+    """The village's side (its scope) sees the whole record; an opening's side, reaching a
+    seeker only through an application, sees who they are for the post — never where they
+    live, the village's notes or who recorded their consent."""
+    return can(user, Action.VIEW_MEMBERS, seeker.org_path)
+
+
 def can_manage_seeker(user, seeker) -> bool:
     return can(user, Action.MANAGE_MEMBERS, seeker.org_path)
 

@@ -82,7 +82,14 @@ class OpeningUpdateSerializer(OpeningFieldsSerializer):
     )
 
 
+# What an opening's side does not see of a seeker who applied (``permissions.sees_whole_seeker``).
+PRIVATE_SEEKER_FIELDS = {"member": None, "lat": None, "lon": None, "max_km": None, "regions": []}
+
+
 class SeekerSerializer(serializers.ModelSerializer):
+    """The seeker; with ``context={"whole": False}`` (an opening's side) the home point, the
+    member link and where they will work are left out (null / empty)."""
+
     name = serializers.CharField(read_only=True)
     phone = serializers.CharField(source="phone_masked", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
@@ -99,6 +106,12 @@ class SeekerSerializer(serializers.ModelSerializer):
             "consent_on", "consent_withdrawn_on", "consenting", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("whole", True) is False:
+            data.update(PRIVATE_SEEKER_FIELDS)
+        return data
 
 
 class SeekerFieldsSerializer(serializers.Serializer):

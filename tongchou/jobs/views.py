@@ -258,6 +258,7 @@ def seeker_detail(request, pk):
             "seeker": seeker,
             "applications": applications.select_related("opening").order_by("-applied_on", "-id"),
             "can_manage": permissions.can_manage_seeker(user, seeker),
+            "whole": permissions.sees_whole_seeker(user, seeker),
         },
     )
 

@@ -995,6 +995,14 @@ def _sale_values(outlet, *, month, product, producer, kg, yuan, today) -> dict:
     _product(product)
     if producer is not None and not isinstance(producer, Producer):
         raise ApplicationError("unknown_producer", _("没有这个生产主体。"), field="producer")
+    # A sale names only a cooperative the outlet carries: its rows reach that producer's chain
+    # report and village, so an outlet may not write into anyone else's.
+    if producer is not None and not outlet.producers.filter(pk=producer.pk).exists():
+        raise ApplicationError(
+            "producer_not_carried",
+            _("该展销点未代销这个生产主体的产品，请先在展销点资料中添加。"),
+            field="producer",
+        )
     return {
         "month": _month(month, today),
         "product": product,

@@ -222,3 +222,26 @@ def test_list_pages_do_not_grow_with_rows(client, world):
     for i in range(1, 6):
         add(i)
     assert [count(u) for u in urls] == before
+
+
+def test_an_openings_side_sees_who_applied_but_not_where_they_live(client, world):
+    from rest_framework.test import APIClient
+
+    from tongchou.jobs import services
+
+    seeker = make_seeker(world, note="家中老人需照顾，只能白班")
+    opening = make_opening(world)
+    services.application_create(actor=world.secretary_a, seeker=seeker, opening=opening)
+    url = reverse("jobs:seeker_detail", args=[seeker.pk])
+    client.force_login(world.secretary_a)  # the village: everything
+    assert "只能白班" in client.get(url).content.decode()
+    client.force_login(world.bureau_staff)  # the unit that posted: who, not where or notes
+    page = client.get(url).content.decode()
+    assert seeker.name in page and "只能白班" not in page and "公里以内" not in page
+    api = APIClient()
+    api.force_authenticate(world.bureau_staff)
+    data = api.get(f"/api/jobs/seekers/{seeker.pk}/").json()
+    assert data["name"] == seeker.name and data["skills"] == ["electrician"]
+    assert (data["lat"], data["lon"], data["max_km"], data["regions"]) == (None, None, None, [])
+    api.force_authenticate(world.secretary_a)
+    assert api.get(f"/api/jobs/seekers/{seeker.pk}/").json()["lat"] is not None

@@ -228,6 +228,7 @@ def test_the_season_report_counts_the_chains_outlet_sales(lw, outlet):
         lw, outlet, month="2026-06", producer=None, kg=999, yuan="1"
     )  # no producer: not the chain's
     other = make_producer(lw.village_b, lw.chain_b, name="外链合作社")
+    outlet.producers.add(other)  # it carries another chain's cooperative too
     _sale(lw, outlet, month="2026-06", producer=other, kg=777, yuan="2")
     _sale(lw, outlet, month="2025-12", kg=5, yuan="5")  # the previous season
     report = selectors.season_report_for(lw.chain_secretary, lw.chain_a.pk, year=2026)
@@ -347,3 +348,12 @@ def test_lists_cost_the_same_for_more_outlets_and_sales(lw, outlet):
         more = _outlet(lw, name=f"展销点{i}")
         _sale(lw, more, product=lw.pepper)
     assert cost() == before
+
+
+def test_a_sale_names_only_a_cooperative_the_outlet_carries(lw, outlet):
+    """Else an outlet could write rows into any chain's season report."""
+    stranger = make_producer(lw.village_b, lw.chain_b, name="外链合作社")
+    with pytest.raises(ApplicationError) as caught:
+        _sale(lw, outlet, producer=stranger)
+    assert (caught.value.code, caught.value.field) == ("producer_not_carried", "producer")
+    assert not OutletSale.objects.filter(producer=stranger).exists()
