@@ -16,3 +16,6 @@ class JobsConfig(AppConfig):
             tree.register_path_copy(JobSeeker, field)
         tree.register_path_copy(Application, "opening_path")
         tree.register_path_copy(Application, "seeker_path")
+        from tongchou.jobs.moves import jobs_follow_move
+
+        tree.register_move_hook(jobs_follow_move)

@@ -292,3 +292,15 @@ def test_a_skill_an_opening_asks_for_cannot_be_deleted_in_the_back_office(world)
     request.user = world.root
     assert not model_admin.has_delete_permission(request, Skill.objects.get(code="welding"))
     assert model_admin.has_delete_permission(request, Skill.objects.get(code="cooking"))
+
+
+def test_a_moved_village_takes_its_seekers_and_openings_to_the_new_street(world):
+    from tongchou.organizations.services import organization_move
+
+    seeker = make_seeker(world)
+    assert (seeker.street_path, seeker.county_path) == (world.a.street.path, world.a.county.path)
+    organization_move(actor=world.root, org=world.a.village, new_parent=world.b.street)
+    seeker.refresh_from_db()
+    world.b.street.refresh_from_db()
+    world.b.county.refresh_from_db()
+    assert (seeker.street_path, seeker.county_path) == (world.b.street.path, world.b.county.path)
