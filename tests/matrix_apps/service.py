@@ -169,6 +169,7 @@ def visit_photo(world, in_scope: bool) -> dict:
             visited_on=dt.date(2026, 3, 2),
             way="in_person",
             photos=[png_upload()],
+            photos_agreed=True,
         )
 
     visit = _cached(world, f"svc_visit_photo_{in_scope}", make)

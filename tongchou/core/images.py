@@ -8,6 +8,7 @@ survives, so neither a script smuggled after the image data nor the camera's EXI
 where a visit's photo was taken) is stored or served."""
 
 import io
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -64,3 +65,16 @@ def clean_photo(upload, *, field: str = "photo") -> ContentFile:
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         raise _refuse("photo_broken", _("照片文件已损坏，无法读取。"), field) from None
     return ContentFile(out.getvalue(), name="photo.jpg")
+
+
+@contextmanager
+def kept_unless_failed():
+    """Files stored inside the block (append each ``FieldFile`` to the list it yields) are
+    deleted again when the block raises: a rolled-back row leaves no file behind."""
+    stored: list = []
+    try:
+        yield stored
+    except BaseException:
+        for field_file in stored:
+            field_file.storage.delete(field_file.name)
+        raise

@@ -244,31 +244,35 @@ def resource_update(*, actor, resource: Resource, **changes) -> Resource:
 PHOTOS_PER_RESOURCE = 8
 
 
-@transaction.atomic
 def resource_photo_add(*, actor, resource: Resource, upload, caption: str = "") -> ResourcePhoto:
-    """A photo for ``resource``, kept as the clean JPEG ``core.images`` makes of the upload."""
-    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    """A photo for ``resource``, kept as the clean JPEG ``core.images`` makes of the upload.
+    The upload is decoded before the transaction (no lock held while a large picture is
+    read), and the stored file is removed again if the rows cannot be written."""
     if not permissions.can_manage_resource(actor, resource):
         raise PermissionDenied
-    if resource.photos.count() >= PHOTOS_PER_RESOURCE:
-        raise ApplicationError(
-            "too_many_photos",
-            _("每项资源最多 %(n)d 张照片，请先删除一张。") % {"n": PHOTOS_PER_RESOURCE},
-            field="photo",
-        )
     caption = (caption or "").strip()
     if len(caption) > 100:
         raise ApplicationError("too_long", _("说明不能超过100个字。"), field="caption")
-    photo = ResourcePhoto(resource=resource, caption=caption, uploaded_by=actor)
-    photo.image.save("photo.jpg", images.clean_photo(upload), save=False)
-    photo.save()
-    audit.record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=photo,
-        org_path=resource.owner_path,
-        after={"resource": resource.pk, "caption": caption},
-    )
+    content = images.clean_photo(upload)
+    with images.kept_unless_failed() as stored, transaction.atomic():
+        resource = Resource.objects.select_for_update().get(pk=resource.pk)
+        if resource.photos.count() >= PHOTOS_PER_RESOURCE:
+            raise ApplicationError(
+                "too_many_photos",
+                _("每项资源最多 %(n)d 张照片，请先删除一张。") % {"n": PHOTOS_PER_RESOURCE},
+                field="photo",
+            )
+        photo = ResourcePhoto(resource=resource, caption=caption, uploaded_by=actor)
+        photo.image.save("photo.jpg", content, save=False)
+        stored.append(photo.image)
+        photo.save()
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=photo,
+            org_path=resource.owner_path,
+            after={"resource": resource.pk, "caption": caption},
+        )
     return photo
 
 

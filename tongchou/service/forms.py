@@ -10,6 +10,7 @@ from tongchou.resources.forms import OpeningHoursField
 from tongchou.service.models import (
     DESCRIPTION_MAX,
     SUMMARY_MAX,
+    VISIT_PHOTOS,
     NeedCategory,
     ProxyService,
     VisitWay,
@@ -89,13 +90,18 @@ class MultiplePhotoInput(forms.ClearableFileInput):
 class MultiplePhotoField(forms.FileField):
     """Several optional photos from one input; each is checked by the service (core.images)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, most: int = 3, **kwargs):
+        self.most = most  # refused here, before any file is read or decoded
         kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": PHOTO_ACCEPT}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultiplePhotoField, self).clean(d, initial) for d in files if d]
+        files = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
+        if len(files) > self.most:
+            raise forms.ValidationError(
+                _("最多上传 %(n)d 张照片。") % {"n": self.most}, code="too_many_photos"
+            )
+        return [super(MultiplePhotoField, self).clean(d, initial) for d in files]
 
 
 class VisitForm(forms.Form):
@@ -114,10 +120,12 @@ class VisitForm(forms.Form):
     )
     need_summary = forms.CharField(label=_("提出的诉求"), max_length=SUMMARY_MAX, required=False)
     photos = MultiplePhotoField(
+        most=VISIT_PHOTOS,
         label=_("照片（可选）"),
         required=False,
         help_text=_("经住户同意方可拍摄；最多3张，不保存拍摄地点等信息。"),
     )
+    photos_agreed = forms.BooleanField(label=_("住户同意拍摄并保存照片"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

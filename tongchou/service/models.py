@@ -502,6 +502,9 @@ class Visit(models.Model):
         return f"{self.household_id} {self.visited_on}"
 
 
+VISIT_PHOTOS = 3  # photos a visit may keep
+
+
 class VisitPhoto(models.Model):
     """A photo taken on a visit, when the household agrees (optional; a few a visit): kept as a
     clean JPEG without the camera's EXIF (``core.images``: no place, no time stamp of the

@@ -35,6 +35,7 @@ from tongchou.service.models import (
     DESCRIPTION_MAX,
     OPEN_STATES,
     SUMMARY_MAX,
+    VISIT_PHOTOS,
     CalendarCorrection,
     EventKind,
     Household,
@@ -571,10 +572,6 @@ def needs_escalate(*, today: dt.date | None = None, calendar=None) -> tuple[int,
 # --- households and visits -----------------------------------------------------------------
 
 
-VISIT_PHOTOS = 3
-
-
-@transaction.atomic
 def visit_record(
     *,
     actor,
@@ -585,10 +582,13 @@ def visit_record(
     member=None,
     needs: list[dict] | None = None,
     photos: list | None = None,
+    photos_agreed: bool = False,
 ) -> Visit:
     """A visit to a household, by its contact member (or a manager of its place); each need
     raised becomes a need with the visit as intake. ``photos`` (optional, at most
-    ``VISIT_PHOTOS``) are kept as clean JPEGs; a refused one refuses the whole visit."""
+    ``VISIT_PHOTOS``, and only with ``photos_agreed``: the household said yes) are kept as
+    clean JPEGs; a refused one refuses the whole visit. They are decoded before the transaction
+    and their files removed again if it fails."""
     own = member is not None and member.user_id == getattr(actor, "pk", None)
     if not (can(actor, Action.MANAGE_MEMBERS, household.org_path) or own):
         raise PermissionDenied
@@ -603,7 +603,26 @@ def visit_record(
             _("每次走访最多上传 %(n)d 张照片。") % {"n": VISIT_PHOTOS},
             field="photos",
         )
+    if photos and not photos_agreed:
+        raise ApplicationError(
+            "photos_not_agreed", _("请确认住户同意拍摄并保存照片。"), field="photos_agreed"
+        )
     cleaned = [images.clean_photo(p, field="photos") for p in photos]  # all read before a write
+    with images.kept_unless_failed() as stored, transaction.atomic():
+        return _visit_write(
+            actor=actor,
+            household=household,
+            member=member,
+            visited_on=visited_on,
+            way=way,
+            notes=notes,
+            needs=needs,
+            photos=cleaned,
+            stored=stored,
+        )
+
+
+def _visit_write(*, actor, household, member, visited_on, way, notes, needs, photos, stored):
     visit = Visit.objects.create(
         household=household,
         member=member,
@@ -627,10 +646,19 @@ def visit_record(
             address=household.address,
             **raised,
         )
-    # Files last: a need refused above leaves no orphan file behind its rolled-back visit.
-    for content in cleaned:
+    for content in photos:
         photo = VisitPhoto(visit=visit)
-        photo.image.save("visit.jpg", content, save=True)
+        photo.image.save("visit.jpg", content, save=False)
+        stored.append(photo.image)
+        photo.save()
+    if photos:
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=visit,
+            org_path=visit.org_path,
+            note=f"photos={len(photos)}; household agreed",
+        )
     return visit
 
 

@@ -307,6 +307,7 @@ def household_detail(request, pk):
                 notes=data["notes"],
                 needs=raised,
                 photos=data["photos"],
+                photos_agreed=data["photos_agreed"],
             )
         except ApplicationError as exc:
             apply_error(form, exc)

@@ -4,6 +4,7 @@ the flow report and the iCalendar feeds."""
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -361,3 +362,20 @@ def test_photos_are_capped_per_resource_and_removed_with_their_file(
         services.resource_photo_remove(actor=world.admin_a, photo=photos[0])
     assert not storage.exists(name)
     assert room.photos.count() == services.PHOTOS_PER_RESOURCE - 1
+
+
+def test_a_photo_whose_row_cannot_be_written_leaves_no_file(world, monkeypatch, settings, tmp_path):
+    from tongchou.core import audit
+    from tongchou.resources.tests.factories import png_upload
+
+    settings.MEDIA_ROOT = tmp_path
+    room = make_room(world)
+
+    def broken(**kwargs):
+        raise RuntimeError("audit table unavailable")
+
+    monkeypatch.setattr(audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        services.resource_photo_add(actor=world.admin_a, resource=room, upload=png_upload())
+    assert not room.photos.exists()
+    assert not list(Path(tmp_path).rglob("*.jpg"))

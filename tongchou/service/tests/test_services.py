@@ -313,6 +313,7 @@ def test_a_visit_keeps_its_optional_photos_clean_and_a_bad_one_refuses_the_visit
         visited_on=dt.date(2024, 5, 6),
         way="in_person",
         photos=[png_upload(), png_upload(size=(4000, 10))],
+        photos_agreed=True,
     )
     photos = list(visit.photos.all())
     assert len(photos) == 2
@@ -325,6 +326,7 @@ def test_a_visit_keeps_its_optional_photos_clean_and_a_bad_one_refuses_the_visit
             visited_on=dt.date(2024, 5, 7),
             way="in_person",
             photos=[png_upload(), SimpleUploadedFile("x.jpg", b"GIF89a" + b"\x00" * 50)],
+            photos_agreed=True,
         )
     assert caught.value.field == "photos"
     with pytest.raises(ApplicationError) as caught:
@@ -334,8 +336,18 @@ def test_a_visit_keeps_its_optional_photos_clean_and_a_bad_one_refuses_the_visit
             visited_on=dt.date(2024, 5, 7),
             way="in_person",
             photos=[png_upload() for _ in range(services.VISIT_PHOTOS + 1)],
+            photos_agreed=True,
         )
     assert caught.value.code == "too_many_photos"
+    with pytest.raises(ApplicationError) as caught:  # no photo without the household's yes
+        services.visit_record(
+            actor=world.secretary_a,
+            household=household,
+            visited_on=dt.date(2024, 5, 7),
+            way="in_person",
+            photos=[png_upload()],
+        )
+    assert (caught.value.code, caught.value.field) == ("photos_not_agreed", "photos_agreed")
     # Nothing of the refused visits was kept: no row, no file.
     assert Visit.objects.filter(household=household).count() == 1
     assert sorted(p.name for p in tmp_path.rglob("*.jpg")) == sorted(

@@ -161,7 +161,12 @@ def test_a_visit_with_photos_from_the_household_page(world, settings, tmp_path):
     c = Client()
     c.force_login(world.secretary_a)
     url = f"/service/households/{household.pk}/"
-    form = {"visited_on": "2024-05-06", "way": "in_person", "notes": "院子里种了菜"}
+    form = {
+        "visited_on": "2024-05-06",
+        "way": "in_person",
+        "notes": "院子里种了菜",
+        "photos_agreed": "on",
+    }
     r = c.post(url, {**form, "photos": [png_upload("a.png"), png_upload("b.png")]})
     assert r.status_code == 302
     visit = household.visits.get()
@@ -177,3 +182,21 @@ def test_a_visit_with_photos_from_the_household_page(world, settings, tmp_path):
     body = r.content.decode()
     assert "只接受 JPEG、PNG 或 WebP 格式的照片" in body and "第二次走访" in body
     assert household.visits.count() == 1
+
+
+def test_more_visit_photos_than_allowed_are_refused_by_the_form(world):
+    from tongchou.resources.tests.factories import png_upload
+    from tongchou.service.models import Household
+
+    household = Household.objects.create(
+        address="甲村4号", organization=world.a.village, org_path=world.a.village.path
+    )
+    c = Client()
+    c.force_login(world.secretary_a)
+    form = {"visited_on": "2024-05-06", "way": "in_person", "photos_agreed": "on"}
+    r = c.post(
+        f"/service/households/{household.pk}/",
+        {**form, "photos": [png_upload(f"{i}.png") for i in range(4)]},
+    )
+    assert r.status_code == 200 and "最多上传 3 张照片" in r.content.decode()
+    assert not household.visits.exists()
