@@ -382,9 +382,12 @@ def _html_encoding(data: bytes) -> str:
         if name in ("gb2312", "gbk", "gb_2312-80", "x-gbk"):
             return "gb18030"
         try:
-            return codecs.lookup(name).name
+            info = codecs.lookup(name)
         except LookupError:
-            pass
+            info = None
+        # Only a text encoding: "base64", "zlib", "rot13" are codecs too, not charsets.
+        if info is not None and getattr(info, "_is_text_encoding", True):
+            return info.name
     try:
         data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -419,7 +422,8 @@ class _TableRows:
                     close_cell()
                     state["cell"] = []
                     span = dict(attrs).get("colspan") or "1"
-                    state["span"] = min(int(span), MAX_COLUMNS) if span.isdigit() else 1
+                    digits = span.isascii() and span.isdigit()  # not "²" or "٣"
+                    state["span"] = min(int(span), MAX_COLUMNS) if digits else 1
                 elif tag == "br" and state["cell"] is not None:
                     state["cell"].append(" ")
 

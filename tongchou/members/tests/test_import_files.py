@@ -523,3 +523,20 @@ def test_an_html_roster_with_a_bad_row_names_the_row_and_imports_nothing(w):
 def test_a_web_page_without_a_table_is_refused_in_words():
     page = b"<!DOCTYPE html><html><head><title>login</title></head><body>timeout</body></html>"
     assert "没有表格" in refused(page, "党员信息导出.xls").message
+
+
+@pytest.mark.parametrize("charset", ["base64", "zlib", "rot13", "no-such-charset"])
+def test_an_html_roster_declaring_a_charset_that_is_not_one_still_reads(w, charset):
+    page = html_xls([national_row(1, "王五")], charset="utf-8").replace(
+        b"charset=utf-8", f"charset={charset}".encode()
+    )
+    reader, result = run(w, page, "党员信息导出.xls")
+    assert reader.format == "html" and result.created == 1
+
+
+def test_an_html_roster_with_a_strange_colspan_keeps_its_columns(w):
+    page = html_xls([national_row(1, "王五")], charset="utf-8").replace(
+        f'colspan="{len(NATIONAL)}"'.encode(), 'colspan="²"'.encode()
+    )
+    reader, result = run(w, page, "党员信息导出.xls")
+    assert result.errors == [] and result.created == 1
