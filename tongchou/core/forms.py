@@ -4,6 +4,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from tongchou.core.errors import ApplicationError
 
@@ -44,3 +45,32 @@ def query_without(request, *names: str) -> str:
     for name in names:
         params.pop(name, None)
     return params.urlencode()
+
+
+class OpeningHoursField(forms.CharField):
+    """Seven lines, Monday first: ``08:30-17:30`` or ``-`` (closed); empty: any hour."""
+
+    def to_python(self, value):
+        text = (value or "").strip()
+        if not text:
+            return []
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if len(lines) != 7:
+            raise forms.ValidationError(_("请按周一至周日填写七行，不开放的一天写“-”。"))
+        hours = []
+        for line in lines:
+            if line in ("-", "—", "休"):
+                hours.append(None)
+                continue
+            parts = [p.strip() for p in line.replace("—", "-").replace("～", "-").split("-")]
+            if len(parts) != 2:
+                raise forms.ValidationError(
+                    _("开放时间应为“08:30-17:30”的形式：%(v)s") % {"v": line}
+                )
+            hours.append(parts)
+        return hours
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join("-" if not v else f"{v[0]}-{v[1]}" for v in value)
+        return value

@@ -4,12 +4,12 @@ services (a form only checks types)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tongchou.core.forms import OpeningHoursField
 from tongchou.linkage import selectors
 from tongchou.linkage.models import Buyer, BuyerKind, Producer, ProducerKind, Product
 from tongchou.organizations.models import Organization, OrgStatus, OrgType
 from tongchou.organizations.permissions import Action, scope_for
 from tongchou.organizations.selectors import organization_list_for
-from tongchou.resources.forms import OpeningHoursField
 
 
 def manageable_producers(user):

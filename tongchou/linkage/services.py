@@ -848,7 +848,7 @@ def _city_community(organization: Organization) -> None:
 
 
 def _outlet_carries(outlet, *, address, opening_hours, producers, products) -> dict:
-    from tongchou.resources.services import parse_opening_hours
+    from tongchou.core.hours import parse_opening_hours
 
     address = (address or "").strip() if isinstance(address, str) else ""
     if len(address) > 200:

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongchou.core.forms import FastSelect
+from tongchou.core.forms import FastSelect, OpeningHoursField
 from tongchou.education.forms import OrganizationCodeField
 from tongchou.members.selectors import role_organization_for
 from tongchou.organizations.models import Organization, OrgStatus
@@ -23,35 +23,6 @@ ORG_DATALIST_LIMIT = 300
 
 def _scoped_orgs(user, action=MANAGE):
     return organization_list_for(user, action=action).filter(status=OrgStatus.ACTIVE)
-
-
-class OpeningHoursField(forms.CharField):
-    """Seven lines, Monday first: ``08:30-17:30`` or ``-`` (closed); empty: any hour."""
-
-    def to_python(self, value):
-        text = (value or "").strip()
-        if not text:
-            return []
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        if len(lines) != 7:
-            raise forms.ValidationError(_("请按周一至周日填写七行，不开放的一天写“-”。"))
-        hours = []
-        for line in lines:
-            if line in ("-", "—", "休"):
-                hours.append(None)
-                continue
-            parts = [p.strip() for p in line.replace("—", "-").replace("～", "-").split("-")]
-            if len(parts) != 2:
-                raise forms.ValidationError(
-                    _("开放时间应为“08:30-17:30”的形式：%(v)s") % {"v": line}
-                )
-            hours.append(parts)
-        return hours
-
-    def prepare_value(self, value):
-        if isinstance(value, list):
-            return "\n".join("-" if not v else f"{v[0]}-{v[1]}" for v in value)
-        return value
 
 
 class ResourceForm(forms.Form):

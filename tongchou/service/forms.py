@@ -5,8 +5,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tongchou.core.forms import OpeningHoursField
 from tongchou.core.images import PHOTO_ACCEPT
-from tongchou.resources.forms import OpeningHoursField
 from tongchou.service.models import (
     DESCRIPTION_MAX,
     SUMMARY_MAX,

@@ -783,7 +783,7 @@ def _proxy_staff(actor, station, users) -> list:
 
 
 def _proxy_values(*, name, organization, address, opening_hours, phone, services, active) -> dict:
-    from tongchou.resources.services import parse_opening_hours
+    from tongchou.core.hours import parse_opening_hours
 
     organization = _proxy_village(organization)
     return {
