@@ -9,7 +9,8 @@ drills down to the rows.
 
 Sources plug in through a small registry, so the report never changes when another app adds
 its flows: bookings and trainer dispatches here, exchange assignments from the talent app
-(``talent.flows.EXCHANGES``), pairing activities later.
+(``talent.flows.EXCHANGES``), joint activities of paired organizations from the pairing app
+(``pairing.flows.PAIRING``).
 
 The contract of a source (``FlowSource``):
 
