@@ -33,6 +33,7 @@ def start(request):
     from tongchou.service.selectors import waiting_for as needs_waiting_for
 
     needs_waiting = needs_waiting_for(user, timezone.localdate())
+    proxy_work = _proxy_work(user)
     return render(
         request,
         "portal/start.html",
@@ -41,6 +42,7 @@ def start(request):
             "rows": roots_with_counts(user) if has_any_role(user) else [],
             "waiting": waiting,
             "needs_waiting": needs_waiting,
+            "proxy_work": proxy_work,
             "can_view_members": can(user, Action.VIEW_MEMBERS),
             "nothing": not roles
             and not user.is_superuser
@@ -51,9 +53,27 @@ def start(request):
             and not waiting.bookings_cancelled
             and not waiting.exchanges
             and not needs_waiting["unit_needs"]
-            and not needs_waiting["escalated"],
+            and not needs_waiting["escalated"]
+            and not proxy_work,
         },
     )
+
+
+def _proxy_work(user) -> list[tuple]:
+    """The city-service proxy stations the user works at, each with what waits there (results
+    to relay to residents, reopened needs, overdue ones)."""
+    from tongchou.service import selectors as service_selectors
+    from tongchou.service.permissions import staffed_proxy_ids
+
+    staffed = staffed_proxy_ids(user)
+    if not staffed:
+        return []
+    today = timezone.localdate()
+    stations = service_selectors.proxy_station_list_for(user).filter(pk__in=staffed)
+    return [
+        (station, service_selectors.proxy_station_waiting(user, station, today=today, limit=5))
+        for station in stations.order_by("name", "id")
+    ]
 
 
 def _no_member(request):

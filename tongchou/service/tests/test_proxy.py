@@ -360,3 +360,19 @@ def test_list_page_and_endpoint_cost_the_same_for_more_stations(px):
         station = _station(px, actor=px.admin_a, name=f"站{i}")
         station.staff.add(UserFactory())
     assert cost() == before
+
+
+def test_proxy_staff_find_their_station_and_what_waits_on_the_home_page(px):
+    """Staff with no role: the home page names their station and the results to relay, not
+    "your account is bound to nothing"."""
+    need = _file(px, summary="代办医保关系转移接续")
+    services.need_accept(actor=px.bureau_staff, need=need)
+    services.need_resolve(actor=px.bureau_staff, need=need, resolution="已办结")
+    client = Client()
+    client.force_login(px.clerk)
+    html = client.get("/").content.decode()
+    assert "还没有绑定" not in html and 'data-tc-waiting="proxy"' in html
+    assert "甲村城市服务代办站" in html and "代办医保关系转移接续" in html
+    client.force_login(px.clerk_b)  # the other county's clerk: their own station, not this need
+    html = client.get("/").content.decode()
+    assert "乙村代办站" in html and "代办医保关系转移接续" not in html
