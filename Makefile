@@ -35,6 +35,7 @@ test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -m browser $(PYTEST_ARGS)
 
 # make bench [QUICK=1] [ONLY=import,reads,motion,http,resources,linkage,match,service] [FULL=1] [DB=sqlite|postgresql]: every part, or some.
+# make bench ONLY=service FULL=1 REUSE=1: the service reads timed again on the database the last run left.
 bench: $(STAMP)
 	$(BIN)/python -m bench $(if $(QUICK),--quick,) $(if $(ONLY),--only $(ONLY),) $(if $(DB),--db $(DB),)
 
