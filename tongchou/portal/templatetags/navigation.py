@@ -6,7 +6,7 @@ from django import template
 from tongchou.accounts.permissions import may_manage_accounts
 from tongchou.mobility.permissions import staffed_station_ids
 from tongchou.organizations.permissions import Action, can
-from tongchou.service.permissions import staffed_proxy_ids
+from tongchou.service.permissions import staffed_proxy_ids, staffed_unit_ids
 
 register = template.Library()
 
@@ -19,6 +19,7 @@ NOTHING = {
     "staff": False,
     "station": False,
     "proxy": False,
+    "unit": False,
     "me": False,
 }
 
@@ -32,7 +33,8 @@ def uses_the_api(user) -> bool:
 
 @register.simple_tag(takes_context=True)
 def nav_flags(context) -> dict[str, bool]:
-    """Costs at most the (cached) role query, plus one query for station staff without a role."""
+    """Costs at most the (cached) role query, plus one query each (station, proxy station,
+    alliance unit) for staff without a role."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -50,5 +52,8 @@ def nav_flags(context) -> dict[str, bool]:
         "station": not members and bool(staffed_station_ids(user)),
         # Staff of a city-service proxy station, likewise (their station's page, its needs).
         "proxy": not members and bool(staffed_proxy_ids(user)),
+        # Staff of an alliance unit (人社, a hospital…): the needs routed to their unit and their
+        # unit's job openings.
+        "unit": not members and bool(staffed_unit_ids(user)),
         "me": True,  # the member's own page (it says so when no member record is linked)
     }

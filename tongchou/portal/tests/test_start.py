@@ -11,6 +11,7 @@ from tongchou.core.tests.factories import UserFactory, create_member, grant
 from tongchou.members.models import ImportJob, ImportStatus
 from tongchou.mobility.services import outflow_register
 from tongchou.organizations.models import RoleKind
+from tongchou.service.models import AllianceUnit
 from tongchou.transfers.models import TransferKind
 from tongchou.transfers.services import transfer_request
 
@@ -167,3 +168,18 @@ def test_navigation_by_what_the_person_does(client, w):
     html = home(client, root)
     for link in ("/accounts/", "/audit/", "/api/docs/", "/admin/"):
         assert f'href="{link}"' in html
+
+
+def test_alliance_unit_staff_find_their_needs_and_jobs_in_the_menu(client, w):
+    # 人社 staff hold no role: the needs routed to their unit and their openings are their work.
+    staff = UserFactory(username="renshe_staff")
+    bureau = AllianceUnit.objects.create(
+        name="人社局", kind="department", organization=w.county_a, org_path=w.county_a.path
+    )
+    html = home(client, staff)
+    assert 'href="/service/"' not in html and 'href="/jobs/"' not in html
+    bureau.staff.add(staff)
+    html = home(client, UserFactory._meta.model.objects.get(pk=staff.pk))
+    assert 'href="/service/"' in html and 'href="/jobs/"' in html
+    for link in ("/members/", "/accounts/", "/resources/", "/service/proxy/"):
+        assert f'href="{link}"' not in html
