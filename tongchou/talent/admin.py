@@ -4,17 +4,11 @@ each change is audited like every other."""
 from django.contrib import admin
 
 from tongchou.core import audit
+from tongchou.core.admin import in_use
 from tongchou.core.models import AuditAction
 from tongchou.talent.models import Skill
 
 FIELDS = ["code", "name", "name_en", "order", "active"]
-
-
-def in_use(skill: Skill) -> bool:
-    return any(
-        rel.related_model._default_manager.filter(**{rel.field.name: skill}).exists()
-        for rel in Skill._meta.related_objects
-    )
 
 
 @admin.register(Skill)
