@@ -278,6 +278,31 @@ class AtRiskSerializer(serializers.Serializer):
     unplanned_kg = serializers.IntegerField()
 
 
+class OutletRowSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    kg = serializers.IntegerField()
+    yuan = serializers.DecimalField(max_digits=16, decimal_places=2)
+    outlets = serializers.IntegerField(help_text="How many outlets sold it")
+
+
+class OutletCellSerializer(serializers.Serializer):
+    kg = serializers.IntegerField()
+    yuan = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class OutletBoardProductSerializer(OutletRowSerializer):
+    cells = OutletCellSerializer(many=True, help_text="Each month's sales (same order as months)")
+
+
+class OutletBoardSerializer(serializers.Serializer):
+    months = serializers.ListField(
+        child=serializers.CharField(), help_text='Months with sales, "2026-05", in order'
+    )
+    products = OutletBoardProductSerializer(many=True, help_text="Per product, with its total")
+    month_totals = OutletRowSerializer(many=True)
+    total = OutletRowSerializer()
+
+
 class SeasonBoardSerializer(serializers.Serializer):
     chain = ChainRefSerializer()
     year = serializers.IntegerField()
@@ -293,6 +318,10 @@ class SeasonBoardSerializer(serializers.Serializer):
     )
     planned = serializers.ListField(child=serializers.IntegerField())
     at_risk = AtRiskSerializer(many=True)
+    outlet_sales = OutletBoardSerializer(
+        help_text="Sales at rural produce outlets (乡村特产展销点) of the chain's producers in "
+        "the season, month by month and by product (the season report's figures)"
+    )
 
 
 class LossRowSerializer(serializers.Serializer):
@@ -302,13 +331,6 @@ class LossRowSerializer(serializers.Serializer):
     loss = serializers.FloatField(allow_null=True)
     baseline_loss = serializers.FloatField(allow_null=True)
     previous_loss = serializers.FloatField(allow_null=True)
-
-
-class OutletRowSerializer(serializers.Serializer):
-    label = serializers.CharField()
-    kg = serializers.IntegerField()
-    yuan = serializers.DecimalField(max_digits=16, decimal_places=2)
-    outlets = serializers.IntegerField(help_text="How many outlets sold it")
 
 
 class SeasonReportSerializer(serializers.Serializer):
