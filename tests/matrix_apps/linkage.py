@@ -80,6 +80,33 @@ ENTRIES: dict[str, Entry] = {
     "linkage:outlet_sale_edit": Entry(
         _pk("outlet_sale"), (page_get(no_role=404), page_post(200, no_role=404))
     ),
+    # Importing a spreadsheet of monthly sales: the right to record the outlet's sales (its
+    # organization). The village secretary sees the outlet (it carries the village's
+    # cooperative) but may not record: 403. No file (or no confirmation token): 400.
+    "linkage:outlet_sale_import": Entry(
+        _pk("outlet"),
+        (
+            page_get(no_role=404),
+            page_post(400, no_role=404),
+            Check("get", LOGIN, 404, 403, 404, json=False, user="secretary_a"),
+            Check("post", LOGIN, 404, 403, 404, json=False, user="secretary_a"),
+        ),
+    ),
+    "linkage:outlet_sale_import_confirm": Entry(
+        _pk("outlet"),
+        (
+            POST_ONLY,
+            page_post(400, no_role=404),
+            Check("post", LOGIN, 404, 403, 404, json=False, user="secretary_a"),
+        ),
+    ),
+    "linkage:outlet_sale_template": Entry(
+        _pk("outlet"),
+        (
+            page_get(no_role=404),
+            Check("get", LOGIN, 404, 403, 404, json=False, user="secretary_a"),
+        ),
+    ),
     # A chain's pages fetch it through the scope: without a role it is missing.
     "linkage:board": Entry(_pk("chain"), (page_get(no_role=404),)),
     "linkage:report": Entry(_pk("chain"), (page_get(no_role=404),)),
@@ -116,6 +143,15 @@ ENTRIES: dict[str, Entry] = {
     # An empty body: 400 naming the fields (the outlet fetched first: out of scope is a 404).
     "api-linkage-outlet-detail": Entry(
         _pk("outlet"), (api_get(), Check("put", 401, 403, 400, 404))
+    ),
+    # A spreadsheet of monthly sales (multipart): no file is a 400 naming it; the village
+    # secretary sees the outlet but may not record its sales (403).
+    "api-linkage-outlet-sales-import": Entry(
+        _pk("outlet"),
+        (
+            Check("post", 401, 403, 400, 404, json=False),
+            Check("post", 401, 403, 403, 404, json=False, user="secretary_a"),
+        ),
     ),
     "api-linkage-outlet-sale-list": Entry(none, (api_get(out=None), api_post(400, out=None))),
     "api-linkage-outlet-sale-detail": Entry(_pk("outlet_sale"), (api_get(),)),

@@ -1,20 +1,24 @@
 """Supply–sales linkage over REST: the catalogue, producers and lots, buyers and orders, plans,
-shipments (confirm, outcome), 消费帮扶 reservations, and per chain the season board and the
-season report. Reads through the scoped selectors, writes through the services (the same rules
-as the pages). A referenced id out of scope answers 404 naming the field; a visible object the
-caller may not change answers 403."""
+shipments (confirm, outcome), 消费帮扶 reservations, rural produce outlets and their monthly
+sales (one row, or a spreadsheet: ``outlets/{id}/sales-import/``), and per chain the season
+board and the season report. Reads through the scoped selectors, writes through the services
+(the same rules as the pages). A referenced id out of scope answers 404 naming the field; a
+visible object the caller may not change answers 403."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from tongchou.core.api import SCOPED, ReferenceNotFound, errors
-from tongchou.linkage import selectors, services
+from tongchou.core.api import SCOPED, ReferenceNotFound, error_body, errors
+from tongchou.linkage import importing, selectors, services
 from tongchou.linkage.filters import LotFilter, OrderFilter, ShipmentFilter
 from tongchou.linkage.models import (
     Buyer,
@@ -39,6 +43,9 @@ from tongchou.linkage.serializers import (
     OrderWriteSerializer,
     OutcomeSerializer,
     OutletSaleSerializer,
+    OutletSalesImportFailedSerializer,
+    OutletSalesImportRequestSerializer,
+    OutletSalesImportResultSerializer,
     OutletSaleWriteSerializer,
     OutletSerializer,
     OutletWriteSerializer,
@@ -549,6 +556,64 @@ class OutletViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             actor=request.user, outlet=outlet, **_outlet_args(request.user, data)
         )
         return Response(OutletSerializer(outlet).data)
+
+    @extend_schema(
+        summary="Import an outlet's monthly sales from a spreadsheet (all or nothing)",
+        description="Every row is checked with the rules of a single sale; if any row is wrong "
+        "nothing is written and the answer lists every problem by row and column. A row for a "
+        "month, cooperative and product already recorded replaces the recorded figures (never "
+        "added to them); two rows of one file for the same are an error. By whoever may record "
+        "the outlet's sales (its organization).",
+        request={"multipart/form-data": OutletSalesImportRequestSerializer},
+        responses={
+            200: OutletSalesImportResultSerializer,
+            201: OutletSalesImportResultSerializer,
+            400: OutletSalesImportFailedSerializer,
+            **errors(401, 403, 404),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="sales-import",
+        url_name="sales-import",
+        parser_classes=[MultiPartParser],
+    )
+    def sales_import(self, request, pk=None):
+        user = request.user
+        outlet = selectors.outlet_get_for(user, pk)
+        if not services.can_buy(user, outlet.buyer.org_path):
+            raise PermissionDenied
+        data = OutletSalesImportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        filename, rows, notices = importing.read_sales_file(data.validated_data["file"])
+        dry_run = data.validated_data["dry_run"]
+        result = services.outlet_sales_import(
+            actor=user, outlet=outlet, rows=rows, filename=filename, commit=not dry_run
+        )
+        if result.errors:
+            body = error_body(
+                "import_failed",
+                _("文件中有%(n)s处错误，未导入任何数据。") % {"n": len(result.errors)},
+                "file",
+            )
+            body["error_count"] = len(result.errors)
+            body["errors"] = [
+                {"row": e.row, "column": e.column, "message": e.message}
+                for e in result.shown_errors
+            ]
+            body["notices"] = notices
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        body = {
+            "written": result.written,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "rows": [row.as_dict() for row in result.rows],
+            "notices": notices,
+        }
+        answer = OutletSalesImportResultSerializer(body).data
+        return Response(answer, status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
 
 
 @extend_schema_view(

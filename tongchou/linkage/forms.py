@@ -276,3 +276,20 @@ class OutletSaleForm(forms.Form):
         self.fields["producer"].queryset = (
             producers if producers.exists() else Producer.objects.order_by("name", "id")
         )
+
+
+class OutletSaleImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("月度销售表"),
+        help_text=_(
+            "Excel/WPS 表格（.xlsx、.xls、.et）或 CSV（UTF-8 或 GBK 编码）；"
+            "列：月份、合作社、农产品、数量、单位、金额（元）；表头上方可以有标题行。"
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,.xls,.et,.csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+                "application/vnd.ms-excel,text/csv"
+            }
+        ),
+    )

@@ -206,8 +206,10 @@ def outlet_sale_get_for(user, pk) -> OutletSale:
 
 def season_board_for(user, chain_pk, *, year: int, today: dt.date) -> dict:
     """Lots by harvest day and orders by delivery day (kg per product), what the plans ship by
-    day, and the lots at risk of spoiling in the week from ``today`` (shelf life ending within
-    7 days with kg neither planned nor sold). A handful of grouped queries whatever the size."""
+    day, the lots at risk of spoiling in the week from ``today`` (shelf life ending within
+    7 days with kg neither planned nor sold), and the outlets' sales of the chain's producers
+    by month and product (``outlet_sales_of_chain``, as the season report). A handful of
+    grouped queries whatever the size."""
     chain = chain_get_for(user, chain_pk)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     names = dict(Product.objects.values_list("pk", "name"))
@@ -297,6 +299,9 @@ def season_board_for(user, chain_pk, *, year: int, today: dt.date) -> dict:
         },
         "planned": [planned.get(d, 0) for d in days],
         "at_risk": at_risk,
+        # What the outlets sold of the chain's producers, month by month (facts the outlets
+        # recorded; the same figures as the season report's).
+        "outlet_sales": outlet_sales_of_chain(chain, year).as_board(),
     }
 
 
@@ -352,7 +357,7 @@ class OutletRow:
         return {
             "label": self.label,
             "kg": self.kg,
-            "yuan": str(self.yuan),
+            "yuan": _yuan(self.yuan),
             "outlets": len(self.outlets),
         }
 
@@ -369,9 +374,51 @@ class SeasonReport:
     outlet_months: list[OutletRow] = field(default_factory=list)
 
 
-def outlet_sales_of_chain(chain: Organization, year: int) -> tuple:
+@dataclass
+class OutletSales:
+    """A chain's outlet sales in a season: the total, by product, by month, and by product and
+    month (``cells[(product, "2026-05")]``): what the season report and the season board show,
+    from one query (``outlet_sales_of_chain``)."""
+
+    total: OutletRow
+    products: list[OutletRow]
+    months: list[OutletRow]
+    cells: dict[tuple[str, str], OutletRow] = field(default_factory=dict)
+
+    def as_board(self) -> dict:
+        """The board's JSON: the months with sales, and per product its kg and yuan in each of
+        them (a month it sold nothing: 0), with the totals."""
+        months = [m.label for m in self.months]
+        none = OutletRow("")
+
+        def cell(row: OutletRow) -> dict:
+            return {"kg": row.kg, "yuan": _yuan(row.yuan)}
+
+        return {
+            "months": months,
+            "products": [
+                {
+                    **p.as_dict(),
+                    "cells": [cell(self.cells.get((p.label, m), none)) for m in months],
+                }
+                for p in self.products
+            ],
+            "month_totals": [m.as_dict() for m in self.months],
+            "total": self.total.as_dict(),
+        }
+
+
+def _yuan(value) -> str:
+    """Yuan as text with its two decimals, whatever the database's sum returned."""
+    from decimal import Decimal
+
+    return str(Decimal(value).quantize(Decimal("0.01")))
+
+
+def outlet_sales_of_chain(chain: Organization, year: int) -> OutletSales:
     """The season's outlet sales of the chain's producers (rows naming a producer of the
-    chain), by product and by month, with the total: one grouped query."""
+    chain), by product, by month and by both, with the total: one grouped query. The chain
+    is the caller's to have fetched through the scope (``chain_get_for``)."""
     from decimal import Decimal
 
     rows = (
@@ -383,20 +430,23 @@ def outlet_sales_of_chain(chain: Organization, year: int) -> tuple:
     total = OutletRow(chain.name, yuan=Decimal("0"))
     products: dict[str, OutletRow] = {}
     months: dict[str, OutletRow] = {}
+    cells: dict[tuple[str, str], OutletRow] = {}
     for product, month, outlet, kg, yuan in rows:
         label = month.strftime("%Y-%m")
         for row in (
             total,
             products.setdefault(product, OutletRow(product, yuan=Decimal("0"))),
             months.setdefault(label, OutletRow(label, yuan=Decimal("0"))),
+            cells.setdefault((product, label), OutletRow(label, yuan=Decimal("0"))),
         ):
             row.kg += kg
             row.yuan += yuan
             row.outlets.add(outlet)
-    return (
-        total,
-        sorted(products.values(), key=lambda r: r.label),
-        sorted(months.values(), key=lambda r: r.label),
+    return OutletSales(
+        total=total,
+        products=sorted(products.values(), key=lambda r: r.label),
+        months=sorted(months.values(), key=lambda r: r.label),
+        cells=cells,
     )
 
 
@@ -460,14 +510,14 @@ def season_report_for(user, chain_pk, *, year: int) -> SeasonReport:
         for row in rows:
             row.previous_lot_kg += lot.kg
             row.previous_sold_kg += lot.sold_kg
-    outlet_total, outlet_products, outlet_months = outlet_sales_of_chain(chain, year)
+    outlets = outlet_sales_of_chain(chain, year)
     return SeasonReport(
         chain=chain,
         year=year,
         total=total,
         products=sorted(products.values(), key=lambda r: r.label),
         villages=sorted(villages.values(), key=lambda r: r.label),
-        outlet_total=outlet_total,
-        outlet_products=outlet_products,
-        outlet_months=outlet_months,
+        outlet_total=outlets.total,
+        outlet_products=outlets.products,
+        outlet_months=outlets.months,
     )

@@ -278,6 +278,31 @@ class AtRiskSerializer(serializers.Serializer):
     unplanned_kg = serializers.IntegerField()
 
 
+class OutletRowSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    kg = serializers.IntegerField()
+    yuan = serializers.DecimalField(max_digits=16, decimal_places=2)
+    outlets = serializers.IntegerField(help_text="How many outlets sold it")
+
+
+class OutletCellSerializer(serializers.Serializer):
+    kg = serializers.IntegerField()
+    yuan = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class OutletBoardProductSerializer(OutletRowSerializer):
+    cells = OutletCellSerializer(many=True, help_text="Each month's sales (same order as months)")
+
+
+class OutletBoardSerializer(serializers.Serializer):
+    months = serializers.ListField(
+        child=serializers.CharField(), help_text='Months with sales, "2026-05", in order'
+    )
+    products = OutletBoardProductSerializer(many=True, help_text="Per product, with its total")
+    month_totals = OutletRowSerializer(many=True)
+    total = OutletRowSerializer()
+
+
 class SeasonBoardSerializer(serializers.Serializer):
     chain = ChainRefSerializer()
     year = serializers.IntegerField()
@@ -293,6 +318,10 @@ class SeasonBoardSerializer(serializers.Serializer):
     )
     planned = serializers.ListField(child=serializers.IntegerField())
     at_risk = AtRiskSerializer(many=True)
+    outlet_sales = OutletBoardSerializer(
+        help_text="Sales at rural produce outlets (乡村特产展销点) of the chain's producers in "
+        "the season, month by month and by product (the season report's figures)"
+    )
 
 
 class LossRowSerializer(serializers.Serializer):
@@ -302,13 +331,6 @@ class LossRowSerializer(serializers.Serializer):
     loss = serializers.FloatField(allow_null=True)
     baseline_loss = serializers.FloatField(allow_null=True)
     previous_loss = serializers.FloatField(allow_null=True)
-
-
-class OutletRowSerializer(serializers.Serializer):
-    label = serializers.CharField()
-    kg = serializers.IntegerField()
-    yuan = serializers.DecimalField(max_digits=16, decimal_places=2)
-    outlets = serializers.IntegerField(help_text="How many outlets sold it")
 
 
 class SeasonReportSerializer(serializers.Serializer):
@@ -415,3 +437,68 @@ class OutletSaleWriteSerializer(serializers.Serializer):
     producer = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
     kg = serializers.IntegerField(max_value=10**9)
     yuan = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class OutletSalesImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=".xlsx, .xls (also an HTML page saved as .xls), .et (WPS) or .csv (UTF-8 "
+        "with or without BOM, or GBK), at most 5 MB and 2,000 rows. Columns 月份 (month), "
+        "合作社 (cooperative: name or id, one the outlet carries; may be blank), 农产品 "
+        "(product), 数量 (quantity), 单位 (unit: 公斤, 斤 or 吨; blank is kg), 金额 (amount, "
+        "yuan); the header row is found under any title rows"
+    )
+    dry_run = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Check the file and say what importing it would do (200), writing nothing",
+    )
+
+
+class OutletSalesImportRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Row number in the file (the header's is above)")
+    month = serializers.CharField(help_text='"2026-05"')
+    producer = serializers.IntegerField(allow_null=True)
+    producer_name = serializers.CharField(allow_null=True)
+    product = serializers.IntegerField()
+    product_name = serializers.CharField()
+    kg = serializers.IntegerField()
+    yuan = serializers.DecimalField(max_digits=16, decimal_places=2)
+    action = serializers.ChoiceField(
+        choices=["create", "update", "same"],
+        help_text="create: a new row; update: the recorded figures for this month, cooperative "
+        "and product are replaced by the file's (never added to); same: already recorded so",
+    )
+    previous_kg = serializers.IntegerField(allow_null=True)
+    previous_yuan = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+
+
+class OutletSalesImportResultSerializer(serializers.Serializer):
+    written = serializers.BooleanField(help_text="False for a dry run")
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    rows = OutletSalesImportRowSerializer(many=True)
+    notices = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What was skipped or ignored: title rows above the header, unknown columns.",
+    )
+
+
+class SalesImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    column = serializers.CharField(allow_blank=True)
+    message = serializers.CharField()
+
+
+class OutletSalesImportFailedSerializer(serializers.Serializer):
+    """The error shape, plus every problem found (the first 200) by row and column."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+    error_count = serializers.IntegerField(required=False)
+    errors = SalesImportErrorSerializer(many=True, required=False)
+    notices = serializers.ListField(child=serializers.CharField(), required=False)

@@ -17,6 +17,7 @@ Who writes what (``MANAGE_MEMBERS`` on the path named):
 import datetime as dt
 import math
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -46,6 +47,9 @@ from tongchou.linkage.models import (
 )
 from tongchou.organizations.models import Organization, OrgStatus, OrgType
 from tongchou.organizations.permissions import Action, can
+
+if TYPE_CHECKING:
+    from tongchou.linkage.importing import SalesImport
 
 DEFAULT_COST_PER_KG_KM = Decimal("0.004")  # yuan per kg and km, a refrigerated truck's share
 DEFAULT_LOCAL_KM = Decimal("8")  # how far a buyer's own staff know the villages
@@ -991,13 +995,20 @@ def _month(value, today: dt.date) -> dt.date:
     return month
 
 
-def _sale_values(outlet, *, month, product, producer, kg, yuan, today) -> dict:
+def sale_values(
+    outlet, *, month, product, producer, kg, yuan, today, carried: set[int] | None = None
+) -> dict:
+    """The checked fields of one month's sales row: the one rule set of the form, the API and
+    the spreadsheet import (which passes ``carried``, the ids of the producers the outlet
+    carries, read once for the whole file)."""
     _product(product)
     if producer is not None and not isinstance(producer, Producer):
         raise ApplicationError("unknown_producer", _("没有这个生产主体。"), field="producer")
     # A sale names only a cooperative the outlet carries: its rows reach that producer's chain
     # report and village, so an outlet may not write into anyone else's.
-    if producer is not None and not outlet.producers.filter(pk=producer.pk).exists():
+    if carried is None and producer is not None:
+        carried = set(outlet.producers.filter(pk=producer.pk).values_list("pk", flat=True))
+    if producer is not None and producer.pk not in carried:
         raise ApplicationError(
             "producer_not_carried",
             _("该展销点未代销这个生产主体的产品，请先在展销点资料中添加。"),
@@ -1042,7 +1053,7 @@ def outlet_sale_record(
     outlet = Outlet.objects.select_for_update().select_related("buyer").get(pk=outlet.pk)
     if not can_buy(actor, outlet.buyer.org_path):
         raise PermissionDenied
-    values = _sale_values(
+    values = sale_values(
         outlet,
         month=month,
         product=product,
@@ -1079,7 +1090,7 @@ def outlet_sale_update(
     sale = OutletSale.objects.select_for_update().select_related("outlet").get(pk=sale.pk)
     if not can_buy(actor, sale.buyer_path):
         raise PermissionDenied
-    values = _sale_values(
+    values = sale_values(
         sale.outlet,
         month=month,
         product=product,
@@ -1102,3 +1113,92 @@ def outlet_sale_update(
         after=audit.snapshot(sale, SALE_FIELDS),
     )
     return sale
+
+
+SALE_IMPORT_FIELDS = ["kg", "yuan"]
+
+
+@transaction.atomic
+def outlet_sales_import(
+    *, actor, outlet, rows, filename: str = "", commit: bool = True, today: dt.date | None = None
+) -> "SalesImport":
+    """A spreadsheet of an outlet's monthly sales (``linkage.importing`` reads the file):
+    every row checked by the rules of a single sale, and — only when no row has a problem —
+    written in this one transaction: new rows created, rows for a month, cooperative and product
+    already recorded updated to the file's figures (never added to them). ``commit=False``
+    checks and says what would happen (the preview), writing nothing. One audit event for the
+    import, with the figures every update replaced. By whoever may record the outlet's sales."""
+    from tongchou.linkage import importing
+    from tongchou.linkage.models import Outlet, OutletSale
+
+    outlet = Outlet.objects.select_for_update().select_related("buyer").get(pk=outlet.pk)
+    if not can_buy(actor, outlet.buyer.org_path):
+        raise PermissionDenied
+    result = importing.check_sales(outlet, rows, today=today or timezone.localdate())
+    if result.errors or not commit:
+        return result
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    now = timezone.now()
+    created = []
+    updated = []
+    changes = []
+    for row in result.rows:
+        if row.action == "create":
+            sale = OutletSale(
+                outlet=outlet,
+                month=row.month,
+                product=row.product,
+                producer=row.producer,
+                kg=row.kg,
+                yuan=row.yuan,
+                buyer_path=outlet.buyer.org_path,
+                created_by=user,
+            )
+            created.append(sale)
+        elif row.action == "update":
+            sale = row.existing
+            changes.append({"sale": sale.pk, "before": audit.snapshot(sale, SALE_IMPORT_FIELDS)})
+            sale.kg, sale.yuan, sale.updated_at = row.kg, row.yuan, now
+            updated.append(sale)
+        else:
+            continue
+        # The uniqueness of (outlet, month, product, producer) was checked over the whole
+        # file under the outlet's lock (and the database's constraints stand behind it).
+        _full_clean_row(sale)
+    OutletSale.objects.bulk_create(created)
+    OutletSale.objects.bulk_update(updated, ["kg", "yuan", "updated_at"])
+    for change, sale in zip(changes, updated, strict=True):
+        change["after"] = audit.snapshot(sale, SALE_IMPORT_FIELDS)
+    audit.record(
+        actor=actor,
+        action=AuditAction.IMPORT,
+        object_type=OutletSale._meta.label_lower,
+        object_id=str(outlet.pk),
+        object_repr=_("%(outlet)s 月度销售导入") % {"outlet": outlet.buyer.name},
+        org_path=outlet.buyer.org_path,
+        after={
+            "outlet": outlet.pk,
+            "created": len(created),
+            "updated": len(updated),
+            "unchanged": result.unchanged,
+            "months": sorted({r.month.strftime("%Y-%m") for r in result.rows}),
+            "changes": changes,
+        },
+        note=(filename or "")[:200],
+    )
+    result.written = True
+    return result
+
+
+def _full_clean_row(sale) -> None:
+    """The field checks of one imported row, without a query a row: its references were read
+    from the database for the file, and its uniqueness checked over the file."""
+    try:
+        sale.full_clean(
+            exclude=["buyer_path", "created_by", "outlet", "product", "producer"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except DjangoValidationError as exc:  # pragma: no cover - the rows were checked above
+        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        raise ApplicationError("invalid", next(iter(fields.values()))[0], field="file") from None

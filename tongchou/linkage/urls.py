@@ -28,6 +28,17 @@ urlpatterns = [
     path("outlets/<int:pk>/", views.outlet_detail, name="outlet_detail"),
     path("outlets/<int:pk>/edit/", views.outlet_edit, name="outlet_edit"),
     path("outlets/<int:pk>/sales/", views.outlet_sale_create, name="outlet_sale_create"),
+    path("outlets/<int:pk>/sales/import/", views.outlet_sale_import, name="outlet_sale_import"),
+    path(
+        "outlets/<int:pk>/sales/import/confirm/",
+        views.outlet_sale_import_confirm,
+        name="outlet_sale_import_confirm",
+    ),
+    path(
+        "outlets/<int:pk>/sales/template/",
+        views.outlet_sale_template,
+        name="outlet_sale_template",
+    ),
     path("outlet-sales/<int:pk>/edit/", views.outlet_sale_edit, name="outlet_sale_edit"),
     path("reservations/", views.reservation_list, name="reservations"),
     path("reservations/new/", views.reservation_create, name="reservation_create"),

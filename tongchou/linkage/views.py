@@ -1,5 +1,6 @@
 """Linkage pages: lots, orders, the season board and plan of a chain, shipments to confirm and
-their outcome, the season report, producers, buyers and 消费帮扶 reservations.
+their outcome, the season report, producers, buyers and 消费帮扶 reservations, rural produce
+outlets with their monthly sales (one at a time, or a spreadsheet: upload → preview → confirm).
 
 Thin views: a form, one scoped selector, one service, render. A role that sees members somewhere
 opens the pages; every object is fetched through the scope (out of scope is a 404)."""
@@ -15,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tongchou.core import spreadsheets
 from tongchou.core.errors import ApplicationError
 from tongchou.core.forms import apply_error, query_without
-from tongchou.linkage import selectors, services
+from tongchou.linkage import importing, selectors, services
 from tongchou.linkage.filters import LotFilter, OrderFilter, ShipmentFilter
 from tongchou.linkage.forms import (
     BuyerForm,
@@ -26,6 +28,7 @@ from tongchou.linkage.forms import (
     OutcomeForm,
     OutletForm,
     OutletSaleForm,
+    OutletSaleImportForm,
     PlanForm,
     ProducerForm,
     ReservationForm,
@@ -614,6 +617,7 @@ def _outlet_page(request, outlet, sale_form, status=200):
             "query_without_page": query_without(request, "page"),
             "editable": editable,
             "sale_form": sale_form if editable else None,
+            "import_form": OutletSaleImportForm() if editable else None,
         },
         status=status,
     )
@@ -664,3 +668,93 @@ def outlet_sale_edit(request, pk):
             messages.success(request, _("已保存。"))
             return redirect("linkage:outlet_detail", pk=sale.outlet_id)
     return render(request, "linkage/outlet_sale_form.html", {"form": form, "sale": sale})
+
+
+# --- monthly sales from a spreadsheet: upload → preview → confirm ------------------------------
+# The same right as entering one month (the outlet's organization). The preview writes nothing;
+# the rows travel to the confirmation signed (importing.sign_rows), and are checked again there.
+
+
+def _outlet_to_record(request, pk):
+    outlet = selectors.outlet_get_for(request.user, pk)
+    if not services.can_buy(request.user, outlet.buyer.org_path):
+        raise PermissionDenied
+    return outlet
+
+
+def _import_page(
+    request, outlet, form, *, result=None, token="", filename="", error="", status=200
+):
+    return render(
+        request,
+        "linkage/outlet_sale_import.html",
+        {
+            "outlet": outlet,
+            "form": form,
+            "result": result,
+            "token": token,
+            "filename": filename,
+            "error": error,
+            "max_rows": importing.MAX_ROWS,
+            "max_bytes": importing.MAX_BYTES,
+            "max_errors": importing.MAX_ERRORS_SHOWN,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outlet_sale_import(request, pk):
+    user = request.user
+    outlet = _outlet_to_record(request, pk)
+    if request.method == "GET":
+        return _import_page(request, outlet, OutletSaleImportForm())
+    form = OutletSaleImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _import_page(request, outlet, form, status=400)
+    try:
+        filename, rows, notices = importing.read_sales_file(form.cleaned_data["file"])
+    except ApplicationError as exc:
+        apply_error(form, exc)
+        return _import_page(request, outlet, form, status=400)
+    result = services.outlet_sales_import(actor=user, outlet=outlet, rows=rows, commit=False)
+    result.notices = notices
+    if result.errors:
+        return _import_page(request, outlet, form, result=result, status=400)
+    token = importing.sign_rows(outlet, user, filename, rows)
+    return _import_page(
+        request, outlet, OutletSaleImportForm(), result=result, token=token, filename=filename
+    )
+
+
+@login_required
+@require_POST
+def outlet_sale_import_confirm(request, pk):
+    user = request.user
+    outlet = _outlet_to_record(request, pk)
+    form = OutletSaleImportForm()
+    try:
+        filename, rows = importing.unsign_rows(outlet, user, request.POST.get("token", ""))
+    except ApplicationError as exc:
+        return _import_page(request, outlet, form, error=exc.message, status=400)
+    result = services.outlet_sales_import(actor=user, outlet=outlet, rows=rows, filename=filename)
+    if result.errors:  # the outlet or its sales changed since the preview
+        return _import_page(request, outlet, form, result=result, status=400)
+    messages.success(
+        request,
+        _("已导入月度销售：新增%(created)s条，更新%(updated)s条，未变%(same)s条。")
+        % {"created": result.created, "updated": result.updated, "same": result.unchanged},
+    )
+    return redirect("linkage:outlet_detail", pk=outlet.pk)
+
+
+@login_required
+@require_GET
+def outlet_sale_template(request, pk):
+    outlet = _outlet_to_record(request, pk)
+    return spreadsheets.download(
+        importing.template_xlsx(outlet),
+        _("%(name)s-月度销售导入模板.xlsx") % {"name": outlet.buyer.name},
+        "outlet-sales-template.xlsx",
+    )

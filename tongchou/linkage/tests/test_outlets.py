@@ -248,6 +248,60 @@ def test_the_season_report_counts_the_chains_outlet_sales(lw, outlet):
     assert "tc-report-outlets" in page and "1850" in page.replace(",", "")
 
 
+def test_the_board_shows_the_chains_outlet_sales_as_the_report_does(lw, outlet):
+    """One source: the board's outlet figures are the season report's, month by product."""
+    _sale(lw, outlet, month="2026-05", kg=100, yuan="400")
+    _sale(lw, outlet, month="2026-06", kg=300, yuan="1200")
+    _sale(lw, outlet, month="2026-06", product=lw.pepper, kg=50, yuan="250.5")
+    _sale(lw, outlet, month="2026-06", producer=None, kg=999, yuan="1")  # in no chain's
+    other = make_producer(lw.village_b, lw.chain_b, name="外链合作社")
+    outlet.producers.add(other)
+    _sale(lw, outlet, month="2026-06", producer=other, kg=777, yuan="2")  # chain B's
+    _sale(lw, outlet, month="2025-12", kg=5, yuan="5")  # the previous season
+    board = selectors.season_board_for(lw.chain_secretary, lw.chain_a.pk, year=2026, today=TODAY)
+    sales = board["outlet_sales"]
+    assert sales["months"] == ["2026-05", "2026-06"]
+    assert [
+        (p["label"], [(c["kg"], c["yuan"]) for c in p["cells"]]) for p in sales["products"]
+    ] == [
+        ("番茄", [(100, "400.00"), (300, "1200.00")]),
+        ("辣椒", [(0, "0.00"), (50, "250.50")]),
+    ]
+    report = selectors.season_report_for(lw.chain_secretary, lw.chain_a.pk, year=2026)
+    assert sales["total"] == report.outlet_total.as_dict()
+    assert sales["total"] == {"label": lw.chain_a.name, "kg": 450, "yuan": "1850.50", "outlets": 1}
+    assert sales["month_totals"] == [r.as_dict() for r in report.outlet_months]
+    assert [{k: p[k] for k in ("label", "kg", "yuan", "outlets")} for p in sales["products"]] == [
+        r.as_dict() for r in report.outlet_products
+    ]
+    # Chain B's board has its own cooperative's row only; chain A's is out of B's scope.
+    board_b = selectors.season_board_for(lw.admin_b, lw.chain_b.pk, year=2026, today=TODAY)
+    assert board_b["outlet_sales"]["total"]["kg"] == 777
+    with pytest.raises(Http404):
+        selectors.season_board_for(lw.admin_b, lw.chain_a.pk, year=2026, today=TODAY)
+    # The board page and the API show them.
+    c = Client()
+    c.force_login(lw.chain_secretary)
+    page = c.get(f"/linkage/chains/{lw.chain_a.pk}/?year=2026").content.decode()
+    table = page[page.index('id="tc-board-outlets"') :]
+    table = table[: table.index("</table>")]
+    for text in ("2026-05", "2026-06", "番茄", "辣椒", "1200.00", "250.50", "1850.50"):
+        assert text in table
+    assert "777" not in table and "999" not in table
+    data = c.get(f"/api/linkage/chains/{lw.chain_a.pk}/board/?year=2026").json()
+    assert data["outlet_sales"]["total"]["yuan"] == "1850.50"
+    assert data["outlet_sales"]["products"][1]["cells"][0] == {"kg": 0, "yuan": "0.00"}
+
+
+def test_a_board_without_outlet_sales_says_so(lw):
+    board = selectors.season_board_for(lw.chain_secretary, lw.chain_a.pk, year=2026, today=TODAY)
+    assert board["outlet_sales"]["months"] == [] and board["outlet_sales"]["products"] == []
+    c = Client()
+    c.force_login(lw.chain_secretary)
+    page = c.get(f"/linkage/chains/{lw.chain_a.pk}/?year=2026").content.decode()
+    assert "tc-board-outlets" in page and "本季没有展销点销售记录" in page
+
+
 # --- pages and API ---------------------------------------------------------------------------
 
 

@@ -19,10 +19,11 @@ nothing the file says), ``limits`` (the caps), ``reading`` (files → rows), ``v
 labels as typed), ``validating`` (the per-row checks and the database checks), ``writing`` (COPY
 / ``executemany`` and the audit event), ``service`` (``members_import``), ``jobs`` (queued
 uploads, heartbeats, the sweep) and ``spreadsheets`` (the template and the error reports).
-Everything is imported from here.
+Everything is imported from here. Other importers read their files with ``read_table`` and a
+``ColumnSpec`` of their own (and ``check_upload``, ``Budget``, ``parse_date``): one reader.
 """
 
-from tongchou.members.importing.columns import EXAMPLE_ID_NUMBER
+from tongchou.members.importing.columns import EXAMPLE_ID_NUMBER, ColumnSpec
 from tongchou.members.importing.jobs import (
     IMPORT_SUFFIXES,
     STALE_AFTER,
@@ -41,6 +42,7 @@ from tongchou.members.importing.reading import (
     REQUIRED_COLUMNS,
     RowReader,
     read_rows,
+    read_table,
 )
 from tongchou.members.importing.service import ImportResult, members_import
 from tongchou.members.importing.spreadsheets import (
@@ -49,7 +51,13 @@ from tongchou.members.importing.spreadsheets import (
     import_template_xlsx,
 )
 from tongchou.members.importing.validating import PROGRESS_EVERY, RowError
-from tongchou.members.importing.values import allowed_values
+from tongchou.members.importing.values import (
+    AMBIGUOUS_MONTH,
+    BAD_DATE,
+    MonthDate,
+    allowed_values,
+    parse_date,
+)
 from tongchou.members.importing.writing import SQLITE_IMPORT_CACHE_KIB
 
 # Private names read from outside the package: bench/worker.py reads the written columns, a
@@ -58,6 +66,8 @@ from tongchou.members.importing.validating import _validate_rows as _validate_ro
 from tongchou.members.importing.writing import _WRITE_COLUMNS as _WRITE_COLUMNS  # isort: skip
 
 __all__ = [
+    "AMBIGUOUS_MONTH",
+    "BAD_DATE",
     "COLUMNS",
     "EXAMPLE_ID_NUMBER",
     "HEADERS",
@@ -67,7 +77,9 @@ __all__ = [
     "SQLITE_IMPORT_CACHE_KIB",
     "STALE_AFTER",
     "Budget",
+    "ColumnSpec",
     "ImportResult",
+    "MonthDate",
     "RowError",
     "RowReader",
     "allowed_values",
@@ -81,6 +93,8 @@ __all__ = [
     "import_report_exists",
     "import_template_xlsx",
     "members_import",
+    "parse_date",
     "read_rows",
+    "read_table",
     "worker_name",
 ]

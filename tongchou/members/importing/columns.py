@@ -8,6 +8,10 @@ use for (序号, 备注, 工作单位…); the same column under different names
 names enough known columns. Columns it does not know are ignored and listed in a notice; two
 columns for one thing are a clear error unless one is the usual name and the other a looser
 synonym (手机号码 beside 联系电话: the mobile number is used).
+
+The finding is the same for any file of rows with named columns: a ``ColumnSpec`` says what
+one kind of file holds (its columns, their other names, what it must have). ``MEMBER_COLUMNS``
+is the member roster's; other importers (linkage's outlet sales) pass their own.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from tongchou.members.importing.limits import file_error
 
@@ -109,6 +114,41 @@ ALIASES: dict[str, tuple[str, int]] = {
     "区划代码": ("home_region_code", 2),
 }
 
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One kind of file: its columns ``(key, template header)`` in template order, the names
+    people give each (``alias → (key, rank)``; rank 2 is a looser synonym, used only when no
+    rank-1 column for the key is present), the keys a file must have, and the keys that make a
+    row the header at once (with ``MIN_HEADER_MATCHES`` known columns). ``no_rows`` and
+    ``too_many_rows`` are the messages for a file without data and one over the row cap
+    (``%(limit)s``, ``Budget.too_many_rows``), naming what the rows are."""
+
+    columns: tuple[tuple[str, str], ...]
+    aliases: dict[str, tuple[str, int]]
+    required: tuple[str, ...]
+    anchors: frozenset[str]
+    no_rows: str
+    too_many_rows: str
+
+    @property
+    def keys(self) -> list[str]:
+        return [key for key, _header in self.columns]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return dict(self.columns)
+
+
+MEMBER_COLUMNS = ColumnSpec(
+    columns=tuple(COLUMNS),
+    aliases=ALIASES,
+    required=REQUIRED_COLUMNS,
+    anchors=frozenset({"name", "id_number"}),
+    no_rows=_lazy("文件只有表头，没有党员数据。"),
+    too_many_rows=_lazy("文件超过%(limit)s行党员数据，超出一次导入允许的行数，未导入任何数据。"),
+)
+
 HEADER_SEARCH_ROWS = 30  # the header is among the first rows that hold anything
 MIN_HEADER_MATCHES = 3
 
@@ -117,18 +157,18 @@ _HINT = re.compile(r"[（(][^（()）]*[)）]|[*＊※]|[:：]$")
 _SPACE = re.compile(r"\s+")
 
 
-def header_text(cell: str) -> str:
+def header_text(cell: str, aliases: dict[str, tuple[str, int]] = ALIASES) -> str:
     """A header cell as the alias table spells it: NFKC (full-width brackets and letters),
     no spaces or line breaks, no required marks or bracketed hints."""
     text = _SPACE.sub("", unicodedata.normalize("NFKC", cell or ""))
-    if text in ALIASES or text.lower() in ALIASES:
-        return text if text in ALIASES else text.lower()
+    if text in aliases or text.lower() in aliases:
+        return text if text in aliases else text.lower()
     return _HINT.sub("", text)
 
 
-def _match(cell: str) -> tuple[str, int] | None:
-    text = header_text(cell)
-    return ALIASES.get(text) or ALIASES.get(text.lower())
+def _match(cell: str, aliases: dict[str, tuple[str, int]] = ALIASES) -> tuple[str, int] | None:
+    text = header_text(cell, aliases)
+    return aliases.get(text) or aliases.get(text.lower())
 
 
 @dataclass
@@ -148,15 +188,18 @@ def _shown(headers: list[str]) -> str:
     return "、".join(shown) + ("……" if len(headers) > 10 else "")
 
 
-def find_layout(top_rows: list[tuple[int, list[str]]]) -> tuple[Layout, int]:
+def find_layout(
+    top_rows: list[tuple[int, list[str]]], spec: ColumnSpec = MEMBER_COLUMNS
+) -> tuple[Layout, int]:
     """Choose the header among ``top_rows`` (the first non-blank rows with their numbers) and
     map its columns. Returns the layout and how many of ``top_rows`` it consumed (the header,
     and a second header row under it when there is one). Raises a clear file error when no
     row looks like a header or required columns are missing."""
+    aliases = spec.aliases
     best: tuple[int, int] | None = None  # (matches, index)
     for index, (_number, cells) in enumerate(top_rows[:HEADER_SEARCH_ROWS]):
-        keys = {m[0] for m in map(_match, cells) if m}
-        if len(keys) >= MIN_HEADER_MATCHES and keys & {"name", "id_number"}:
+        keys = {m[0] for m in (_match(cell, aliases) for cell in cells) if m}
+        if len(keys) >= MIN_HEADER_MATCHES and keys & spec.anchors:
             best = (len(keys), index)
             break
         if best is None or len(keys) > best[0]:
@@ -171,14 +214,14 @@ def find_layout(top_rows: list[tuple[int, list[str]]]) -> tuple[Layout, int]:
     # names columns the first row left blank or named by a group title only.
     if consumed < len(top_rows):
         below = top_rows[consumed][1]
-        if _is_sub_header(cells, below):
+        if _is_sub_header(cells, below, aliases):
             for i, cell in enumerate(below):
-                above = _match(cells[i]) if i < len(cells) and cells[i] else None
-                if cell and _match(cell) and (above is None or above[1] > 1):
+                above = _match(cells[i], aliases) if i < len(cells) and cells[i] else None
+                if cell and _match(cell, aliases) and (above is None or above[1] > 1):
                     cells.extend([""] * (i + 1 - len(cells)))
                     cells[i] = cell
             consumed += 1
-    layout = _map_columns(number, cells)
+    layout = _map_columns(number, cells, spec)
     layout.skipped_above = index
     if index:
         layout.notices.insert(
@@ -188,22 +231,24 @@ def find_layout(top_rows: list[tuple[int, list[str]]]) -> tuple[Layout, int]:
     return layout, consumed
 
 
-def _is_sub_header(header: list[str], below: list[str]) -> bool:
+def _is_sub_header(
+    header: list[str], below: list[str], aliases: dict[str, tuple[str, int]] = ALIASES
+) -> bool:
     """Does ``below`` continue the header? Every cell in it is a column name, and at least one
     sits under a blank cell or a group title (联系方式 over 手机 and 固定电话)."""
     fills = 0
     for i, cell in enumerate(below):
         if not cell or not cell.strip():
             continue
-        if not _match(cell):
+        if not _match(cell, aliases):
             return False
-        above = _match(header[i]) if i < len(header) and header[i] else None
+        above = _match(header[i], aliases) if i < len(header) and header[i] else None
         if above is None or above[1] > 1:
             fills += 1
     return fills > 0
 
 
-def _map_columns(number: int, cells: list[str]) -> Layout:
+def _map_columns(number: int, cells: list[str], spec: ColumnSpec = MEMBER_COLUMNS) -> Layout:
     chosen: dict[str, tuple[int, int, str]] = {}  # key → (rank, index, header)
     unknown: list[str] = []
     duplicate: list[str] = []
@@ -211,7 +256,7 @@ def _map_columns(number: int, cells: list[str]) -> Layout:
     for index, cell in enumerate(cells):
         if not cell or not cell.strip():
             continue
-        found = _match(cell)
+        found = _match(cell, spec.aliases)
         shown = _SPACE.sub("", cell)
         if found is None:
             unknown.append(shown)
@@ -228,7 +273,8 @@ def _map_columns(number: int, cells: list[str]) -> Layout:
             chosen[key] = (rank, index, shown)
         else:
             notices.append(_("“%(a)s”与“%(b)s”是同一项，已使用“%(b)s”。") % {"a": shown, "b": kept})
-    missing = [HEADERS[k] for k in REQUIRED_COLUMNS if k not in chosen]
+    headers = spec.headers
+    missing = [headers[k] for k in spec.required if k not in chosen]
     if missing or duplicate:
         problems = []
         if missing:

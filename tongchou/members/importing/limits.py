@@ -89,11 +89,14 @@ class Budget:
             cap="unzipped",
         )
 
-    def too_many_rows(self) -> ApplicationError:
+    def too_many_rows(self, message: str | None = None) -> ApplicationError:
+        """``message`` names what the rows are (``ColumnSpec.too_many_rows``), member rows
+        when not given."""
+        if message is None:
+            message = _("文件超过%(limit)s行党员数据，超出一次导入允许的行数，未导入任何数据。")
         return file_error(
             "too_many_rows",
-            _("文件超过%(limit)s行党员数据，超出一次导入允许的行数，未导入任何数据。")
-            % {"limit": f"{self.max_rows:,}"}
+            str(message) % {"limit": f"{self.max_rows:,}"}
             + _("请把文件分成几个较小的文件分别导入。"),
             cap="rows",
         )

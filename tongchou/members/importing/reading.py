@@ -4,6 +4,9 @@
 find the header (``columns.find_layout``), tells the sheet which columns to keep, and returns a
 ``RowReader`` over the data rows. Blank rows are skipped; the row cap and the time cap of the
 run's ``Budget`` are enforced while iterating.
+
+``read_table`` is the same for any ``ColumnSpec`` (the public entry other importers use, so
+that there is one file reader); ``read_rows`` is it with the member roster's columns.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from tongchou.members.importing.columns import (
     HEADER_SEARCH_ROWS,
     HEADERS,
     KEYS,
+    MEMBER_COLUMNS,
     REQUIRED_COLUMNS,
+    ColumnSpec,
     Layout,
     find_layout,
 )
@@ -30,17 +35,26 @@ from tongchou.members.importing.limits import Budget, file_error
 _file_error = file_error  # (the name the jobs module and older callers use)
 _KEYS = KEYS
 
-__all__ = ["COLUMNS", "HEADERS", "REQUIRED_COLUMNS", "RowReader", "read_rows"]
+__all__ = ["COLUMNS", "HEADERS", "REQUIRED_COLUMNS", "RowReader", "read_rows", "read_table"]
 
 
 class RowReader:
-    """The data rows of one file. ``cells()`` yields ``(row number, cells in COLUMNS order)``
-    (a column the file lacks reads as ""); iterating yields ``(row number, {key: text})``.
-    Either consumes the rows. ``total`` estimates the number of data rows (for progress);
-    ``notices`` says what was skipped or ignored (title rows, unknown columns)."""
+    """The data rows of one file. ``cells()`` yields ``(row number, cells in the spec's column
+    order)`` (a column the file lacks reads as ""); iterating yields ``(row number, {key:
+    text})``. Either consumes the rows. ``total`` estimates the number of data rows (for
+    progress); ``notices`` says what was skipped or ignored (title rows, unknown columns)."""
 
-    def __init__(self, rows: Iterator, layout: Layout, sheet, budget: Budget, filename: str):
+    def __init__(
+        self,
+        rows: Iterator,
+        layout: Layout,
+        sheet,
+        budget: Budget,
+        filename: str,
+        spec: ColumnSpec = MEMBER_COLUMNS,
+    ):
         self._rows = rows
+        self.spec = spec
         self.layout = layout
         self.format = sheet.format
         self._sheet = sheet
@@ -60,14 +74,15 @@ class RowReader:
             if any(cells) and (cells[0].strip() or any(c.strip() for c in cells)):
                 count += 1
                 if count > limit:
-                    raise budget.too_many_rows()
+                    raise budget.too_many_rows(self.spec.too_many_rows)
                 if count & 4095 == 0:
                     budget.tick()
                 yield number, cells
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        keys = self.spec.keys
         for number, cells in self.cells():
-            yield number, dict(zip(KEYS, cells, strict=True))
+            yield number, dict(zip(keys, cells, strict=True))
 
 
 def check_size(size: int) -> None:
@@ -99,6 +114,15 @@ def read_rows(fileobj, filename: str, *, budget: Budget | None = None) -> RowRea
     another kind, damaged, or without a usable header row (naming the missing and duplicate
     columns). Errors found further in (a broken part of an .xlsx, too many rows, too long)
     are raised the same way while iterating."""
+    return read_table(fileobj, filename, spec=MEMBER_COLUMNS, budget=budget)
+
+
+def read_table(
+    fileobj, filename: str, *, spec: ColumnSpec, budget: Budget | None = None
+) -> RowReader:
+    """``read_rows`` for the columns of ``spec``: any file of rows with named columns, read
+    with the same formats, header finding and caps (give a ``Budget`` with the caps the
+    import needs)."""
     check_size(_size(fileobj))
     budget = budget or Budget()
     sheet = open_sheet(fileobj, filename, budget)
@@ -111,15 +135,15 @@ def read_rows(fileobj, filename: str, *, budget: Budget | None = None) -> RowRea
                 break
     if not top:
         raise file_error("empty_file", _("文件中没有内容。"))
-    layout, consumed = find_layout(top)
-    indices = [layout.positions.get(key, -1) for key in KEYS]
+    layout, consumed = find_layout(top, spec)
+    indices = [layout.positions.get(key, -1) for key in spec.keys]
     sheet.select(indices)
     pick = picker(indices)
     data = itertools.chain(((n, pick(c)) for n, c in top[consumed:]), rows)
-    reader = RowReader(data, layout, sheet, budget, filename)
+    reader = RowReader(data, layout, sheet, budget, filename, spec)
     first = next(reader.cells(), None)
     if first is None:
-        raise file_error("no_rows", _("文件只有表头，没有党员数据。"))
+        raise file_error("no_rows", str(spec.no_rows))
     reader._rows = itertools.chain([first], data)
     return reader
 

@@ -71,6 +71,16 @@ def _parse_date(text: str):
     return _BAD
 
 
+BAD_DATE = _BAD
+
+
+def parse_date(text: str):
+    """The public entry to the date reading of member files, for other importers (linkage's
+    outlet sales read their months with it): a date (a ``MonthDate`` when only the month was
+    written), None for blank, ``BAD_DATE`` or ``AMBIGUOUS_MONTH``."""
+    return _parse_date(text)
+
+
 def label_key(text: str) -> str:
     """A label as the value maps spell it: NFKC (full-width brackets), no spaces."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
