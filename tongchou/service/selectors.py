@@ -158,7 +158,7 @@ def street_figures(street_paths: list[str] | None = None, *, today: dt.date) -> 
 
 def street_by_month(street_path: str, *, year: int) -> list[dict]:
     """A street's needs by state, category and month of intake (local months; one range of
-    ``need_street_time``, which carries state and category). The month is a CASE over the
+    ``need_street_time_sc``, which carries state and category). The month is a CASE over the
     twelve local month starts, evaluated by the database, not a date function per row."""
     from django.db.models import Case, IntegerField, Value, When
     from django.utils import timezone
