@@ -38,6 +38,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from xml.sax.saxutils import escape
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -187,7 +189,10 @@ def _status_notes(state: str) -> str:
 
 
 # The need's columns and, by key, its unit's and place's names (one indexed lookup each per
-# row); the category's code and name come from a dictionary of the small category table.
+# row); the category's code and name come from a dictionary of the small category table. The
+# two times are read as the database's text and parsed by ``datetime.fromisoformat`` (C): on
+# PostgreSQL, Django's time-zone-aware loader for psycopg is pure Python, about 10 µs a value,
+# which at 1,000 rows of two times was a third of the page.
 REQUEST_COLUMNS = (
     "pk",
     "state",
@@ -196,10 +201,18 @@ REQUEST_COLUMNS = (
     "unit__name",
     "organization__name",
     "organization__code",
-    "submitted_at",
-    "updated_at",
+    "submitted_text",
+    "updated_text",
     "resolve_due",
 )
+
+
+def _request_values(rows):
+    """``rows`` (a queryset of needs) as value tuples of ``REQUEST_COLUMNS``."""
+    return rows.annotate(
+        submitted_text=Cast("submitted_at", TextField()),
+        updated_text=Cast("updated_at", TextField()),
+    ).values_list(*REQUEST_COLUMNS)
 
 
 def _categories() -> dict[int, tuple[str, str]]:
@@ -219,8 +232,15 @@ class _RowWriter:
         self.states = {s: (_status(s), _status_notes(s)) for s in NeedState.values}
         self.expected: dict[dt.date, str] = {}
 
-    def iso(self, value) -> str:
-        return value.astimezone(self.tz).isoformat(timespec="seconds") if value else ""
+    def iso(self, text: str | None) -> str:
+        """A time as the database wrote it (PostgreSQL with its offset, SQLite in UTC without
+        one), in the deployment's zone to the second."""
+        if not text:
+            return ""
+        value = dt.datetime.fromisoformat(text)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(self.tz).isoformat(timespec="seconds")
 
     def row(self, v: tuple) -> dict:
         pk, state, summary, category_id, unit, place, place_code, submitted, updated, due = v
@@ -324,7 +344,7 @@ def _list(request, fmt: str):
             rows = rows.exclude(state__in=STATUS_OPEN)
     size, page = _paging(request)
     start = (page - 1) * size
-    rows = rows.order_by("-submitted_at", "-id").values_list(*REQUEST_COLUMNS)
+    rows = _request_values(rows.order_by("-submitted_at", "-id"))
     values = list(rows[start : start + size])
     return _respond(fmt, "service_requests", "request", _request_rows(values, categories))
 
@@ -446,7 +466,7 @@ def request_detail(request, pk: str, fmt: str):
     except ValueError:
         raise Open311Error(404, "service_request_id not found") from None
     rows = Need.objects.exclude(state=NeedState.MERGED).filter(pk=pk_int)
-    values = list(rows.values_list(*REQUEST_COLUMNS))
+    values = list(_request_values(rows))
     if not values:
         raise Open311Error(404, "service_request_id not found")
     return _respond(fmt, "service_requests", "request", _request_rows(values))

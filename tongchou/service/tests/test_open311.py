@@ -156,3 +156,26 @@ def test_get_requests_filters(client311, world):
     assert client311.get("/open311/v2/tokens/abc.json").status_code == 404
     assert client311.get("/open311/v2/services.xml?jurisdiction_id=elsewhere").status_code == 404
     assert json.loads(client311.get("/open311/v2/requests.json").content)[0]["lat"] == ""
+
+
+def test_request_times_are_local_w3c_times_to_the_second(client311, world, settings):
+    """requested_datetime and updated_datetime: the need's own times in the deployment's zone
+    with its offset, in the list and in the one request, JSON and XML alike."""
+    from tongchou.service import services
+
+    settings.TIME_ZONE = "Asia/Shanghai"
+    # 31 Dec 2025 18:30:15.5 UTC is 1 Jan 2026 02:30:15 in Shanghai: the date turns too.
+    submitted = dt.datetime(2025, 12, 31, 18, 30, 15, 500000, tzinfo=dt.UTC)
+    need = services.need_submit(
+        actor=world.admin_a, intake=Intake.STAFF, category=world.employment,
+        organization=world.a.village, summary="s", now=submitted,
+    )  # fmt: skip
+    Need.objects.filter(pk=need.pk).update(updated_at=dt.datetime(2026, 1, 2, 1, 0, tzinfo=dt.UTC))
+    window = "?start_date=2025-12-30T00:00:00Z&end_date=2026-01-05T00:00:00Z"
+    listed = client311.get("/open311/v2/requests.json" + window).json()
+    one = client311.get(f"/open311/v2/requests/{need.pk}.json").json()
+    for row in (listed[0], one[0]):
+        assert row["requested_datetime"] == "2026-01-01T02:30:15+08:00"
+        assert row["updated_datetime"] == "2026-01-02T09:00:00+08:00"
+    xml = ET.fromstring(client311.get(f"/open311/v2/requests/{need.pk}.xml").content)
+    assert xml.find("request").findtext("requested_datetime") == "2026-01-01T02:30:15+08:00"
