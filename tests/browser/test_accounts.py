@@ -5,6 +5,7 @@ chooses their own and sees their record at /me/."""
 
 import pytest
 
+from tests.browser.session import login
 from tongchou.core.tests.factories import (
     OrganizationFactory,
     RegionFactory,
@@ -48,15 +49,6 @@ def county():
     return {"village": village, "secretary_record": secretary_record, "member": member}
 
 
-def sign_in(page, username: str, password: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
-
-
 def choose_own_password(page, old: str, new: str) -> None:
     """Every page leads to the password change until the person has chosen their own."""
     page.goto("/")
@@ -73,7 +65,7 @@ def test_a_county_enrols_a_secretary_who_enrols_the_branch(page, county):
     village = county["village"]
 
     # 1. The county admin opens the secretary's account: role and own member record at once.
-    sign_in(page, "county_admin", PASSWORD)
+    login(page, "county_admin", PASSWORD)
     page.get_by_role("button", name="管理").click()
     page.get_by_role("link", name="账号与角色").click()
     page.get_by_role("link", name="开通账号").click()
@@ -89,7 +81,7 @@ def test_a_county_enrols_a_secretary_who_enrols_the_branch(page, county):
     assert len(secretary_password) == 14
 
     # 2. The secretary signs in with it and must choose their own password first.
-    sign_in(page, "yaofu_shuji", secretary_password)
+    login(page, "yaofu_shuji", secretary_password)
     choose_own_password(page, secretary_password, "Lotus-Pond-2026")
     page.goto("/")
     assert page.get_by_text("姚伏村党支部 · 书记").is_visible()
@@ -109,7 +101,7 @@ def test_a_county_enrols_a_secretary_who_enrols_the_branch(page, county):
     assert page.get_by_role("button", name="打印").is_visible()
 
     # 4. The member signs in with the printed password, chooses their own, sees their record.
-    sign_in(page, username, initial)
+    login(page, username, initial)
     choose_own_password(page, initial, "Spring-River-2026")
     page.goto("/me/")
     assert page.get_by_text("我的 · 马文明").is_visible()

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from tests.browser.session import login
 from tongchou.core.tests.factories import (
     OrganizationFactory,
     RegionFactory,
@@ -35,14 +36,6 @@ def branch():
                                   region=county_r, parent=county)  # fmt: skip
     grant(UserFactory(username="secretary"), village, RoleKind.SECRETARY)
     return village
-
-
-def login(page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_a_secretary_adds_a_member_typing_each_fact_once(page, branch):

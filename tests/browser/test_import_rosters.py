@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 import xlwt
 
+from tests.browser.session import login
 from tongchou.core.tests.factories import (
     OrganizationFactory,
     RegionFactory,
@@ -84,14 +85,6 @@ def roster_xls() -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def login(page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def upload(page, name: str, data: bytes, mime: str) -> None:

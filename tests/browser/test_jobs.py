@@ -8,21 +8,13 @@ import datetime as dt
 
 import pytest
 
-from tests.world import PASSWORD
+from tests.browser.session import login
 from tongchou.jobs.models import Application, ApplicationState, JobSeeker, Opening, OpeningState
 from tongchou.jobs.tests.conftest import A_POINT, NEAR_A, jobs_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = "13512345678"
 HOME = "甲村三组8号"  # where the seeker lives, written in the village's notes
-
-
-def login(page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def field_errors(page, name: str) -> str:

@@ -5,6 +5,7 @@ import io
 import openpyxl
 import pytest
 
+from tests.browser.session import login
 from tongchou.core.tests.factories import (
     OrganizationFactory,
     RegionFactory,
@@ -53,14 +54,6 @@ def village_world():
     secretary = UserFactory(username="village_secretary")
     grant(secretary, own, RoleKind.SECRETARY)
     return {"own": own, "other": other, "secretary": secretary}
-
-
-def login(page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_village_secretary_adds_a_member_fixes_a_bad_id_finds_and_exports(page, village_world):

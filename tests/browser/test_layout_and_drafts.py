@@ -5,6 +5,7 @@ expired gets back what was typed (never the ID number) once the person has signe
 import pytest
 from django.conf import settings
 
+from tests.browser.session import login
 from tests.world import PASSWORD, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,14 +52,6 @@ MEASURE = """() => {
     lineHeight,
   };
 }"""
-
-
-def login(page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 @pytest.fixture

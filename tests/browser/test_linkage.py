@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tests.browser.session import login
 from tongchou.core.tests.factories import OrganizationFactory, RegionFactory, UserFactory, grant
 from tongchou.linkage.models import Lot, Product, Shipment, ShipmentState
 from tongchou.linkage.tests.conftest import make_buyer, make_producer
@@ -62,15 +63,6 @@ def chain_world():
     ):
         grant(UserFactory(username=username), org, RoleKind.SECRETARY)
     return {"chain": chain, "producer": producer, "buyer": buyer, "tomato": tomato}
-
-
-def login(page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_lot_order_plan_confirm_outcome_report(page, chain_world):

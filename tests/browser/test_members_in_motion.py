@@ -11,6 +11,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from tests.browser.session import login
 from tongchou.core.tests.factories import (
     OrganizationFactory,
     RegionFactory,
@@ -102,15 +103,6 @@ def motion_world():
     ]:
         grant(UserFactory(username=username), organization, kind)
     return {"member": member, "station": station, "street": street, "community": community}
-
-
-def login(page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def submit(page, label: str, *, leaving: str) -> None:

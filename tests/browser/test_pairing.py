@@ -7,19 +7,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.world import PASSWORD, build_world
+from tests.browser.session import login
+from tests.world import build_world
 from tongchou.pairing.models import Pair
 from tongchou.pairing.tests.factories import joint_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_a_secretary_pairs_with_a_street_and_reads_the_summary(page, tmp_path):

@@ -6,7 +6,7 @@ station by the tracking code."""
 
 import pytest
 
-from tests.world import PASSWORD
+from tests.browser.session import login
 from tongchou.core.tests.factories import UserFactory
 from tongchou.core.workdays import load_calendar
 from tongchou.service import services
@@ -15,14 +15,6 @@ from tongchou.service.tests.conftest import service_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 RESIDENT_PHONE = "13912345678"
-
-
-def login(page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_clerk_files_social_security_and_relays_the_bureaus_result(browser, live_server):

@@ -7,6 +7,7 @@ one urban→rural use."""
 import pytest
 from django.utils import timezone
 
+from tests.browser.session import login
 from tongchou.core.tests.factories import OrganizationFactory, RegionFactory, UserFactory, grant
 from tongchou.organizations.models import OrgKind, RoleKind
 from tongchou.orglife.models import Session
@@ -89,15 +90,6 @@ def shared_world():
     ]:
         grant(UserFactory(username=username), organization, kind)
     return {"room": room, "village": yaofu}
-
-
-def login(page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_a_village_books_a_city_room_and_the_flow_is_counted(page, shared_world):

@@ -4,19 +4,12 @@ rating using the tracking code — no account."""
 
 import pytest
 
+from tests.browser.session import login
 from tongchou.service.models import Household, Need, NeedState
 from tongchou.service.tests.conftest import service_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "pass-Word-123"
-
-
-def login(page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_visit_to_need_to_bureau_to_residents_rating(browser, live_server):

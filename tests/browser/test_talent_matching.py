@@ -6,20 +6,13 @@ import datetime as dt
 
 import pytest
 
-from tests.world import PASSWORD, build_world
+from tests.browser.session import login
+from tests.world import build_world
 from tongchou.talent import services
 from tongchou.talent.models import Assignment
 from tongchou.talent.tests.factories import ensure_taxonomy, make_expert
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, username: str) -> None:
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_coordinator_runs_adjusts_and_confirms_a_round(page):
