@@ -17,16 +17,10 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from tongchou.core import tree
+from tongchou.core.lookups import pk_or_404
 from tongchou.education.models import Course, StudyRecord, Training
 from tongchou.education.permissions import staffed_station_ids
 from tongchou.organizations.permissions import Action, can, scope_for
-
-
-def _pk(pk) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def _station_paths(station_ids: set[int]) -> list[str]:
@@ -54,7 +48,7 @@ def course_list_for(user) -> QuerySet[Course]:
 
 
 def course_get_for(user, pk) -> Course:
-    course = course_list_for(user).select_related("organization").filter(pk=_pk(pk)).first()
+    course = course_list_for(user).select_related("organization").filter(pk=pk_or_404(pk)).first()
     if course is None:
         raise Http404
     return course
@@ -74,7 +68,7 @@ def study_record_get_for(user, pk) -> StudyRecord:
     record = (
         study_record_list_for(user)
         .select_related("member", "member__organization", "course", "training")
-        .filter(pk=_pk(pk))
+        .filter(pk=pk_or_404(pk))
         .first()
     )
     if record is None:
@@ -95,7 +89,7 @@ def training_get_for(user, pk) -> Training:
     training = (
         training_list_for(user)
         .select_related("organization", "station", "created_by")
-        .filter(pk=_pk(pk))
+        .filter(pk=pk_or_404(pk))
         .first()
     )
     if training is None:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from tongchou.core import tree
 from tongchou.core.geo import haversine_km
+from tongchou.core.lookups import one_or_404, pk_or_404
 from tongchou.jobs.models import (
     OPEN_APPLICATION_STATES,
     Application,
@@ -40,23 +41,6 @@ from tongchou.service.permissions import staffed_unit_ids
 SUGGESTIONS = 30
 
 
-def _pk(pk) -> int:
-    try:
-        value = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < value < 2**62:
-        raise Http404
-    return value
-
-
-def _one(queryset, pk):
-    obj = queryset.filter(pk=_pk(pk)).first()
-    if obj is None:
-        raise Http404
-    return obj
-
-
 # --- openings ----------------------------------------------------------------------------------
 
 
@@ -66,7 +50,7 @@ def opening_list_for(user) -> QuerySet[Opening]:
 
 
 def opening_get_for(user, pk) -> Opening:
-    return _one(
+    return one_or_404(
         opening_list_for(user)
         .select_related("unit", "employer", "region", "created_by")
         .prefetch_related("skills"),
@@ -87,7 +71,7 @@ def opening_board_get(user, pk) -> Opening:
     rows = Opening.objects.filter(Q(state=OpeningState.OPEN) | (q if q is not None else Q(pk=0)))
     if not can_use_jobs(user):
         rows = Opening.objects.none()
-    return _one(rows.select_related("unit", "employer", "region"), pk)
+    return one_or_404(rows.select_related("unit", "employer", "region"), pk)
 
 
 # --- seekers -----------------------------------------------------------------------------------
@@ -106,7 +90,7 @@ def seeker_get_for(user, pk) -> JobSeeker:
             opening__in=Opening.objects.filter(q).values("pk")
         ).values("seeker_id")
         base = JobSeeker.objects.filter(Q(pk__in=base.values("pk")) | Q(pk__in=applied))
-    return _one(
+    return one_or_404(
         base.select_related("member", "organization", "consent_recorded_by").prefetch_related(
             "skills", "regions"
         ),
@@ -123,7 +107,7 @@ def application_list_for(user) -> QuerySet[Application]:
 
 
 def application_get_for(user, pk) -> Application:
-    return _one(
+    return one_or_404(
         application_list_for(user).select_related(
             "seeker", "seeker__member", "seeker__organization", "opening", "opening__unit",
             "opening__employer",
@@ -392,7 +376,7 @@ def street_figures(county: Organization, *, year: int) -> list[dict]:
 
 
 def figure_county_get(user, pk) -> Organization:
-    county = next((c for c in figure_counties(user) if c.pk == _pk(pk)), None)
+    county = next((c for c in figure_counties(user) if c.pk == pk_or_404(pk)), None)
     if county is None:
         raise Http404
     return county

@@ -14,8 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet, Sum
-from django.http import Http404
 
+from tongchou.core.lookups import one_or_404
 from tongchou.linkage import planner
 from tongchou.linkage.models import (
     Buyer,
@@ -36,23 +36,6 @@ from tongchou.organizations.permissions import Action, can, scope_for
 AT_RISK_DAYS = 7
 
 
-def _pk(pk) -> int:
-    try:
-        value = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < value < 2**62:
-        raise Http404
-    return value
-
-
-def _get(queryset, pk):
-    row = queryset.filter(pk=_pk(pk)).first()
-    if row is None:
-        raise Http404
-    return row
-
-
 def can_use_linkage(user) -> bool:
     return can(user, Action.VIEW_MEMBERS)
 
@@ -62,7 +45,7 @@ def product_list() -> QuerySet[Product]:
 
 
 def product_get(pk) -> Product:
-    return _get(product_list(), pk)
+    return one_or_404(product_list(), pk)
 
 
 def chain_list_for(user) -> QuerySet[Organization]:
@@ -73,7 +56,7 @@ def chain_list_for(user) -> QuerySet[Organization]:
 
 
 def chain_get_for(user, pk) -> Organization:
-    return _get(chain_list_for(user), pk)
+    return one_or_404(chain_list_for(user), pk)
 
 
 def producer_list_for(user) -> QuerySet[Producer]:
@@ -82,7 +65,7 @@ def producer_list_for(user) -> QuerySet[Producer]:
 
 
 def producer_get_for(user, pk) -> Producer:
-    return _get(producer_list_for(user).select_related("village", "chain"), pk)
+    return one_or_404(producer_list_for(user).select_related("village", "chain"), pk)
 
 
 def lot_list_for(user) -> QuerySet[Lot]:
@@ -91,7 +74,7 @@ def lot_list_for(user) -> QuerySet[Lot]:
 
 
 def lot_get_for(user, pk) -> Lot:
-    return _get(lot_list_for(user).select_related("producer", "product", "chain"), pk)
+    return one_or_404(lot_list_for(user).select_related("producer", "product", "chain"), pk)
 
 
 def buyer_list_for(user) -> QuerySet[Buyer]:
@@ -103,7 +86,7 @@ def buyer_list_for(user) -> QuerySet[Buyer]:
 
 
 def buyer_get_for(user, pk) -> Buyer:
-    return _get(buyer_list_for(user).select_related("organization"), pk)
+    return one_or_404(buyer_list_for(user).select_related("organization"), pk)
 
 
 def order_list_for(user) -> QuerySet[Order]:
@@ -112,7 +95,7 @@ def order_list_for(user) -> QuerySet[Order]:
 
 
 def order_get_for(user, pk) -> Order:
-    return _get(order_list_for(user).select_related("buyer", "product", "chain"), pk)
+    return one_or_404(order_list_for(user).select_related("buyer", "product", "chain"), pk)
 
 
 def plan_list_for(user) -> QuerySet[Plan]:
@@ -120,7 +103,7 @@ def plan_list_for(user) -> QuerySet[Plan]:
 
 
 def plan_get_for(user, pk) -> Plan:
-    return _get(plan_list_for(user).select_related("chain"), pk)
+    return one_or_404(plan_list_for(user).select_related("chain"), pk)
 
 
 def shipment_list_for(user) -> QuerySet[Shipment]:
@@ -131,7 +114,7 @@ def shipment_list_for(user) -> QuerySet[Shipment]:
 
 
 def shipment_get_for(user, pk) -> Shipment:
-    return _get(
+    return one_or_404(
         shipment_list_for(user).select_related(
             "lot", "lot__product", "lot__producer", "order", "order__buyer"
         ),
@@ -144,7 +127,7 @@ def reservation_list_for(user) -> QuerySet[Reservation]:
 
 
 def reservation_get_for(user, pk) -> Reservation:
-    return _get(reservation_list_for(user).select_related("buyer"), pk)
+    return one_or_404(reservation_list_for(user).select_related("buyer"), pk)
 
 
 @dataclass
@@ -184,7 +167,7 @@ def outlet_list_for(user) -> QuerySet[Outlet]:
 
 
 def outlet_get_for(user, pk) -> Outlet:
-    return _get(outlet_list_for(user).select_related("buyer", "buyer__organization"), pk)
+    return one_or_404(outlet_list_for(user).select_related("buyer", "buyer__organization"), pk)
 
 
 def outlet_sale_list_for(user) -> QuerySet[OutletSale]:
@@ -196,7 +179,7 @@ def outlet_sale_list_for(user) -> QuerySet[OutletSale]:
 
 
 def outlet_sale_get_for(user, pk) -> OutletSale:
-    return _get(
+    return one_or_404(
         outlet_sale_list_for(user).select_related("outlet__buyer", "product", "producer"), pk
     )
 

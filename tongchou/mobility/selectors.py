@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from tongchou.core import tree
+from tongchou.core.lookups import pk_or_404
 from tongchou.mobility.models import MobileMember, MobilityStatus, ServiceStation
 from tongchou.mobility.permissions import staffed_station_ids
 from tongchou.mobility.rules import lost_contact_q
@@ -17,13 +18,6 @@ from tongchou.organizations.models import Organization
 from tongchou.organizations.permissions import Action, scope_for
 
 SPELL_RELATED = ("member", "home_org", "inflow_org", "station", "destination_region")
-
-
-def _pk(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def station_list_for(user) -> QuerySet[ServiceStation]:
@@ -47,7 +41,10 @@ def station_visible_to(user, station: ServiceStation) -> bool:
 
 def station_get_for(user, pk) -> ServiceStation:
     station = (
-        station_list_for(user).select_related("organization", "region").filter(pk=_pk(pk)).first()
+        station_list_for(user)
+        .select_related("organization", "region")
+        .filter(pk=pk_or_404(pk))
+        .first()
     )
     if station is None:
         raise Http404
@@ -89,7 +86,7 @@ def touching(path: str) -> Q:
 
 
 def mobile_get_for(user, pk) -> MobileMember:
-    spell = mobile_list_for(user).select_related(*SPELL_RELATED).filter(pk=_pk(pk)).first()
+    spell = mobile_list_for(user).select_related(*SPELL_RELATED).filter(pk=pk_or_404(pk)).first()
     if spell is None:
         raise Http404
     return spell

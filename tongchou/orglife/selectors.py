@@ -16,19 +16,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from tongchou.core import tree
+from tongchou.core.lookups import pk_or_404
 from tongchou.members.models import Member
 from tongchou.organizations.models import Organization, OrgStatus
 from tongchou.organizations.permissions import Action, can, scope_for
 from tongchou.orglife import rules
 from tongchou.orglife.models import Attendance, AttendanceStatus, Session
 from tongchou.orglife.permissions import staffed_station_ids
-
-
-def _pk(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def session_list_for(user) -> QuerySet[Session]:
@@ -48,7 +42,7 @@ def session_get_for(user, pk) -> Session:
     session = (
         session_list_for(user)
         .select_related("organization", "station", "created_by")
-        .filter(pk=_pk(pk))
+        .filter(pk=pk_or_404(pk))
         .first()
     )
     if session is None:

@@ -21,20 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tongchou.core.lookups import pk_or_404
 from tongchou.organizations.permissions import Action, scope_for
 from tongchou.pairing import records
 from tongchou.pairing.models import ItemKind, ItemUnit, Pair, PairItem, PairMember
 from tongchou.regions.flows import FlowDirection
-
-
-def _pk(pk) -> int:
-    try:
-        value = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < value < 2**62:
-        raise Http404
-    return value
 
 
 def pair_list_for(user) -> QuerySet[Pair]:
@@ -58,21 +49,21 @@ def with_members(queryset: QuerySet[Pair]) -> QuerySet[Pair]:
 
 
 def pair_get_for(user, pk) -> Pair:
-    pair = with_members(pair_list_for(user)).filter(pk=_pk(pk)).first()
+    pair = with_members(pair_list_for(user)).filter(pk=pk_or_404(pk)).first()
     if pair is None:
         raise Http404
     return pair
 
 
 def member_get(pair: Pair, pk) -> PairMember:
-    member = pair.members.filter(pk=_pk(pk)).select_related("organization").first()
+    member = pair.members.filter(pk=pk_or_404(pk)).select_related("organization").first()
     if member is None:
         raise Http404
     return member
 
 
 def item_get(pair: Pair, pk) -> PairItem:
-    item = pair.items.filter(pk=_pk(pk)).first()
+    item = pair.items.filter(pk=pk_or_404(pk)).first()
     if item is None:
         raise Http404
     return item

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from tongchou.core import tree, workdays
-from tongchou.core.validators import parse_id
+from tongchou.core.lookups import pk_or_404
 from tongchou.organizations.permissions import Action, scope_for
 from tongchou.resources.models import (
     Booking,
@@ -25,13 +25,6 @@ from tongchou.resources.models import (
     ResourcePhoto,
     ResourceStatus,
 )
-
-
-def _pk(pk) -> int:
-    value = parse_id(pk)
-    if value is None:
-        raise Http404
-    return value
 
 
 def visibility_q(scope) -> Q:
@@ -51,7 +44,7 @@ def resource_get_for(user, pk) -> Resource:
     resource = (
         resource_list_for(user)
         .select_related("owner", "region", "member")
-        .filter(pk=_pk(pk))
+        .filter(pk=pk_or_404(pk))
         .first()
     )
     if resource is None:
@@ -62,7 +55,7 @@ def resource_get_for(user, pk) -> Resource:
 def photo_get_for(user, resource_pk, pk) -> ResourcePhoto:
     """A photo of a resource the user may see; 404 otherwise, like a missing one."""
     resource = resource_get_for(user, resource_pk)
-    photo = ResourcePhoto.objects.filter(resource=resource, pk=_pk(pk)).first()
+    photo = ResourcePhoto.objects.filter(resource=resource, pk=pk_or_404(pk)).first()
     if photo is None:
         raise Http404
     photo.resource = resource
@@ -88,7 +81,7 @@ def booking_get_for(user, pk) -> Booking:
     booking = (
         booking_list_for(user)
         .select_related("resource", "resource__region", "organization", "booked_by")
-        .filter(pk=_pk(pk))
+        .filter(pk=pk_or_404(pk))
         .first()
     )
     if booking is None:

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 
+from tongchou.core.lookups import pk_or_404
 from tongchou.organizations.models import Organization
 from tongchou.service.models import (
     DONE_STATES,
@@ -22,13 +23,6 @@ from tongchou.service.models import (
 from tongchou.service.permissions import need_read_q, staffed_proxy_ids, staffed_unit_ids
 
 
-def _pk(pk) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
 def need_list_for(user) -> QuerySet[Need]:
     q = need_read_q(user)
     if q is None:
@@ -40,7 +34,7 @@ def need_get_for(user, pk) -> Need:
     need = (
         need_list_for(user)
         .select_related("category", "organization", "unit", "rule", "rule__unit", "station")
-        .filter(pk=_pk(pk))
+        .filter(pk=pk_or_404(pk))
         .first()
     )
     if need is None:
@@ -213,7 +207,7 @@ def unit_list_for(user) -> QuerySet[AllianceUnit]:
 
 
 def unit_get_for(user, pk) -> AllianceUnit:
-    unit = unit_list_for(user).filter(pk=_pk(pk)).first()
+    unit = unit_list_for(user).filter(pk=pk_or_404(pk)).first()
     if unit is None:
         raise Http404
     return unit
@@ -276,7 +270,7 @@ def intake_places_for(user) -> QuerySet[Organization]:
 def visit_get_for(user, pk) -> Visit:
     """A visit to a household the user may read (404 otherwise)."""
     visit = (
-        Visit.objects.filter(household__in=household_list_for(user).values("pk"), pk=_pk(pk))
+        Visit.objects.filter(household__in=household_list_for(user).values("pk"), pk=pk_or_404(pk))
         .select_related("household__organization", "member")
         .first()
     )
@@ -305,7 +299,9 @@ def proxy_station_list_for(user) -> QuerySet[ProxyStation]:
 
 def proxy_station_get_for(user, pk) -> ProxyStation:
     station = (
-        proxy_station_list_for(user).select_related("organization", "region").filter(pk=_pk(pk))
+        proxy_station_list_for(user)
+        .select_related("organization", "region")
+        .filter(pk=pk_or_404(pk))
     ).first()
     if station is None:
         raise Http404

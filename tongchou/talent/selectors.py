@@ -9,8 +9,8 @@ is a 404, the same as missing.
 """
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
+from tongchou.core.lookups import one_or_404
 from tongchou.organizations.permissions import Action, scope_for
 from tongchou.talent.models import (
     Assignment,
@@ -21,23 +21,6 @@ from tongchou.talent.models import (
     Skill,
     Talent,
 )
-
-
-def _pk(pk) -> int:
-    try:
-        value = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if not 0 < value < 2**62:
-        raise Http404
-    return value
-
-
-def _one(queryset, pk):
-    obj = queryset.filter(pk=_pk(pk)).first()
-    if obj is None:
-        raise Http404
-    return obj
 
 
 def skill_list() -> QuerySet[Skill]:
@@ -66,7 +49,7 @@ def talent_get_for(user, pk) -> Talent:
     base = talent_list_for(user)
     if own is not None:
         base = Talent.objects.filter(Q(pk__in=base.values("pk")) | Q(pk__in=own.values("pk")))
-    return _one(
+    return one_or_404(
         base.select_related("member", "organization").prefetch_related(
             "skills", "availability", "regions"
         ),
@@ -87,7 +70,7 @@ def need_list_for(user) -> QuerySet[Need]:
 
 
 def need_get_for(user, pk) -> Need:
-    return _one(need_list_for(user).select_related("organization", "skill"), pk)
+    return one_or_404(need_list_for(user).select_related("organization", "skill"), pk)
 
 
 def slots_left(need_ids) -> dict[int, int]:
@@ -113,7 +96,9 @@ def assignment_get_for(user, pk) -> Assignment:
     if user.is_authenticated:
         own = Assignment.objects.filter(talent__member__user_id=user.pk)
         base = Assignment.objects.filter(Q(pk__in=base.values("pk")) | Q(pk__in=own.values("pk")))
-    return _one(base.select_related("talent", "talent__member", "from_org", "to_org", "need"), pk)
+    return one_or_404(
+        base.select_related("talent", "talent__member", "from_org", "to_org", "need"), pk
+    )
 
 
 def assignments_of_member(member) -> QuerySet[Assignment]:
@@ -136,9 +121,9 @@ def round_list_for(user) -> QuerySet[MatchRound]:
 
 
 def round_get_for(user, pk) -> MatchRound:
-    return _one(round_list_for(user).select_related("organization", "created_by"), pk)
+    return one_or_404(round_list_for(user).select_related("organization", "created_by"), pk)
 
 
 def proposal_get_for(user, round_pk, pk) -> Proposal:
     match = round_get_for(user, round_pk)
-    return _one(match.proposals.select_related("round", "talent", "need"), pk)
+    return one_or_404(match.proposals.select_related("round", "talent", "need"), pk)
