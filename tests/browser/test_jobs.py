@@ -25,20 +25,9 @@ def field_errors(page, name: str) -> str:
     )
 
 
-def test_opening_suggested_seeker_applies_bureau_hires(browser, live_server):
+def test_opening_suggested_seeker_applies_bureau_hires(new_page):
     w = jobs_world()
     today = dt.date.today()
-
-    def new_page():
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        errors: list[str] = []
-        page.on(
-            "response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
-        )
-        page.errors = errors
-        return page
 
     # The village registers the seeker; without the person's consent it is refused.
     village = new_page()
@@ -142,4 +131,4 @@ def test_opening_suggested_seeker_applies_bureau_hires(browser, live_server):
     village.goto(f"/jobs/seekers/{seeker.pk}/")
     row = village.locator("tr", has_text="园区电工")
     assert "已录用" in row.inner_text() and "下周一到岗" in row.inner_text()
-    assert village.errors == [] and bureau.errors == []
+    assert village.console_errors == [] and bureau.console_errors == []

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 RESIDENT_PHONE = "13912345678"
 
 
-def test_clerk_files_social_security_and_relays_the_bureaus_result(browser, live_server):
+def test_clerk_files_social_security_and_relays_the_bureaus_result(new_page):
     w = service_world()
     social = NeedCategory.objects.get(code="social_security")
     RoutingRule.objects.create(region=w.a.county_region, category=social, unit=w.bureau)
@@ -29,17 +29,6 @@ def test_clerk_files_social_security_and_relays_the_bureaus_result(browser, live
         address="村党群服务中心",
     )
     station.staff.add(UserFactory(username="clerk"))
-
-    def new_page():
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        errors: list[str] = []
-        page.on(
-            "response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
-        )
-        page.errors = errors
-        return page
 
     # The clerk's home page names the station, nothing waiting yet; they file from there.
     clerk = new_page()
@@ -115,4 +104,4 @@ def test_clerk_files_social_security_and_relays_the_bureaus_result(browser, live
     assert need.state == NeedState.CONFIRMED and need.rating == 5
     clerk.goto("/")
     assert "暂无待办。" in clerk.locator("[data-tc-waiting=proxy]").inner_text()
-    assert clerk.errors == [] and staff.errors == []
+    assert clerk.console_errors == [] and staff.console_errors == []

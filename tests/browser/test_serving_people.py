@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "pass-Word-123"
 
 
-def test_visit_to_need_to_bureau_to_residents_rating(browser, live_server):
+def test_visit_to_need_to_bureau_to_residents_rating(new_page):
     w = service_world()
     member = w.a.members[0]
     member.user = w.member_a
@@ -21,12 +21,6 @@ def test_visit_to_need_to_bureau_to_residents_rating(browser, live_server):
         address="甲村三组5号", organization=w.a.village, org_path=w.a.village.path,
         consent=True, contact=member,
     )  # fmt: skip
-
-    def new_page():
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
 
     # The contact member records the visit and the need raised.
     page = new_page()
