@@ -10,6 +10,11 @@
     if (form) form.requestSubmit ? form.requestSubmit() : form.submit();
   });
 
+  // Buttons marked data-tc-print print the page (a sheet of handed-out passwords, a receipt).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-tc-print]")) window.print();
+  });
+
   // Buttons marked data-tc-confirm ask before submitting (e.g. dissolving an organization).
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-tc-confirm]");

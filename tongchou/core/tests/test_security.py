@@ -66,3 +66,22 @@ def test_login_form_requires_csrf(db):
     strict = Client(enforce_csrf_checks=True)
     response = strict.post(reverse("login"), {"username": "x", "password": "y"})
     assert response.status_code == 403
+
+
+def test_no_template_carries_inline_code():
+    """Every template, not only the pages above: an inline handler is dead under the CSP (the
+    proxy station's "print receipt" button was, with every test green)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    roots = [Path(d) for t in settings.TEMPLATES for d in t["DIRS"]]
+    roots += list(Path(settings.BASE_DIR, "tongchou").glob("*/templates"))
+    found = []
+    for path in (p for root in roots for p in root.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"<[a-z][^>]*\son[a-z]+=", text) or re.search(r"<[a-z][^>]*\sstyle=", text):
+            found.append(str(path))
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text):
+            found.append(str(path))
+    assert found == []
